@@ -1,0 +1,84 @@
+"""tijdlijn serve: flags and environment into Settings, then uvicorn."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Sequence
+
+import uvicorn
+
+from . import __version__
+from .settings import DEFAULT_TTL_SECONDS, MAX_TTL_SECONDS, from_env
+
+
+def parser() -> argparse.ArgumentParser:
+    root = argparse.ArgumentParser(
+        prog="tijdlijn", description="Tijdlijn: live casusreconstructie-bijeenkomsten."
+    )
+    root.add_argument("--version", action="version", version=f"tijdlijn {__version__}")
+    sub = root.add_subparsers(dest="command", required=True)
+    serve = sub.add_parser("serve", help="start the server")
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (127.0.0.1)")
+    serve.add_argument("--port", type=int, default=8000, help="port to listen on (8000)")
+    serve.add_argument(
+        "--redis-url",
+        default=None,
+        help="Redis URL (also TIJDLIJN_REDIS_URL); without it: one process, in-memory store",
+    )
+    serve.add_argument(
+        "--ttl",
+        type=int,
+        default=None,
+        help=f"seconds a meeting lives after its last activity (default {DEFAULT_TTL_SECONDS}, "
+        f"at most {MAX_TTL_SECONDS})",
+    )
+    serve.add_argument(
+        "--allowed-origin",
+        action="append",
+        default=None,
+        help="origin allowed to open Socket.IO connections, e.g. https://tijdlijn.example.nl "
+        "(repeatable; default: same origin only)",
+    )
+    serve.add_argument("--public-url", default=None, help="address people open, for links and QR")
+    serve.add_argument("--access-log", action="store_true", help="log every HTTP request")
+    return root
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        settings = from_env(
+            host=args.host,
+            port=args.port,
+            redis_url=args.redis_url,
+            ttl_seconds=args.ttl,
+            allowed_origins=tuple(args.allowed_origin) if args.allowed_origin else None,
+            public_url=args.public_url.rstrip("/") if args.public_url else None,
+        )
+    except ValueError as exc:
+        print(f"tijdlijn: {exc}", file=sys.stderr)
+        return 2
+    from .app import create_app
+
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s %(message)s")
+    app = create_app(settings)
+    store = "Redis" if settings.redis_url else "in-memory (één proces)"
+    shown = "localhost" if settings.host in ("127.0.0.1", "0.0.0.0") else settings.host
+    print(f"Tijdlijn {__version__} draait op http://{shown}:{settings.port}/  (opslag: {store})")
+    print("Open die link in je browser om een bijeenkomst te starten. Stoppen: Ctrl+C.", flush=True)
+    uvicorn.run(
+        app,
+        host=settings.host,
+        port=settings.port,
+        access_log=args.access_log,
+        log_level="info",
+        ws_max_size=settings.max_message_bytes + 1024,
+        proxy_headers=True,
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,277 @@
+"""Typed command payloads and their validation.
+
+Each Socket.IO write event has one model here. Validation happens at the edge (the hub calls
+:func:`parse`), so ``decide`` only ever sees well-formed commands. Unknown fields are refused:
+a client that sends more than we expect has a bug worth hearing about.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Any, Literal, get_args
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
+
+from ..errors import Invalid, UnknownEvent
+from .model import PALETTE, AgreementStatus, Phase, TriangleLevel
+
+Id = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{1,40}$")]
+OpId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_.:-]{1,64}$")]
+Colour = Literal[
+    "#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7", "#000000"
+]
+# A case is known by its initials only: "J.K.", "JK", "J.v.D." — never a name.
+INITIALS_PATTERN = r"^[A-Z]\.?(?:(?:[a-z]{1,3}\.)?[A-Z]\.?){0,3}$"
+Initials = Annotated[
+    str, StringConstraints(strip_whitespace=True, pattern=INITIALS_PATTERN, max_length=12)
+]
+# "maart 2024", "week 12", "2023-11-02", "voorjaar": free, but short.
+When = Annotated[str, StringConstraints(strip_whitespace=True, min_length=0, max_length=40)]
+DateStr = Annotated[str, StringConstraints(pattern=r"^\d{4}-\d{2}-\d{2}$")]
+
+TITLE = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120)]
+NAME = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=60)]
+MOMENT_TEXT = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
+INTERPRETATION_TEXT = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)
+]
+LABEL = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=60)]
+RULE = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
+LONG_TEXT = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=1000)]
+
+
+class Command(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    op_id: OpId
+
+
+# meeting
+class MeetingUpdate(Command):
+    title: TITLE | None = None
+    initials: Initials | None = None
+    ground_rules: list[RULE] | None = Field(default=None, max_length=15)
+    agenda: (
+        dict[
+            Literal["introduction", "timeline", "reflection", "agreements"],
+            Annotated[int, Field(ge=0, le=300)],
+        ]
+        | None
+    ) = None
+    follow_up_date: DateStr | None = None
+
+
+class MeetingPhase(Command):
+    phase: Phase
+
+
+class MeetingEnd(Command):
+    confirm: Literal[True]
+
+
+# parties
+class PartyAdd(Command):
+    name: NAME
+    colour: Colour
+
+
+class PartyUpdate(Command):
+    id: Id
+    name: NAME | None = None
+    colour: Colour | None = None
+
+
+class PartyRemove(Command):
+    id: Id
+
+
+# moments
+class MomentAdd(Command):
+    text: MOMENT_TEXT
+    when: When = ""
+    source_party_id: Id | None = None
+    # Index among all moments in timeline order; None appends at the end.
+    position: Annotated[int, Field(ge=0, le=1000)] | None = None
+    reveal: bool = False
+
+
+class MomentUpdate(Command):
+    id: Id
+    text: MOMENT_TEXT | None = None
+    when: When | None = None
+    source_party_id: Id | None = None
+    clear_source_party: bool = False
+
+
+class MomentMove(Command):
+    id: Id
+    position: Annotated[int, Field(ge=0, le=1000)]
+
+
+class MomentRef(Command):
+    id: Id
+
+
+class MomentReveal(Command):
+    # None reveals the next draft in prepared order.
+    id: Id | None = None
+
+
+class MomentUnreveal(Command):
+    pass
+
+
+# interpretations
+class InterpretationAdd(Command):
+    moment_id: Id
+    text: INTERPRETATION_TEXT
+    # Required for a facilitator (on behalf of a party); a participant's own party otherwise.
+    party_id: Id | None = None
+
+
+class InterpretationUpdate(Command):
+    id: Id
+    text: INTERPRETATION_TEXT
+
+
+class InterpretationMove(Command):
+    id: Id
+    moment_id: Id
+
+
+class InterpretationRemove(Command):
+    id: Id
+
+
+# themes
+class ThemeFlag(Command):
+    theme_id: Id | None = None
+    label: LABEL | None = None
+    target: Literal["moment", "interpretation"]
+    id: Id
+
+
+class ThemeUnflag(Command):
+    theme_id: Id
+    target: Literal["moment", "interpretation"]
+    id: Id
+
+
+class ThemeRename(Command):
+    id: Id
+    label: LABEL
+
+
+class ThemeMerge(Command):
+    id: Id
+    into: Id
+
+
+class ThemeRemove(Command):
+    id: Id
+
+
+# common threads
+class ThreadAdd(Command):
+    text: LONG_TEXT
+    level: TriangleLevel | None = None
+    moment_ids: list[Id] = Field(default_factory=list, max_length=40)
+    theme_ids: list[Id] = Field(default_factory=list, max_length=60)
+
+
+class ThreadUpdate(Command):
+    id: Id
+    text: LONG_TEXT | None = None
+    level: TriangleLevel | None = None
+    clear_level: bool = False
+    moment_ids: list[Id] | None = Field(default=None, max_length=40)
+    theme_ids: list[Id] | None = Field(default=None, max_length=60)
+
+
+class ItemRemove(Command):
+    id: Id
+
+
+# lessons and working agreements
+class LessonAdd(Command):
+    text: LONG_TEXT
+
+
+class LessonUpdate(Command):
+    id: Id
+    text: LONG_TEXT
+
+
+class AgreementAdd(Command):
+    text: LONG_TEXT
+    owner_party_id: Id | None = None
+    due: DateStr | None = None
+
+
+class AgreementUpdate(Command):
+    id: Id
+    text: LONG_TEXT | None = None
+    owner_party_id: Id | None = None
+    clear_owner: bool = False
+    due: DateStr | None = None
+    clear_due: bool = False
+
+
+class AgreementStatusSet(Command):
+    id: Id
+    status: AgreementStatus
+
+
+COMMANDS: dict[str, type[Command]] = {
+    "meeting.update": MeetingUpdate,
+    "meeting.phase": MeetingPhase,
+    "meeting.end": MeetingEnd,
+    "party.add": PartyAdd,
+    "party.update": PartyUpdate,
+    "party.remove": PartyRemove,
+    "moment.add": MomentAdd,
+    "moment.update": MomentUpdate,
+    "moment.move": MomentMove,
+    "moment.remove": MomentRef,
+    "moment.reveal": MomentReveal,
+    "moment.unreveal": MomentUnreveal,
+    "moment.focus": MomentRef,
+    "interpretation.add": InterpretationAdd,
+    "interpretation.update": InterpretationUpdate,
+    "interpretation.move": InterpretationMove,
+    "interpretation.remove": InterpretationRemove,
+    "theme.flag": ThemeFlag,
+    "theme.unflag": ThemeUnflag,
+    "theme.rename": ThemeRename,
+    "theme.merge": ThemeMerge,
+    "theme.remove": ThemeRemove,
+    "thread.add": ThreadAdd,
+    "thread.update": ThreadUpdate,
+    "thread.remove": ItemRemove,
+    "lesson.add": LessonAdd,
+    "lesson.update": LessonUpdate,
+    "lesson.remove": ItemRemove,
+    "agreement.add": AgreementAdd,
+    "agreement.update": AgreementUpdate,
+    "agreement.remove": ItemRemove,
+    "agreement.status": AgreementStatusSet,
+}
+
+_FIELD = re.compile(r"[^A-Za-z0-9_.]")
+
+
+def parse(name: str, payload: Any) -> Command:
+    """Validate one write event's payload, or raise :class:`Invalid` naming the fields at fault."""
+    model = COMMANDS.get(name)
+    if model is None:
+        raise UnknownEvent(f"Onbekend bericht: {_FIELD.sub('', name)[:40]!s}.")
+    if not isinstance(payload, dict):
+        raise Invalid("Het bericht moet een object zijn.")
+    try:
+        return model.model_validate(payload)
+    except ValidationError as exc:
+        # Name the fields, never echo the values: they may be case content.
+        fields = sorted({".".join(str(p) for p in err["loc"]) or "bericht" for err in exc.errors()})
+        raise Invalid("Ongeldige invoer in: " + ", ".join(fields[:5]) + ".") from None
+
+
+assert set(get_args(Colour)) == set(PALETTE), "Colour must list exactly the palette"

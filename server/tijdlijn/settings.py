@@ -1,0 +1,69 @@
+"""One frozen dataclass of configuration, filled from flags and environment by cli.py."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+
+# A meeting lasts 2 to 2.5 hours; 12 hours after the last activity covers a long day with a
+# break, and nothing may live longer than a day: this is ephemeral data about vulnerable people.
+DEFAULT_TTL_SECONDS = 12 * 3600
+MAX_TTL_SECONDS = 24 * 3600
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    host: str = "127.0.0.1"
+    port: int = 8000
+    redis_url: str | None = None
+    key_prefix: str = "tijdlijn:"
+    ttl_seconds: int = DEFAULT_TTL_SECONDS
+    # None: same origin only. Behind a reverse proxy, list the public origins.
+    allowed_origins: tuple[str, ...] | None = None
+    # The address people open (for links and QR codes); None: taken from each request.
+    public_url: str | None = None
+    # Writes per connection: a burst, then a steady rate.
+    rate_burst: int = 20
+    rate_per_second: float = 5.0
+    max_message_bytes: int = 64 * 1024
+    # Events kept per meeting for resync; older clients get a fresh snapshot instead.
+    log_max: int = 5000
+    web_dir: str | None = None
+    extra: Mapping[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if not 60 <= self.ttl_seconds <= MAX_TTL_SECONDS:
+            raise ValueError(
+                f"ttl_seconds must be between 60 and {MAX_TTL_SECONDS} (24 hours), "
+                f"got {self.ttl_seconds}"
+            )
+        if self.allowed_origins is not None and "*" in self.allowed_origins:
+            raise ValueError("allowed_origins may not contain '*': list the real origins")
+
+    @property
+    def store_kind(self) -> str:
+        return "redis" if self.redis_url else "memory"
+
+    def with_(self, **changes: object) -> Settings:
+        return replace(self, **changes)  # type: ignore[arg-type]
+
+
+def from_env(environ: Mapping[str, str] | None = None, **overrides: object) -> Settings:
+    """Settings from ``TIJDLIJN_*`` variables; explicit overrides (flags) win."""
+    env = os.environ if environ is None else environ
+    values: dict[str, object] = {}
+    if env.get("TIJDLIJN_REDIS_URL"):
+        values["redis_url"] = env["TIJDLIJN_REDIS_URL"]
+    if env.get("TIJDLIJN_TTL_SECONDS"):
+        values["ttl_seconds"] = int(env["TIJDLIJN_TTL_SECONDS"])
+    if env.get("TIJDLIJN_ALLOWED_ORIGINS"):
+        values["allowed_origins"] = tuple(
+            o.strip() for o in env["TIJDLIJN_ALLOWED_ORIGINS"].split(",") if o.strip()
+        )
+    if env.get("TIJDLIJN_PUBLIC_URL"):
+        values["public_url"] = env["TIJDLIJN_PUBLIC_URL"].rstrip("/")
+    if env.get("TIJDLIJN_KEY_PREFIX"):
+        values["key_prefix"] = env["TIJDLIJN_KEY_PREFIX"]
+    values.update({k: v for k, v in overrides.items() if v is not None})
+    return Settings(**values)  # type: ignore[arg-type]

@@ -1,0 +1,99 @@
+"""A real `tijdlijn serve` in a subprocess on a free loopback port, its output captured.
+
+A subprocess (not a thread) so that tests see exactly what an operator would: the console
+script, uvicorn, and every line it logs (the canary test reads them all).
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+class ServerProcess:
+    def __init__(self, *args: str, env: dict[str, str] | None = None) -> None:
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log_path = Path(tempfile.mkstemp(prefix="tijdlijn-log-", suffix=".txt")[1])
+        self._log = self.log_path.open("wb")
+        full_env = {**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})}
+        if "--redis-url" not in args:
+            full_env.pop("TIJDLIJN_REDIS_URL", None)
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "tijdlijn.cli", "serve", "--port", str(self.port), *args],
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+            env=full_env,
+        )
+        self._wait_ready()
+
+    def _wait_ready(self, timeout: float = 30.0) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"tijdlijn serve exited early:\n{self.output()}")
+            try:
+                if httpx.get(f"{self.url}/healthz", timeout=1.0).status_code == 200:
+                    return
+            except httpx.TransportError:
+                pass
+            time.sleep(0.05)  # polling a starting process; not a wait for an event we control
+        self.stop()
+        raise RuntimeError(f"tijdlijn serve did not become healthy:\n{self.output()}")
+
+    def output(self) -> str:
+        self._log.flush()
+        return self.log_path.read_text(errors="replace")
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self._log.close()
+
+    def cleanup(self) -> None:
+        self.stop()
+        self.log_path.unlink(missing_ok=True)
+
+
+@pytest.fixture(scope="session")
+def live_server() -> Iterator[ServerProcess]:
+    """One server on the embedded store for the whole session; meetings keep tests apart."""
+    server = ServerProcess()
+    yield server
+    server.cleanup()
+
+
+@pytest.fixture
+def start_server() -> Iterator[Callable[..., ServerProcess]]:
+    """Start extra servers (Redis, short TTL, ...) that stop when the test ends."""
+    started: list[ServerProcess] = []
+
+    def start(*args: str, env: dict[str, str] | None = None) -> ServerProcess:
+        server = ServerProcess(*args, env=env)
+        started.append(server)
+        return server
+
+    yield start
+    for server in started:
+        server.cleanup()

@@ -126,8 +126,6 @@ class Hub:
         return actor.party_id or actor.role if actor.role == "participant" else actor.role
 
     async def _presence(self, meeting_id: str, sid: str, label: str | None) -> None:
-        if await self.store.load(meeting_id) is None:
-            return
         await self.store.set_presence(meeting_id, sid, label, self.settings.ttl_seconds)
         counts: dict[str, int] = {}
         for value in (await self.store.presence(meeting_id)).values():

@@ -63,6 +63,8 @@ def from_env(environ: Mapping[str, str] | None = None, **overrides: object) -> S
         )
     if env.get("TIJDLIJN_PUBLIC_URL"):
         values["public_url"] = env["TIJDLIJN_PUBLIC_URL"].rstrip("/")
+    if env.get("TIJDLIJN_LOG_MAX"):
+        values["log_max"] = int(env["TIJDLIJN_LOG_MAX"])
     if env.get("TIJDLIJN_KEY_PREFIX"):
         values["key_prefix"] = env["TIJDLIJN_KEY_PREFIX"]
     values.update({k: v for k, v in overrides.items() if v is not None})

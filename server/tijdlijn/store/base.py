@@ -123,7 +123,10 @@ class Store(Protocol):
         """Events after ``seq`` in order; None when the log no longer reaches back that far."""
 
     async def set_presence(self, meeting_id: str, sid: str, label: str | None, ttl: int) -> None:
-        """Record (label) or forget (None) one connection; labels are a role or a party id."""
+        """Record (label) or forget (None) one connection; labels are a role or a party id.
+
+        A no-op for a meeting that is gone: presence must never bring a deleted meeting back.
+        """
 
     async def presence(self, meeting_id: str) -> dict[str, str]:
         """sid -> label for every connection of the meeting, on every process."""

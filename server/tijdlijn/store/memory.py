@@ -1,0 +1,242 @@
+"""The embedded store: every meeting in this process's memory, for a single-process server.
+
+Everything a meeting holds is kept as JSON text, not as live dicts. That gives the same isolation
+as Redis (a caller mutating a state it loaded or passed in cannot change what is stored, and a
+state that is not JSON fails here as it would there) and it keeps the cyclic garbage collector
+out of it: strings and dicts of only strings are not tracked, so a meeting costs a handful of
+tracked objects however long its log grows.
+
+Nothing here awaits between checking and writing, so on one event loop every method is atomic.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import itertools
+import json
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Literal, cast
+
+from ..domain.evolve import Event
+from ..domain.model import Meeting
+from .base import (
+    AccessRecord,
+    Appended,
+    AppendResult,
+    Deletion,
+    Duplicate,
+    Gone,
+    Stale,
+    Stored,
+)
+
+
+def _dump(value: object) -> str:
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+
+
+@dataclass(slots=True, eq=False)
+class _Entry:
+    """One meeting: its current state and seq, its recent log, and what hangs on it."""
+
+    code: str
+    seq: int
+    state: str
+    log: deque[str]
+    share: str
+    expires_at: float
+    ops: dict[str, str] = field(default_factory=dict)
+    access: dict[str, str] = field(default_factory=dict)
+    presence: dict[str, str] = field(default_factory=dict)
+
+
+class MemoryStore:
+    kind: Literal["memory", "redis"] = "memory"
+
+    def __init__(
+        self,
+        log_max: int = 5000,
+        clock: Callable[[], float] = time.monotonic,
+        sweep_interval: float = 60.0,
+    ) -> None:
+        self._log_max = log_max
+        self._clock = clock
+        self._sweep_interval = sweep_interval
+        self._meetings: dict[str, _Entry] = {}
+        self._codes: dict[str, str] = {}
+        self._sweeper: asyncio.Task[None] | None = None
+
+    def __len__(self) -> int:
+        """Meetings held, including expired ones not yet swept (for tests and metrics)."""
+        return len(self._meetings)
+
+    async def open(self) -> None:
+        if self._sweeper is None:
+            self._sweeper = asyncio.create_task(self._sweep_forever(), name="tijdlijn-sweep")
+
+    async def close(self) -> None:
+        if self._sweeper is not None:
+            self._sweeper.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._sweeper
+            self._sweeper = None
+
+    async def ping(self) -> None:
+        return None
+
+    async def _sweep_forever(self) -> None:
+        # Lazy expiry alone would keep a meeting nobody asks about again for ever.
+        while True:
+            await asyncio.sleep(self._sweep_interval)
+            self.sweep()
+
+    def sweep(self) -> int:
+        """Drop every expired meeting now; returns how many."""
+        now = self._clock()
+        expired = [mid for mid, entry in self._meetings.items() if entry.expires_at <= now]
+        for meeting_id in expired:
+            self._drop(meeting_id)
+        return len(expired)
+
+    def _drop(self, meeting_id: str) -> int:
+        entry = self._meetings.pop(meeting_id, None)
+        if entry is None:
+            return 0
+        removed = 1 + len(entry.log) + len(entry.ops) + len(entry.access) + len(entry.presence)
+        if self._codes.get(entry.code) == meeting_id:
+            del self._codes[entry.code]
+            removed += 1
+        return removed
+
+    def _live(self, meeting_id: str) -> _Entry | None:
+        entry = self._meetings.get(meeting_id)
+        if entry is not None and entry.expires_at <= self._clock():
+            self._drop(meeting_id)
+            return None
+        return entry
+
+    def _touch(self, entry: _Entry, ttl: int) -> None:
+        entry.expires_at = self._clock() + ttl
+
+    async def create(
+        self,
+        meeting: Meeting,
+        code: str,
+        access: dict[str, AccessRecord],
+        share: dict[str, str],
+        ttl: int,
+    ) -> bool:
+        meeting_id = meeting["id"]
+        holder = self._codes.get(code)
+        if holder is not None and self._live(holder) is not None:
+            return False
+        if self._live(meeting_id) is not None:
+            return False
+        self._meetings[meeting_id] = _Entry(
+            code=code,
+            seq=0,
+            state=_dump(meeting),
+            log=deque(maxlen=self._log_max),
+            share=_dump(share),
+            expires_at=self._clock() + ttl,
+            access={token: _dump(record) for token, record in access.items()},
+        )
+        self._codes[code] = meeting_id
+        return True
+
+    async def share(self, meeting_id: str) -> dict[str, str] | None:
+        entry = self._live(meeting_id)
+        return None if entry is None else cast(dict[str, str], json.loads(entry.share))
+
+    async def meeting_for_code(self, code: str) -> str | None:
+        meeting_id = self._codes.get(code)
+        if meeting_id is None or self._live(meeting_id) is None:
+            return None
+        return meeting_id
+
+    async def access(self, meeting_id: str, token_hash: str) -> AccessRecord | None:
+        entry = self._live(meeting_id)
+        raw = None if entry is None else entry.access.get(token_hash)
+        return None if raw is None else cast(AccessRecord, json.loads(raw))
+
+    async def grant(self, meeting_id: str, token_hash: str, record: AccessRecord, ttl: int) -> bool:
+        entry = self._live(meeting_id)
+        if entry is None:
+            return False
+        entry.access[token_hash] = _dump(record)
+        self._touch(entry, ttl)
+        return True
+
+    async def load(self, meeting_id: str) -> Stored | None:
+        entry = self._live(meeting_id)
+        if entry is None:
+            return None
+        return Stored(seq=entry.seq, state=cast(Meeting, json.loads(entry.state)))
+
+    async def append(
+        self,
+        meeting_id: str,
+        event: Event,
+        state: Meeting,
+        op_id: str | None,
+        result: dict[str, Any],
+        ttl: int,
+    ) -> AppendResult:
+        entry = self._live(meeting_id)
+        if entry is None:
+            return Gone()
+        if op_id is not None and op_id in entry.ops:
+            return Duplicate(result=json.loads(entry.ops[op_id]))
+        if event["seq"] != entry.seq + 1:
+            return Stale(seq=entry.seq)
+        # Encode everything before changing anything, so a value that is not JSON leaves the
+        # meeting as it was.
+        encoded_event, encoded_state, encoded_result = _dump(event), _dump(state), _dump(result)
+        entry.seq = event["seq"]
+        entry.state = encoded_state
+        entry.log.append(encoded_event)
+        if op_id is not None:
+            entry.ops[op_id] = encoded_result
+        self._touch(entry, ttl)
+        return Appended(seq=entry.seq)
+
+    async def recall(self, meeting_id: str, op_id: str) -> dict[str, Any] | None:
+        entry = self._live(meeting_id)
+        raw = None if entry is None else entry.ops.get(op_id)
+        return None if raw is None else cast(dict[str, Any], json.loads(raw))
+
+    async def since(self, meeting_id: str, seq: int) -> list[Event] | None:
+        entry = self._live(meeting_id)
+        if entry is None:
+            return None
+        wanted = entry.seq - seq
+        # Ahead of the meeting, or further back than the log reaches: only a snapshot helps.
+        if wanted < 0 or wanted > len(entry.log):
+            return None
+        start = len(entry.log) - wanted
+        return [cast(Event, json.loads(raw)) for raw in itertools.islice(entry.log, start, None)]
+
+    async def set_presence(self, meeting_id: str, sid: str, label: str | None, ttl: int) -> None:
+        entry = self._live(meeting_id)
+        if entry is None:
+            return
+        if label is None:
+            entry.presence.pop(sid, None)
+        else:
+            entry.presence[sid] = label
+        self._touch(entry, ttl)
+
+    async def presence(self, meeting_id: str) -> dict[str, str]:
+        entry = self._live(meeting_id)
+        return {} if entry is None else dict(entry.presence)
+
+    async def delete(self, meeting_id: str) -> Deletion:
+        removed = self._drop(meeting_id)
+        remaining = int(meeting_id in self._meetings) + sum(
+            1 for holder in self._codes.values() if holder == meeting_id
+        )
+        return Deletion(removed=removed, remaining=remaining)

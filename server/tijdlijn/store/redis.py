@@ -1,0 +1,319 @@
+"""Redis: the store for several server processes, or for meetings that outlive a restart.
+
+Every key of a meeting lives under ``{prefix}m:{meeting id}:`` so deleting or inspecting a meeting
+is one prefix; the join code is the one key outside it (``{prefix}code:{CODE}`` -> meeting id).
+
+    :meta      hash   seq, state (JSON), code, codekey, share (JSON)
+    :log       list   the last ``log_max`` events (JSON), oldest first
+    :ops       hash   op id -> the result it answered (JSON)
+    :access    hash   token hash -> AccessRecord (JSON)
+    :presence  hash   socket id -> label
+
+Each write is one Lua script, so it is atomic across processes and costs one round trip, and
+every write gives every key of the meeting (the code key too) the same new TTL, so a meeting
+expires as a whole. Scripts reach the code key through the name kept in :meta, which standalone
+Redis allows; this layout is not meant for Redis Cluster.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+from collections.abc import Iterator
+from typing import Any, Literal, cast
+
+import redis.asyncio as aioredis
+from redis.asyncio.retry import Retry
+from redis.backoff import ExponentialWithJitterBackoff
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+
+from ..domain.evolve import Event
+from ..domain.model import Meeting
+from ..errors import StoreUnavailable
+from .base import (
+    AccessRecord,
+    Appended,
+    AppendResult,
+    Deletion,
+    Duplicate,
+    Gone,
+    Stale,
+    Stored,
+)
+
+# Shared by the write scripts: KEYS are the meeting's keys, the code key is named in :meta.
+_TOUCH = """
+local function touch(ttl)
+  for i = 1, #KEYS do redis.call('EXPIRE', KEYS[i], ttl) end
+  local codekey = redis.call('HGET', KEYS[1], 'codekey')
+  if codekey then redis.call('EXPIRE', codekey, ttl) end
+end
+"""
+
+# KEYS meta log ops access presence codekey; ARGV id code state share ttl n_access, pairs...
+_CREATE = """
+if redis.call('EXISTS', KEYS[6]) == 1 or redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
+local ttl = tonumber(ARGV[5])
+redis.call('SET', KEYS[6], ARGV[1], 'EX', ttl)
+redis.call('HSET', KEYS[1], 'seq', 0, 'state', ARGV[3], 'code', ARGV[2],
+  'codekey', KEYS[6], 'share', ARGV[4])
+redis.call('EXPIRE', KEYS[1], ttl)
+local n = tonumber(ARGV[6])
+for i = 0, n - 1 do redis.call('HSET', KEYS[4], ARGV[7 + 2 * i], ARGV[8 + 2 * i]) end
+if n > 0 then redis.call('EXPIRE', KEYS[4], ttl) end
+return 1
+"""
+
+# KEYS meta log ops access presence; ARGV op_id ('' = none) seq event state result ttl log_max
+_APPEND = (
+    _TOUCH
+    + """
+local current = redis.call('HGET', KEYS[1], 'seq')
+if not current then return {'gone'} end
+if ARGV[1] ~= '' then
+  local prior = redis.call('HGET', KEYS[3], ARGV[1])
+  if prior then return {'duplicate', prior} end
+end
+if tonumber(current) + 1 ~= tonumber(ARGV[2]) then return {'stale', tonumber(current)} end
+redis.call('HSET', KEYS[1], 'seq', ARGV[2], 'state', ARGV[4])
+redis.call('RPUSH', KEYS[2], ARGV[3])
+redis.call('LTRIM', KEYS[2], -tonumber(ARGV[7]), -1)
+if ARGV[1] ~= '' then redis.call('HSET', KEYS[3], ARGV[1], ARGV[5]) end
+touch(tonumber(ARGV[6]))
+return {'ok', tonumber(ARGV[2])}
+"""
+)
+
+# KEYS meta log ops access presence; ARGV field value ('' = remove) ttl; KEYS[n] is the hash.
+_HASH_WRITE = (
+    _TOUCH
+    + """
+if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+local target = KEYS[tonumber(ARGV[4])]
+if ARGV[2] == '' then redis.call('HDEL', target, ARGV[1])
+else redis.call('HSET', target, ARGV[1], ARGV[2]) end
+touch(tonumber(ARGV[3]))
+return 1
+"""
+)
+
+# KEYS meta log; ARGV seq. Nil when the log does not reach back to seq (or seq is ahead).
+_SINCE = """
+local current = redis.call('HGET', KEYS[1], 'seq')
+if not current then return false end
+local wanted = tonumber(current) - tonumber(ARGV[1])
+if wanted < 0 or wanted > redis.call('LLEN', KEYS[2]) then return false end
+if wanted == 0 then return {} end
+return redis.call('LRANGE', KEYS[2], -wanted, -1)
+"""
+
+# KEYS meta log ops access presence; returns the number of keys deleted and the code.
+_DELETE = """
+local code = redis.call('HGET', KEYS[1], 'code') or ''
+local codekey = redis.call('HGET', KEYS[1], 'codekey')
+local removed = redis.call('DEL', unpack(KEYS))
+if codekey then removed = removed + redis.call('DEL', codekey) end
+return {removed, code}
+"""
+
+_PARTS = ("meta", "log", "ops", "access", "presence")
+_ACCESS, _PRESENCE = 4, 5
+
+
+def _dump(value: object) -> str:
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+
+
+def _glob_escape(text: str) -> str:
+    return "".join("\\" + ch if ch in "*?[]\\" else ch for ch in text)
+
+
+@contextlib.contextmanager
+def _reachable() -> Iterator[None]:
+    """Turn a lost connection into the coded error the hub answers with."""
+    try:
+        yield
+    except (RedisConnectionError, RedisTimeoutError) as exc:
+        raise StoreUnavailable() from exc
+
+
+class RedisStore:
+    kind: Literal["memory", "redis"] = "redis"
+
+    def __init__(
+        self,
+        url: str,
+        prefix: str = "tijdlijn:",
+        log_max: int = 5000,
+        *,
+        timeout: float = 5.0,
+        retries: int = 3,
+    ) -> None:
+        self._url = url
+        self._prefix = prefix
+        self._log_max = log_max
+        self._timeout = timeout
+        self._retries = retries
+        self._client: aioredis.Redis | None = None
+
+    @property
+    def client(self) -> aioredis.Redis:
+        if self._client is None:
+            raise RuntimeError("RedisStore used before open()")
+        return self._client
+
+    async def open(self) -> None:
+        """Set up the connection pool; connecting happens on first use (see :meth:`ping`)."""
+        # A few quick retries ride out a blip; a Redis that stays away fails within a second or
+        # two instead of stalling writes behind redis-py's default of ten.
+        retry = Retry(ExponentialWithJitterBackoff(base=0.01, cap=0.25), self._retries)
+        client = aioredis.Redis.from_url(
+            self._url,
+            decode_responses=True,
+            socket_timeout=self._timeout,
+            socket_connect_timeout=self._timeout,
+            retry=retry,
+        )
+        self._create = client.register_script(_CREATE)
+        self._append = client.register_script(_APPEND)
+        self._hash_write = client.register_script(_HASH_WRITE)
+        self._since = client.register_script(_SINCE)
+        self._delete = client.register_script(_DELETE)
+        self._client = client
+
+    async def close(self) -> None:
+        if self._client is not None:
+            await self._client.aclose()
+            self._client = None
+
+    async def ping(self) -> None:
+        with _reachable():
+            await self.client.ping()
+
+    def _keys(self, meeting_id: str) -> list[str]:
+        base = f"{self._prefix}m:{meeting_id}:"
+        return [base + part for part in _PARTS]
+
+    def _code_key(self, code: str) -> str:
+        return f"{self._prefix}code:{code}"
+
+    async def create(
+        self,
+        meeting: Meeting,
+        code: str,
+        access: dict[str, AccessRecord],
+        share: dict[str, str],
+        ttl: int,
+    ) -> bool:
+        meeting_id = meeting["id"]
+        pairs = [x for token, record in access.items() for x in (token, _dump(record))]
+        args: list[str | int] = [
+            meeting_id,
+            code,
+            _dump(meeting),
+            _dump(share),
+            ttl,
+            len(access),
+            *pairs,
+        ]
+        with _reachable():
+            created = await self._create(
+                keys=[*self._keys(meeting_id), self._code_key(code)], args=args
+            )
+        return bool(created)
+
+    async def share(self, meeting_id: str) -> dict[str, str] | None:
+        with _reachable():
+            raw = await self.client.hget(self._keys(meeting_id)[0], "share")
+        return None if raw is None else cast(dict[str, str], json.loads(raw))
+
+    async def meeting_for_code(self, code: str) -> str | None:
+        with _reachable():
+            found = await self.client.get(self._code_key(code))
+        return None if found is None else str(found)
+
+    async def access(self, meeting_id: str, token_hash: str) -> AccessRecord | None:
+        with _reachable():
+            raw = await self.client.hget(self._keys(meeting_id)[_ACCESS - 1], token_hash)
+        return None if raw is None else cast(AccessRecord, json.loads(raw))
+
+    async def grant(self, meeting_id: str, token_hash: str, record: AccessRecord, ttl: int) -> bool:
+        args: list[str | int] = [token_hash, _dump(record), ttl, _ACCESS]
+        with _reachable():
+            done = await self._hash_write(keys=self._keys(meeting_id), args=args)
+        return bool(done)
+
+    async def load(self, meeting_id: str) -> Stored | None:
+        with _reachable():
+            seq, state = await self.client.hmget(self._keys(meeting_id)[0], ["seq", "state"])
+        if seq is None or state is None:
+            return None
+        return Stored(seq=int(seq), state=cast(Meeting, json.loads(state)))
+
+    async def append(
+        self,
+        meeting_id: str,
+        event: Event,
+        state: Meeting,
+        op_id: str | None,
+        result: dict[str, Any],
+        ttl: int,
+    ) -> AppendResult:
+        args: list[str | int] = [
+            op_id or "",
+            event["seq"],
+            _dump(event),
+            _dump(state),
+            _dump(result),
+            ttl,
+            self._log_max,
+        ]
+        with _reachable():
+            reply = await self._append(keys=self._keys(meeting_id), args=args)
+        outcome, *rest = reply
+        if outcome == "ok":
+            return Appended(seq=int(rest[0]))
+        if outcome == "stale":
+            return Stale(seq=int(rest[0]))
+        if outcome == "duplicate":
+            return Duplicate(result=json.loads(rest[0]))
+        return Gone()
+
+    async def recall(self, meeting_id: str, op_id: str) -> dict[str, Any] | None:
+        with _reachable():
+            raw = await self.client.hget(self._keys(meeting_id)[2], op_id)
+        return None if raw is None else cast(dict[str, Any], json.loads(raw))
+
+    async def since(self, meeting_id: str, seq: int) -> list[Event] | None:
+        with _reachable():
+            raw = await self._since(keys=self._keys(meeting_id)[:2], args=[seq])
+        if raw is None:
+            return None
+        return [cast(Event, json.loads(item)) for item in raw]
+
+    async def set_presence(self, meeting_id: str, sid: str, label: str | None, ttl: int) -> None:
+        args: list[str | int] = [sid, label or "", ttl, _PRESENCE]
+        with _reachable():
+            await self._hash_write(keys=self._keys(meeting_id), args=args)
+
+    async def presence(self, meeting_id: str) -> dict[str, str]:
+        with _reachable():
+            found = await self.client.hgetall(self._keys(meeting_id)[_PRESENCE - 1])
+        return {str(sid): str(label) for sid, label in found.items()}
+
+    async def delete(self, meeting_id: str) -> Deletion:
+        with _reachable():
+            removed, code = await self._delete(keys=self._keys(meeting_id))
+            remaining = await self._remaining(meeting_id, str(code))
+        return Deletion(removed=int(removed), remaining=remaining)
+
+    async def _remaining(self, meeting_id: str, code: str) -> int:
+        """Scan for anything of the meeting left behind, whatever its key is called."""
+        pattern = _glob_escape(f"{self._prefix}m:{meeting_id}:") + "*"
+        left = 0
+        async for _key in self.client.scan_iter(match=pattern, count=1000):
+            left += 1
+        if code and await self.client.get(self._code_key(code)) == meeting_id:
+            left += 1
+        return left

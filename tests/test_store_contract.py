@@ -1,0 +1,322 @@
+"""The Store contract, run against both stores: what the hub may rely on whichever is configured."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any
+
+import pytest
+
+from tijdlijn.domain.evolve import Change, Event, clone, evolve
+from tijdlijn.domain.model import Meeting, new_meeting
+from tijdlijn.store.base import (
+    AccessRecord,
+    Appended,
+    Deletion,
+    Duplicate,
+    Gone,
+    Stale,
+    Store,
+    Stored,
+)
+from tijdlijn.store.memory import MemoryStore
+from tijdlijn.store.redis import RedisStore
+
+TTL = 3600
+LOG_MAX = 10
+FACILITATOR: AccessRecord = {"role": "facilitator", "participant_id": None, "party_id": None}
+PARTICIPANT: AccessRecord = {"role": "participant", "participant_id": "p1", "party_id": "a"}
+SHARE = {"join_code": "ACDEFG", "wall_url": "/wall#w", "cofacilitator_url": "/facilitator#c"}
+
+MakeStore = Callable[..., Awaitable[Store]]
+
+
+@pytest.fixture(params=["memory", pytest.param("redis", marks=pytest.mark.redis)])
+async def make_store(request: pytest.FixtureRequest) -> AsyncIterator[MakeStore]:
+    """Opens stores over the same data: for Redis each call is a new connection pool, as a
+    second server process would have; memory has one process, so one store."""
+    opened: list[Store] = []
+
+    async def make(log_max: int = LOG_MAX) -> Store:
+        if request.param == "memory":
+            if not opened:
+                memory = MemoryStore(log_max=log_max)
+                await memory.open()
+                opened.append(memory)
+            return opened[0]
+        url = request.getfixturevalue("redis_url")
+        prefix = request.getfixturevalue("redis_prefix")
+        store = RedisStore(url, prefix=prefix, log_max=log_max)
+        await store.open()
+        opened.append(store)
+        return store
+
+    yield make
+    for store in opened:
+        await store.close()
+
+
+@pytest.fixture
+async def store(make_store: MakeStore) -> Store:
+    return await make_store()
+
+
+def meeting(title: str = "Casus Noord") -> Meeting:
+    return new_meeting(uuid.uuid4().hex[:16], title, "JV", now=1_700_000_000.0)
+
+
+def code() -> str:
+    return uuid.uuid4().hex[:6].upper()
+
+
+async def created(store: Store, access: dict[str, AccessRecord] | None = None) -> Meeting:
+    state = meeting()
+    grants = {"hash-f": FACILITATOR} if access is None else access
+    assert await store.create(state, code(), grants, SHARE, TTL)
+    return state
+
+
+def moment_put(number: int) -> Change:
+    item = {
+        "id": f"m{number}",
+        "text": f"Moment {number}",
+        "when": "2024-01",
+        "position": float(number),
+        "source_party_id": None,
+        "state": "draft",
+        "revealed_at": None,
+        "pii": False,
+    }
+    return {"op": "put", "kind": "moments", "item": item}
+
+
+def event_after(stored: Stored, number: int) -> tuple[Event, Meeting]:
+    """The event and new state a write adding moment ``number`` would give, as the hub builds."""
+    changes = [moment_put(number)]
+    state = evolve(clone(stored.state), changes)
+    event: Event = {
+        "seq": stored.seq + 1,
+        "type": "moment.added",
+        "at": 1_700_000_100.0 + number,
+        "changes": changes,
+        "public": [],
+    }
+    return event, state
+
+
+async def add_moment(store: Store, meeting_id: str, number: int, op_id: str | None = None) -> int:
+    stored = await store.load(meeting_id)
+    assert stored is not None
+    event, state = event_after(stored, number)
+    result: dict[str, Any] = {"id": f"m{number}"}
+    outcome = await store.append(meeting_id, event, state, op_id, result, TTL)
+    assert outcome == Appended(seq=event["seq"])
+    return event["seq"]
+
+
+async def test_create_then_load_gives_the_meeting_at_seq_zero(store: Store) -> None:
+    state = await created(store)
+    assert await store.load(state["id"]) == Stored(seq=0, state=state)
+    assert await store.since(state["id"], 0) == []
+
+
+async def test_a_join_code_in_use_is_refused_and_nothing_is_stored(store: Store) -> None:
+    first, second = meeting("Eerste"), meeting("Tweede")
+    join_code = code()
+    assert await store.create(first, join_code, {}, SHARE, TTL)
+    assert not await store.create(second, join_code, {"hash-x": FACILITATOR}, SHARE, TTL)
+    assert await store.meeting_for_code(join_code) == first["id"]
+    assert await store.load(second["id"]) is None
+    assert await store.access(second["id"], "hash-x") is None
+
+
+async def test_meeting_for_code_finds_the_meeting_and_nothing_else(store: Store) -> None:
+    state = meeting()
+    join_code = code()
+    assert await store.create(state, join_code, {}, SHARE, TTL)
+    assert await store.meeting_for_code(join_code) == state["id"]
+    assert await store.meeting_for_code(code()) is None
+
+
+async def test_access_holds_what_create_and_grant_gave(store: Store) -> None:
+    state = await created(store)
+    assert await store.access(state["id"], "hash-f") == FACILITATOR
+    assert await store.access(state["id"], "hash-p") is None
+    assert await store.grant(state["id"], "hash-p", PARTICIPANT, TTL)
+    assert await store.access(state["id"], "hash-p") == PARTICIPANT
+    assert await store.access("no-such-meeting", "hash-f") is None
+
+
+async def test_grant_to_an_unknown_meeting_is_refused(store: Store) -> None:
+    assert not await store.grant("no-such-meeting", "hash-p", PARTICIPANT, TTL)
+    assert await store.access("no-such-meeting", "hash-p") is None
+
+
+async def test_share_gives_back_the_links(store: Store) -> None:
+    state = await created(store)
+    assert await store.share(state["id"]) == SHARE
+    assert await store.share("no-such-meeting") is None
+
+
+async def test_append_moves_seq_and_state_on(store: Store) -> None:
+    state = await created(store)
+    stored = await store.load(state["id"])
+    assert stored is not None
+    event, new_state = event_after(stored, 1)
+    assert await store.append(state["id"], event, new_state, "op-1", {"id": "m1"}, TTL) == (
+        Appended(seq=1)
+    )
+    assert await store.load(state["id"]) == Stored(seq=1, state=new_state)
+    assert await store.since(state["id"], 0) == [event]
+    assert await store.recall(state["id"], "op-1") == {"id": "m1"}
+    assert await store.recall(state["id"], "op-2") is None
+
+
+async def test_append_at_a_wrong_seq_is_stale_and_changes_nothing(store: Store) -> None:
+    state = await created(store)
+    await add_moment(store, state["id"], 1)
+    before = await store.load(state["id"])
+    assert before is not None
+    for wrong in (1, 3):
+        event, new_state = event_after(Stored(seq=wrong - 1, state=before.state), 2)
+        outcome = await store.append(state["id"], event, new_state, f"op-{wrong}", {}, TTL)
+        assert outcome == Stale(seq=1)
+        assert await store.recall(state["id"], f"op-{wrong}") is None
+    assert await store.load(state["id"]) == before
+
+
+async def test_a_repeated_op_id_answers_the_first_result_and_changes_nothing(
+    store: Store,
+) -> None:
+    state = await created(store)
+    await add_moment(store, state["id"], 1, op_id="op-1")
+    after_first = await store.load(state["id"])
+    assert after_first is not None
+    # A retry arrives with a fresh seq (the client decided again): still answered, not applied.
+    event, new_state = event_after(after_first, 2)
+    outcome = await store.append(state["id"], event, new_state, "op-1", {"id": "other"}, TTL)
+    assert outcome == Duplicate(result={"id": "m1"})
+    assert await store.load(state["id"]) == after_first
+    assert len(await store.since(state["id"], 0) or []) == 1
+
+
+async def test_append_without_op_id_is_never_a_duplicate(store: Store) -> None:
+    state = await created(store)
+    await add_moment(store, state["id"], 1)
+    await add_moment(store, state["id"], 2)
+    stored = await store.load(state["id"])
+    assert stored is not None and stored.seq == 2
+
+
+async def test_append_to_an_unknown_meeting_is_gone(store: Store) -> None:
+    stored = Stored(seq=0, state=meeting())
+    event, new_state = event_after(stored, 1)
+    outcome = await store.append(stored.state["id"], event, new_state, "op-1", {}, TTL)
+    assert outcome == Gone()
+    assert await store.load(stored.state["id"]) is None
+
+
+async def test_since_gives_the_events_after_n_in_order(store: Store) -> None:
+    state = await created(store)
+    for number in range(1, 6):
+        await add_moment(store, state["id"], number)
+    events = await store.since(state["id"], 2)
+    assert events is not None
+    assert [e["seq"] for e in events] == [3, 4, 5]
+    assert [e["changes"][0] for e in events] == [moment_put(n) for n in (3, 4, 5)]
+    assert await store.since(state["id"], 5) == []
+    assert await store.since(state["id"], 6) is None
+    assert await store.since("no-such-meeting", 0) is None
+
+
+async def test_since_is_none_once_the_log_is_trimmed_past_log_max(store: Store) -> None:
+    state = await created(store)
+    total = LOG_MAX + 3
+    for number in range(1, total + 1):
+        await add_moment(store, state["id"], number)
+    oldest_kept = total - LOG_MAX + 1
+    events = await store.since(state["id"], oldest_kept - 1)
+    assert events is not None
+    assert [e["seq"] for e in events] == list(range(oldest_kept, total + 1))
+    assert await store.since(state["id"], oldest_kept - 2) is None
+    assert await store.since(state["id"], 0) is None
+
+
+async def test_presence_records_and_forgets_connections(store: Store) -> None:
+    state = await created(store)
+    assert await store.presence(state["id"]) == {}
+    await store.set_presence(state["id"], "sid-1", "facilitator", TTL)
+    await store.set_presence(state["id"], "sid-2", "party-a", TTL)
+    await store.set_presence(state["id"], "sid-3", "wall", TTL)
+    await store.set_presence(state["id"], "sid-2", None, TTL)
+    await store.set_presence(state["id"], "sid-9", None, TTL)
+    assert await store.presence(state["id"]) == {"sid-1": "facilitator", "sid-3": "wall"}
+    await store.set_presence("no-such-meeting", "sid-1", "wall", TTL)
+    assert await store.presence("no-such-meeting") == {}
+
+
+async def test_delete_removes_everything_of_the_meeting(store: Store) -> None:
+    other = await created(store)
+    state = meeting()
+    join_code = code()
+    assert await store.create(state, join_code, {"hash-f": FACILITATOR}, SHARE, TTL)
+    assert await store.grant(state["id"], "hash-p", PARTICIPANT, TTL)
+    await add_moment(store, state["id"], 1, op_id="op-1")
+    await store.set_presence(state["id"], "sid-1", "facilitator", TTL)
+
+    deletion = await store.delete(state["id"])
+
+    assert deletion.remaining == 0
+    assert deletion.removed > 0
+    assert await store.load(state["id"]) is None
+    assert await store.meeting_for_code(join_code) is None
+    assert await store.access(state["id"], "hash-f") is None
+    assert await store.access(state["id"], "hash-p") is None
+    assert await store.share(state["id"]) is None
+    assert await store.since(state["id"], 0) is None
+    assert await store.recall(state["id"], "op-1") is None
+    assert await store.presence(state["id"]) == {}
+    assert await store.delete(state["id"]) == Deletion(removed=0, remaining=0)
+    # Another meeting is untouched, and the freed code can be handed out again.
+    assert await store.load(other["id"]) is not None
+    assert await store.create(meeting(), join_code, {}, SHARE, TTL)
+
+
+async def test_concurrent_writers_each_land_exactly_once(make_store: MakeStore) -> None:
+    writers = 50
+    first, second = await make_store(log_max=writers), await make_store(log_max=writers)
+    state = await created(first)
+
+    async def write(number: int) -> int:
+        """What the hub does: decide on what it holds, append, and on Stale reload and retry."""
+        store = first if number % 2 else second
+        op_id = f"op-{number}"
+        while True:
+            stored = await store.load(state["id"])
+            assert stored is not None
+            event, new_state = event_after(stored, number)
+            # Let the other writers load the same seq first, so they really race.
+            await asyncio.sleep(0)
+            outcome = await store.append(
+                state["id"], event, new_state, op_id, {"id": f"m{number}"}, TTL
+            )
+            if isinstance(outcome, Appended):
+                return outcome.seq
+            assert isinstance(outcome, Stale), outcome
+
+    seqs = await asyncio.gather(*(write(n) for n in range(writers)))
+
+    assert sorted(seqs) == list(range(1, writers + 1))
+    stored = await second.load(state["id"])
+    assert stored is not None
+    assert stored.seq == writers
+    assert sorted(stored.state["moments"]) == sorted(f"m{n}" for n in range(writers))
+    for number in range(writers):
+        assert await first.recall(state["id"], f"op-{number}") == {"id": f"m{number}"}
+    events = await first.since(state["id"], 0)
+    assert events is not None
+    assert [e["seq"] for e in events] == list(range(1, writers + 1))
+    added = sorted(e["changes"][0]["item"]["id"] for e in events if e["changes"][0]["op"] == "put")
+    assert added == sorted(f"m{n}" for n in range(writers))

@@ -23,7 +23,7 @@ import httpx
 import socketio
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from tests.support.server import ServerProcess  # noqa: E402
+from tests.support.server import ServerProcess
 
 PALETTE = ["#E69F00", "#56B4E9", "#009E73", "#0072B2"]
 
@@ -113,7 +113,8 @@ async def main() -> None:
         print(f"ack p50      {statistics.median(latencies) * 1000:.1f} ms")
         print(f"ack p99      {latencies[int(len(latencies) * 0.99) - 1] * 1000:.1f} ms")
         print(
-            f"server CPU   {cpu:.2f} s ({cpu / max(delivered, 1) * 1e6:.0f} µs per delivered message, setup included)"
+            f"server CPU   {cpu:.2f} s "
+            f"({cpu / max(delivered, 1) * 1e6:.0f} µs per delivered message, setup included)"
         )
     finally:
         server.cleanup()

@@ -8,9 +8,17 @@ a client that sends more than we expect has a bug worth hearing about.
 from __future__ import annotations
 
 import re
+from datetime import date
 from typing import Annotated, Any, Literal, get_args
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+)
 
 from ..errors import Invalid, UnknownEvent
 from .model import PALETTE, AgreementStatus, Phase, TriangleLevel
@@ -27,7 +35,17 @@ Initials = Annotated[
 ]
 # "maart 2024", "week 12", "2023-11-02", "voorjaar": free, but short.
 When = Annotated[str, StringConstraints(strip_whitespace=True, min_length=0, max_length=40)]
-DateStr = Annotated[str, StringConstraints(pattern=r"^\d{4}-\d{2}-\d{2}$")]
+
+
+def _calendar_day(value: str) -> str:
+    # "2025-02-30" fits the pattern but is no day; the report and calendar export need real ones.
+    date.fromisoformat(value)
+    return value
+
+
+DateStr = Annotated[
+    str, StringConstraints(pattern=r"^\d{4}-\d{2}-\d{2}$"), AfterValidator(_calendar_day)
+]
 
 TITLE = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120)]
 NAME = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=60)]
@@ -270,7 +288,13 @@ def parse(name: str, payload: Any) -> Command:
         return model.model_validate(payload)
     except ValidationError as exc:
         # Name the fields, never echo the values: they may be case content.
-        fields = sorted({".".join(str(p) for p in err["loc"]) or "bericht" for err in exc.errors()})
+        # Unknown keys are client text too: keep only name-like characters, briefly.
+        fields = sorted(
+            {
+                _FIELD.sub("", ".".join(str(p) for p in err["loc"]))[:40] or "bericht"
+                for err in exc.errors()
+            }
+        )
         raise Invalid("Ongeldige invoer in: " + ", ".join(fields[:5]) + ".") from None
 
 

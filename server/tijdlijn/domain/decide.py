@@ -197,6 +197,12 @@ def _party_add(x: _Ctx, cmd: c.PartyAdd) -> Result:
 def _party_update(x: _Ctx, cmd: c.PartyUpdate) -> Result:
     party = dict(x.get("parties", cmd.id, "Deze partij"))
     if cmd.name is not None:
+        # Participants pick their party by name: two with one name would be a trap, as on add.
+        if any(
+            p["name"].casefold() == cmd.name.casefold() and p["id"] != cmd.id
+            for p in x.s["parties"].values()
+        ):
+            raise Conflict("Er is al een partij met deze naam.")
         party["name"] = cmd.name
     if cmd.colour is not None:
         party["colour"] = cmd.colour

@@ -46,8 +46,13 @@ def public_view(state: Meeting) -> Meeting:
         if theme["flags"] and not flags:
             continue
         themes[key] = {**theme, "flags": flags}
+    # A link to a hidden theme would leave devices holding an id they cannot resolve.
     threads = {
-        key: {**t, "moment_ids": [m for m in t["moment_ids"] if m in moments]}
+        key: {
+            **t,
+            "moment_ids": [m for m in t["moment_ids"] if m in moments],
+            "theme_ids": [th for th in t["theme_ids"] if th in themes],
+        }
         for key, t in state["threads"].items()
     }
     view = cast(dict[str, Any], dict(state))

@@ -20,6 +20,7 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from . import http
+from .http_after import routes as after_routes
 from .hub import Hub
 from .settings import Settings
 from .store import open_store
@@ -107,13 +108,6 @@ def create_app(settings: Settings, store: Store | None = None) -> Tijdlijn:
             yield
         finally:
             await store.close()
-
-    try:  # TEMP until http_after lands
-        from .http_after import routes as after_routes
-    except ImportError:
-
-        def after_routes() -> list[Any]:
-            return []
 
     web = Starlette(
         routes=[

@@ -12,6 +12,7 @@ import asyncio
 import contextlib
 import hashlib
 import logging
+import random
 import time
 from dataclasses import dataclass
 from typing import Any, cast
@@ -30,7 +31,7 @@ from .store.base import Appended, Duplicate, Gone, Stale, Store, Stored
 
 log = logging.getLogger("tijdlijn.hub")
 
-ROLE_LABELS = ("facilitator", "wall")
+MAX_ATTEMPTS = 25
 
 
 @dataclass(slots=True)
@@ -70,6 +71,9 @@ class Hub:
         # The latest state per meeting this process has seen; with Redis it may be stale, which
         # the store's seq check catches (Stale -> reload).
         self.cache: dict[str, Stored] = {}
+        # One write at a time per meeting in this process: they would only race for the same
+        # seq. Across processes the store's seq check settles it.
+        self.locks: dict[str, asyncio.Lock] = {}
         sio.on("connect", self.on_connect)
         sio.on("disconnect", self.on_disconnect)
         sio.on("sync", self.on_sync)
@@ -78,12 +82,16 @@ class Hub:
             sio.on(name, self._writer(name))
 
     # connections
-    async def on_connect(self, sid: str, environ: dict[str, Any], auth: Any) -> None:
+    async def on_connect(self, sid: str, environ: Any = None, auth: Any = None) -> Any:
+        if self.sio.manager.is_connected(sid, "/"):
+            # A client emitting "connect" as an ordinary event: a real connect is still pending.
+            return {"ok": False, "error": UnknownEvent().as_error()}
         token = auth.get("token") if isinstance(auth, dict) else None
         try:
             meeting_id, record = await access.authenticate(self.store, token)
         except TijdlijnError as exc:
-            raise socketio.exceptions.ConnectionRefusedError(exc.as_error()) from None
+            # Two arguments: the message, and the data a client reads as {code, message}.
+            raise socketio.exceptions.ConnectionRefusedError(exc.message, exc.as_error()) from None
         actor = Actor(record["role"], record["participant_id"], record["party_id"])
         self.connections[sid] = Connection(
             meeting_id, actor, float(self.settings.rate_burst), time.monotonic()
@@ -93,6 +101,7 @@ class Hub:
         since = auth.get("since") if isinstance(auth, dict) else None
         self.sio.start_background_task(self._welcome, sid, since)
         log.info("connect meeting=%s role=%s", meeting_ref(meeting_id), actor.role)
+        return None
 
     async def _welcome(self, sid: str, since: Any) -> None:
         # The snapshot must follow the CONNECT packet, which python-socketio sends after the
@@ -111,15 +120,20 @@ class Hub:
         except TijdlijnError as exc:
             await self.sio.emit("meeting.deleted", exc.as_error(), to=sid)
 
-    async def on_disconnect(self, sid: str, reason: Any = None) -> None:
+    async def on_disconnect(self, sid: str, reason: Any = None) -> Any:
+        if self.sio.manager.is_connected(sid, "/"):
+            # A client emitting "disconnect" as an ordinary event; a real one is pending.
+            return {"ok": False, "error": UnknownEvent().as_error()}
         conn = self.connections.pop(sid, None)
         if conn is None:
-            return
+            return None
         if not any(c.meeting_id == conn.meeting_id for c in self.connections.values()):
             self.cache.pop(conn.meeting_id, None)
+            self.locks.pop(conn.meeting_id, None)
         # The meeting may be gone or the store down: then there is nothing to count.
         with contextlib.suppress(TijdlijnError):
             await self._presence(conn.meeting_id, sid, None)
+        return None
 
     @staticmethod
     def _label(actor: Actor) -> str:
@@ -228,8 +242,15 @@ class Hub:
     async def _apply(
         self, conn: Connection, name: str, command: commands.Command
     ) -> dict[str, Any]:
+        lock = self.locks.setdefault(conn.meeting_id, asyncio.Lock())
+        async with lock:
+            return await self._apply_locked(conn, name, command)
+
+    async def _apply_locked(
+        self, conn: Connection, name: str, command: commands.Command
+    ) -> dict[str, Any]:
         mid = conn.meeting_id
-        for _ in range(8):
+        for attempt in range(MAX_ATTEMPTS):
             stored = self.cache.get(mid) or await self._load(mid)
             try:
                 outcome = decide(
@@ -268,6 +289,9 @@ class Hub:
             if isinstance(appended, Gone):
                 raise MeetingGone()
             assert isinstance(appended, Stale)
+            # Another process wrote first. Back off a little, at random, so two processes
+            # writing to one meeting do not keep colliding.
+            await asyncio.sleep(random.uniform(0, 0.002 * (attempt + 1)))
         raise Conflict("Het is nu erg druk; probeer het opnieuw.")
 
     async def _broadcast(self, meeting_id: str, event: Event) -> None:
@@ -285,16 +309,15 @@ class Hub:
         self.cache.pop(mid, None)
         receipt = deletion_receipt(mid, stored.state, deletion.removed, deletion.remaining)
         notice = {"code": MeetingGone.code, "message": MeetingGone.default_message}
+        sender = next(sid for sid, c in self.connections.items() if c is conn)
+        # The sender learns it from its ack (with the receipt); everyone else from this notice.
         for room in ("fac", "pub"):
-            await self.sio.emit("meeting.deleted", notice, room=f"{room}:{mid}")
+            await self.sio.emit("meeting.deleted", notice, room=f"{room}:{mid}", skip_sid=sender)
         current = [sid for sid, c in self.connections.items() if c.meeting_id == mid]
-        # Disconnect the others now; the sender right after its ack has gone out.
-        for sid in set(sids) | set(current):
-            c = self.connections.get(sid)
-            if c is conn:
-                self.sio.start_background_task(self.sio.disconnect, sid)
-            else:
-                await self.sio.disconnect(sid)
+        for sid in (set(sids) | set(current)) - {sender}:
+            await self.sio.disconnect(sid)
+        # Scheduled last: it runs only after this handler's ack has been queued for the sender.
+        self.sio.start_background_task(self.sio.disconnect, sender)
         log.info("deleted meeting=%s keys=%d", meeting_ref(mid), deletion.removed)
         return {"ok": True, "receipt": receipt}
 

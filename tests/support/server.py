@@ -27,7 +27,7 @@ def free_port() -> int:
 
 
 class ServerProcess:
-    def __init__(self, *args: str, env: dict[str, str] | None = None) -> None:
+    def __init__(self, *args: str, env: dict[str, str] | None = None, healthy: bool = True) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log_path = Path(tempfile.mkstemp(prefix="tijdlijn-log-", suffix=".txt")[1])
@@ -41,15 +41,17 @@ class ServerProcess:
             stderr=subprocess.STDOUT,
             env=full_env,
         )
-        self._wait_ready()
+        self._wait_ready(healthy)
 
-    def _wait_ready(self, timeout: float = 30.0) -> None:
+    def _wait_ready(self, healthy: bool, timeout: float = 30.0) -> None:
+        """Until /healthz answers 200 or, with ``healthy=False`` (a dead Redis), answers at all."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise RuntimeError(f"tijdlijn serve exited early:\n{self.output()}")
             try:
-                if httpx.get(f"{self.url}/healthz", timeout=1.0).status_code == 200:
+                status = httpx.get(f"{self.url}/healthz", timeout=5.0).status_code
+                if status == 200 or not healthy:
                     return
             except httpx.TransportError:
                 pass
@@ -58,7 +60,8 @@ class ServerProcess:
         raise RuntimeError(f"tijdlijn serve did not become healthy:\n{self.output()}")
 
     def output(self) -> str:
-        self._log.flush()
+        if not self._log.closed:
+            self._log.flush()
         return self.log_path.read_text(errors="replace")
 
     def stop(self) -> None:
@@ -89,8 +92,8 @@ def start_server() -> Iterator[Callable[..., ServerProcess]]:
     """Start extra servers (Redis, short TTL, ...) that stop when the test ends."""
     started: list[ServerProcess] = []
 
-    def start(*args: str, env: dict[str, str] | None = None) -> ServerProcess:
-        server = ServerProcess(*args, env=env)
+    def start(*args: str, env: dict[str, str] | None = None, healthy: bool = True) -> ServerProcess:
+        server = ServerProcess(*args, env=env, healthy=healthy)
         started.append(server)
         return server
 

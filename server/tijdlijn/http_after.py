@@ -1,0 +1,193 @@
+"""HTTP after the meeting: the report, the invitation, the follow-up pack, export and import.
+
+Downloads are facilitator-only and authenticated by ``Authorization: Bearer <token>``: a POST with
+the token in a header, never a token in a URL (URLs end up in histories, logs and proxies).
+Nothing made here is stored: each file is built from the meeting's state for this one response.
+Import and follow-up start need no token: like POST /api/meetings, they create a new meeting.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from . import access, followup, meetings, portability, report
+from .domain import commands as c
+from .domain.model import LIMITS, Meeting
+from .errors import Conflict, Forbidden, Invalid, MeetingGone, TijdlijnError, Unauthorized
+from .http import base_url, error_response, settings_of, store_of
+
+SMALL_BODY = 64 * 1024
+# A pack holds at most 120 texts of 1000 characters, a prepared meeting 600 interpretations of
+# 2000: as UTF-8 (how Tijdlijn writes them) these caps leave room for every valid file.
+PACK_BODY = 1024 * 1024
+PREPARED_BODY = 4 * 1024 * 1024
+NO_STORE = {"Cache-Control": "no-store"}
+
+
+async def read_json(request: Request, limit: int) -> Any:
+    """The body as JSON, read no further than ``limit`` bytes."""
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        raise Invalid(f"Het verzoek is te groot (maximaal {limit // 1024} KB).")
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > limit:
+            raise Invalid(f"Het verzoek is te groot (maximaal {limit // 1024} KB).")
+    try:
+        return json.loads(bytes(body) or b"{}")
+    except (ValueError, RecursionError):
+        raise Invalid("Het verzoek is geen geldige JSON.") from None
+
+
+async def facilitator_meeting(request: Request) -> Meeting:
+    """The meeting of the facilitator token in the Authorization header."""
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise Unauthorized("Log opnieuw in via je link als gespreksbegeleider.")
+    store = store_of(request)
+    meeting_id, record = await access.authenticate(store, token.strip())
+    if record["role"] != "facilitator":
+        raise Forbidden("Alleen de gespreksbegeleider kan dit downloaden.")
+    stored = await store.load(meeting_id)
+    if stored is None:
+        raise MeetingGone()
+    return stored.state
+
+
+def attachment(content: bytes | str, media_type: str, name: str) -> Response:
+    headers = {**NO_STORE, "Content-Disposition": f'attachment; filename="{name}"'}
+    return Response(content, media_type=media_type, headers=headers)
+
+
+def as_json(value: object) -> bytes:
+    return json.dumps(value, ensure_ascii=False, indent=2).encode() + b"\n"
+
+
+class _Body(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class ReportBody(_Body):
+    format: Literal["html", "pdf", "md"]
+    include_initials: bool = False
+    include_interpretation_ids: Annotated[
+        list[c.Id], Field(max_length=LIMITS["interpretations"])
+    ] = []
+
+
+class IcsBody(_Body):
+    title: c.TITLE | None = None
+    date: portability.IsoDate | None = None
+
+
+async def report_file(request: Request) -> Response:
+    try:
+        meeting = await facilitator_meeting(request)
+        body = portability.validate(ReportBody, await read_json(request, SMALL_BODY), "Het verzoek")
+    except TijdlijnError as exc:
+        return error_response(exc)
+    options = report.ReportOptions(
+        include_initials=body.include_initials,
+        include_interpretation_ids=tuple(body.include_interpretation_ids),
+    )
+    content = report.build(meeting, options)
+    if body.format == "pdf":
+        pdf = await run_in_threadpool(report.render_pdf, content)
+        return attachment(pdf, "application/pdf", report.filename(content, "pdf"))
+    if body.format == "md":
+        text = report.render_markdown(content)
+        return attachment(text, "text/markdown; charset=utf-8", report.filename(content, "md"))
+    html = report.render_html(content)
+    return attachment(html, "text/html; charset=utf-8", report.filename(content, "html"))
+
+
+async def invitation(request: Request) -> Response:
+    try:
+        meeting = await facilitator_meeting(request)
+        body = portability.validate(IcsBody, await read_json(request, SMALL_BODY), "Het verzoek")
+        day = body.date or meeting["follow_up_date"]
+        if not day:
+            raise Conflict("Kies eerst de datum van het terugkijkmoment.")
+        ics = followup.invitation_ics(
+            dt.date.fromisoformat(day), dt.datetime.now(dt.UTC), title=body.title
+        )
+    except TijdlijnError as exc:
+        return error_response(exc)
+    except ValueError:
+        return error_response(Invalid("De datum van het terugkijkmoment klopt niet."))
+    return attachment(ics, "text/calendar; charset=utf-8", "terugkijkmoment.ics")
+
+
+async def pack(request: Request) -> Response:
+    try:
+        meeting = await facilitator_meeting(request)
+    except TijdlijnError as exc:
+        return error_response(exc)
+    day = dt.date.today().isoformat()
+    return attachment(
+        as_json(followup.follow_up_pack(meeting)),
+        "application/json",
+        f"vervolgpakket-{day}.json",
+    )
+
+
+async def export(request: Request) -> Response:
+    try:
+        meeting = await facilitator_meeting(request)
+    except TijdlijnError as exc:
+        return error_response(exc)
+    day = dt.date.today().isoformat()
+    return attachment(
+        as_json(portability.export_prepared(meeting)),
+        "application/json",
+        f"voorbereiding-casusreconstructie-{day}.json",
+    )
+
+
+async def _create(request: Request, meeting: Meeting) -> Response:
+    created = await meetings.create_meeting(
+        store_of(request), settings_of(request), meeting, base_url(request)
+    )
+    return JSONResponse(created, status_code=201, headers=NO_STORE)
+
+
+async def import_prepared(request: Request) -> Response:
+    try:
+        data = await read_json(request, PREPARED_BODY)
+        meeting = portability.meeting_from_prepared(
+            data, access.new_meeting_id(), meetings.now(), access.new_item_id
+        )
+        return await _create(request, meeting)
+    except TijdlijnError as exc:
+        return error_response(exc)
+
+
+async def start_follow_up(request: Request) -> Response:
+    try:
+        data = await read_json(request, PACK_BODY)
+        meeting = followup.meeting_from_pack(
+            data, access.new_meeting_id(), meetings.now(), access.new_item_id
+        )
+        return await _create(request, meeting)
+    except TijdlijnError as exc:
+        return error_response(exc)
+
+
+def routes() -> list[Route]:
+    return [
+        Route("/api/report", report_file, methods=["POST"]),
+        Route("/api/followup/ics", invitation, methods=["POST"]),
+        Route("/api/followup/pack", pack, methods=["POST"]),
+        Route("/api/followup/start", start_follow_up, methods=["POST"]),
+        Route("/api/export", export, methods=["POST"]),
+        Route("/api/import", import_prepared, methods=["POST"]),
+    ]

@@ -1,0 +1,265 @@
+"""Export and import of a prepared meeting as versioned JSON.
+
+A facilitator prepares the draft timeline (about ten moments and the interpretations collected
+from 3-4 parties) before the day; the export lets that preparation live in a file instead of on
+the server. An import is checked completely before anything is built, with the same limits as live
+edits, so a malformed or hostile file gets one clear error naming the field and nothing of it is
+half-imported. Party references inside the file use the file's own ids; the meeting gets new ones.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Annotated, Any, Final, Literal, TypedDict, TypeVar
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from . import access
+from .domain import commands as c
+from .domain.model import DEFAULT_AGENDA, LIMITS, Meeting, new_meeting, ordered_moments
+from .domain.personal_data import find_personal_data
+from .errors import Invalid
+
+SCHEMA: Final = "tijdlijn.prepared-meeting"
+M = TypeVar("M", bound=BaseModel)
+
+
+def _real_date(value: str) -> str:
+    dt.date.fromisoformat(value)  # "2024-02-30" has the right shape but is no date
+    return value
+
+
+IsoDate = Annotated[c.DateStr, AfterValidator(_real_date)]
+AgendaPart = Literal["introduction", "timeline", "reflection", "agreements"]
+
+_REASONS = {
+    "missing": "ontbreekt",
+    "extra_forbidden": "onbekend veld",
+    "string_too_short": "mag niet leeg zijn",
+    "string_pattern_mismatch": "heeft niet de juiste vorm",
+    "string_type": "moet tekst zijn",
+    "literal_error": "heeft geen toegestane waarde",
+    "int_type": "moet een geheel getal zijn",
+    "int_parsing": "moet een geheel getal zijn",
+    "int_from_float": "moet een geheel getal zijn",
+    "greater_than_equal": "is te klein",
+    "less_than_equal": "is te groot",
+    "list_type": "moet een lijst zijn",
+    "dict_type": "moet een object zijn",
+    "model_type": "moet een object zijn",
+    "model_attributes_type": "moet een object zijn",
+    "bool_type": "moet true of false zijn",
+}
+
+
+def _reason(error: Any) -> str:
+    kind = error["type"]
+    ctx = error.get("ctx") or {}
+    if kind == "string_too_long":
+        return f"is te lang (maximaal {ctx.get('max_length')} tekens)"
+    if kind == "too_long":
+        return f"heeft te veel onderdelen (maximaal {ctx.get('max_length')})"
+    if kind == "value_error":
+        return str(ctx.get("error", "is ongeldig"))
+    return _REASONS.get(kind, "is ongeldig")
+
+
+def describe(exc: ValidationError) -> str:
+    """The fields at fault and why, in Dutch; never the values (they may be case content)."""
+    parts = []
+    for error in exc.errors()[:5]:
+        where = ".".join(str(p) for p in error["loc"])
+        reason = _reason(error)
+        parts.append(f"{where}: {reason}" if where else reason)
+    more = len(exc.errors()) - 5
+    return "; ".join(parts) + (f" (en nog {more} andere)" if more > 0 else "")
+
+
+def validate(model: type[M], data: Any, what: str, schema: str | None = None) -> M:
+    """``data`` as ``model``, or :class:`Invalid` saying what is wrong with which field."""
+    if not isinstance(data, dict):
+        raise Invalid(f"{what} is geen JSON-object.")
+    if schema is not None and data.get("schema") != schema:
+        raise Invalid(f"{what} is geen bestand van de soort {schema} (veld schema).")
+    if schema is not None and data.get("version") != 1:
+        raise Invalid(f"{what} heeft een versie die deze Tijdlijn niet kent (veld version).")
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise Invalid(f"{what} klopt niet: {describe(exc)}.") from None
+
+
+class PreparedParty(TypedDict):
+    id: str
+    name: str
+    colour: str
+
+
+class PreparedInterpretation(TypedDict):
+    party_id: str
+    text: str
+
+
+class PreparedMoment(TypedDict):
+    position: int
+    text: str
+    when: str
+    source_party_id: str | None
+    interpretations: list[PreparedInterpretation]
+
+
+class PreparedMeeting(TypedDict):
+    schema: Literal["tijdlijn.prepared-meeting"]
+    version: Literal[1]
+    title: str
+    initials: str
+    agenda: dict[str, int]
+    ground_rules: list[str]
+    parties: list[PreparedParty]
+    moments: list[PreparedMoment]
+
+
+def export_prepared(meeting: Meeting) -> PreparedMeeting:
+    """Parties, ground rules, agenda and every moment with its interpretations (no authors)."""
+    parties = sorted(meeting["parties"].values(), key=lambda p: p["position"])
+    ref = {p["id"]: f"p{n}" for n, p in enumerate(parties, start=1)}
+    # A stable sort: imported interpretations share one created_at and keep the file's order.
+    interps = sorted(meeting["interpretations"].values(), key=lambda i: i["created_at"])
+    moments: list[PreparedMoment] = [
+        {
+            "position": position,
+            "text": m["text"],
+            "when": m["when"],
+            "source_party_id": ref.get(m["source_party_id"] or ""),
+            "interpretations": [
+                {"party_id": ref[i["party_id"]], "text": i["text"]}
+                for i in interps
+                if i["moment_id"] == m["id"] and i["party_id"] in ref
+            ],
+        }
+        for position, m in enumerate(ordered_moments(meeting))
+    ]
+    return {
+        "schema": SCHEMA,
+        "version": 1,
+        "title": meeting["title"],
+        "initials": meeting["initials"],
+        "agenda": dict(meeting["agenda"]),
+        "ground_rules": list(meeting["ground_rules"]),
+        "parties": [
+            {"id": ref[p["id"]], "name": p["name"], "colour": p["colour"]} for p in parties
+        ],
+        "moments": moments,
+    }
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class _Party(_Model):
+    id: c.Id
+    name: c.NAME
+    colour: c.Colour
+
+
+class _Interpretation(_Model):
+    party_id: c.Id
+    text: c.INTERPRETATION_TEXT
+
+
+class _Moment(_Model):
+    position: Annotated[int, Field(ge=0, le=1000)] | None = None
+    text: c.MOMENT_TEXT
+    when: c.When = ""
+    source_party_id: c.Id | None = None
+    interpretations: Annotated[
+        list[_Interpretation], Field(max_length=LIMITS["interpretations"])
+    ] = []
+
+
+class _Prepared(_Model):
+    schema_: Literal["tijdlijn.prepared-meeting"] = Field(alias="schema")
+    version: Literal[1]
+    title: c.TITLE
+    initials: c.Initials
+    agenda: dict[AgendaPart, Annotated[int, Field(ge=0, le=300)]] = {}
+    # Absent: the handbook's example rules, as for a meeting made from scratch.
+    ground_rules: Annotated[list[c.RULE], Field(max_length=LIMITS["ground_rules"])] | None = None
+    parties: Annotated[list[_Party], Field(max_length=LIMITS["parties"])] = []
+    moments: Annotated[list[_Moment], Field(max_length=LIMITS["moments"])] = []
+
+    @model_validator(mode="after")
+    def _references(self) -> _Prepared:
+        ids = [p.id for p in self.parties]
+        if len(set(ids)) != len(ids):
+            raise ValueError("parties: twee partijen met hetzelfde id")
+        names = [p.name.casefold() for p in self.parties]
+        if len(set(names)) != len(names):
+            raise ValueError("parties: twee partijen met dezelfde naam")
+        known = set(ids)
+        total = 0
+        for m_index, moment in enumerate(self.moments):
+            if moment.source_party_id is not None and moment.source_party_id not in known:
+                raise ValueError(f"moments.{m_index}.source_party_id: onbekende partij")
+            for i_index, interp in enumerate(moment.interpretations):
+                if interp.party_id not in known:
+                    raise ValueError(
+                        f"moments.{m_index}.interpretations.{i_index}.party_id: onbekende partij"
+                    )
+            total += len(moment.interpretations)
+        if total > LIMITS["interpretations"]:
+            raise ValueError(f"moments: meer dan {LIMITS['interpretations']} duidingen in totaal")
+        return self
+
+
+def meeting_from_prepared(
+    data: Any,
+    meeting_id: str,
+    now: float,
+    new_id: Callable[[], str] = access.new_item_id,
+) -> Meeting:
+    """A fresh meeting in preparation, every moment a draft; or :class:`Invalid`."""
+    file = validate(_Prepared, data, "Dit bestand", schema=SCHEMA)
+    state = new_meeting(meeting_id, file.title, file.initials, now)
+    state["agenda"] = {**DEFAULT_AGENDA, **{str(k): v for k, v in file.agenda.items()}}
+    if file.ground_rules is not None:
+        state["ground_rules"] = list(file.ground_rules)
+    party_ids: dict[str, str] = {}
+    for position, party in enumerate(file.parties):
+        pid = party_ids[party.id] = new_id()
+        state["parties"][pid] = {
+            "id": pid,
+            "name": party.name,
+            "colour": party.colour,
+            "position": position,
+        }
+    order = sorted(
+        enumerate(file.moments),
+        key=lambda pair: (pair[1].position if pair[1].position is not None else pair[0], pair[0]),
+    )
+    for rank, (_index, moment) in enumerate(order, start=1):
+        mid = new_id()
+        state["moments"][mid] = {
+            "id": mid,
+            "text": moment.text,
+            "when": moment.when,
+            "position": float(rank),
+            "source_party_id": party_ids.get(moment.source_party_id or ""),
+            "state": "draft",
+            "revealed_at": None,
+            "pii": bool(find_personal_data(moment.text)),
+        }
+        for interp in moment.interpretations:
+            iid = new_id()
+            state["interpretations"][iid] = {
+                "id": iid,
+                "moment_id": mid,
+                "party_id": party_ids[interp.party_id],
+                "text": interp.text,
+                "created_at": now,
+                "updated_at": now,
+                "pii": bool(find_personal_data(interp.text)),
+            }
+    return state

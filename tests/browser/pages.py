@@ -1,0 +1,138 @@
+"""What a person does on each page, written once: the tests read as the meeting goes.
+
+Locators use what people see (roles, labels, button texts from the Dutch catalogues); data-*
+attributes only where the view itself is the subject (which moment an interpretation hangs under).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from playwright.sync_api import Locator, expect
+
+from tests.support.browser import Tab
+
+GONE = "Deze bijeenkomst bestaat niet meer"
+
+
+class Phone:
+    """A participant's phone on /join."""
+
+    def __init__(self, tab: Tab) -> None:
+        self.tab = tab
+        self.page = tab.page
+
+    def join(self, code: str, party: str, *, type_code: bool = True) -> None:
+        page = self.page
+        if type_code:
+            page.goto("/join")
+            field = page.get_by_label("Code van de bijeenkomst")
+            # People type codes with spaces and in lower case.
+            field.fill(f"{code[:3].lower()} {code[3:]}")
+            page.get_by_role("button", name="Verder").click()
+        else:
+            page.goto(f"/join#{code}")
+        page.get_by_role("radio", name=party).check()
+        page.get_by_role("button", name="Meedoen").click()
+        page.get_by_role("button", name="Ik doe mee volgens deze spelregels").click()
+        expect(self.status()).to_have_text("verbonden")
+
+    def status(self) -> Locator:
+        return self.page.locator("#connection .connection__label")
+
+    def current(self) -> Locator:
+        return self.page.locator("#current-slot article.moment-card")
+
+    def moment(self, text: str) -> Locator:
+        return self.page.locator("article.moment-card", has=self.page.get_by_text(text, exact=True))
+
+    def add_interpretation(self, text: str) -> None:
+        """Two taps before typing: "Duiding toevoegen", then the field already has focus."""
+        card = self.current()
+        card.get_by_role("button", name="Duiding toevoegen").click()
+        field = card.get_by_role("textbox", name=re.compile("^Jouw duiding namens"))
+        expect(field).to_be_focused()
+        self.page.keyboard.type(text)
+        card.get_by_role("button", name="Versturen").click()
+
+
+class Wall:
+    """The wall screen on /wall#<token>."""
+
+    def __init__(self, tab: Tab) -> None:
+        self.tab = tab
+        self.page = tab.page
+
+    def moment(self, text: str) -> Locator:
+        """The column of the moment whose text contains ``text``."""
+        return self.page.locator("li.w-moment").filter(
+            has=self.page.locator(".w-moment__text", has_text=text)
+        )
+
+    def interpretations(self, moment_text: str, text: str) -> Locator:
+        return self.moment(moment_text).locator("li.w-interp", has_text=text)
+
+
+class Console:
+    """The facilitator console on /facilitator."""
+
+    def __init__(self, tab: Tab) -> None:
+        self.tab = tab
+        self.page = tab.page
+
+    def create(self, title: str, initials: str, parties: list[str]) -> None:
+        page = self.page
+        page.goto("/")
+        page.get_by_role("link", name="Nieuwe bijeenkomst").click()
+        form = page.get_by_test_id("new-meeting-form")
+        form.get_by_label("Titel van de bijeenkomst").fill(title)
+        form.get_by_label("Initialen van de casus").fill(initials)
+        for n, name in enumerate(parties, 1):
+            if n > 3:
+                form.get_by_role("button", name="Partij toevoegen").click()
+            form.get_by_label(f"Naam partij {n}", exact=True).fill(name)
+        form.get_by_role("button", name="Bijeenkomst aanmaken").click()
+        expect(page.get_by_role("tab", name="Voorbereiden")).to_be_visible()
+
+    def tab_to(self, name: str) -> None:
+        self.page.get_by_role("tab", name=name).click()
+
+    def add_moment(self, text: str, when: str) -> None:
+        self.tab_to("Voorbereiden")
+        form = self.page.get_by_test_id("moment-add-form")
+        form.get_by_label("Wat gebeurde er?").fill(text)
+        form.get_by_label("Wanneer").fill(when)
+        form.get_by_role("button", name="Moment toevoegen").click()
+        expect(self.page.get_by_test_id("prepare-moments").get_by_text(text)).to_be_visible()
+
+    def share(self) -> dict[str, Any]:
+        self.tab_to("Delen")
+        code = self.page.get_by_test_id("share-code")
+        expect(code).to_have_text(re.compile(r"\S{3}"))
+        links = self.page.get_by_test_id("share-links")
+        wall = links.locator("a[href*='/wall#'], input[value*='/wall#'], code:has-text('/wall#')")
+        expect(wall.first).to_be_attached()
+        first = wall.first
+        href = first.get_attribute("href") or first.get_attribute("value") or first.inner_text()
+        return {"code": re.sub(r"\s", "", code.inner_text()), "wall": href}
+
+    def phase(self, phase: str) -> None:
+        self.page.locator(f"button[data-phase='{phase}']").click()
+        expect(self.page.locator(f"button[data-phase='{phase}']")).to_have_attribute(
+            "aria-current", "step"
+        )
+
+    def reveal_next(self) -> None:
+        self.tab_to("Tijdlijn")
+        self.page.get_by_role("button", name="Volgende moment tonen").click()
+
+    def end_and_delete(self) -> None:
+        self.tab_to("Afronden")
+        self.page.get_by_role("button", name="Beëindigen en verwijderen…").click()
+        dialog = self.page.get_by_role("dialog")
+        expect(dialog).to_contain_text("Dit verdwijnt definitief")
+        dialog.get_by_role("button", name="Definitief verwijderen").click()
+        # The receipt, or (when its ack was lost with the connection) the same news without it.
+        deleted = re.compile("Deze bijeenkomst (is verwijderd|bestaat niet meer)")
+        expect(self.page.get_by_role("heading", name=deleted)).to_be_visible()

@@ -1,0 +1,205 @@
+// The console: one live connection, the meeting state, and the panels that render it.
+
+import { connectMeeting } from '/static/shared/connection.js';
+import { connectionIndicator } from '/static/shared/dom.js';
+import { errorMessage, t } from '/static/shared/i18n.js';
+import { applyChanges, orderedParties } from '/static/shared/state.js';
+import { TAB_FOR_PHASE } from './agenda.js';
+import * as finish from './finish.js';
+import * as outcomes from './outcomes.js';
+import * as prepare from './prepare.js';
+import * as run from './run.js';
+import * as share from './share.js';
+import * as stepper from './stepper.js';
+import * as themes from './themes.js';
+import * as threads from './threads.js';
+import { byId, el, keepingFocus, partyChip, toast } from './ui.js';
+
+const TAB_KEY = 'tijdlijn.facilitator.tab';
+const TABS = ['prepare', 'share', 'run', 'themes', 'threads', 'agreements', 'finish'];
+const PANELS = { prepare, share, run, themes, threads, agreements: outcomes, finish };
+
+/**
+ * Connect with ``token`` and run the console. ``onGone(reason)`` is called when the meeting no
+ * longer exists or the link is not valid; ``onReceipt(receipt)`` after "end and delete".
+ */
+export function startConsole(token, { onGone, onReceipt }) {
+  const indicator = connectionIndicator();
+  byId('connection').replaceChildren(indicator.element);
+
+  let pendingRender = false;
+  let tab = null;
+  let finished = false;
+  let connection = null;
+
+  const ctx = {
+    token,
+    meeting: null,
+    share: {},
+    presence: {},
+    skew: 0,
+    ending: false,
+    /** The server's clock, in seconds (timers compare with server timestamps). */
+    now() {
+      return Date.now() / 1000 + ctx.skew;
+    },
+    /** Send a write; an error is shown to the facilitator and returned in the ack. */
+    async send(name, payload) {
+      const ack = await connection.send(name, payload);
+      if (!ack.ok && ack.error?.code !== 'meeting_gone') toast(errorMessage(ack.error), 'error');
+      return ack;
+    },
+    render: scheduleRender,
+    showTab,
+    gone(reason) {
+      if (finished) return;
+      finished = true;
+      connection.close();
+      onGone(reason);
+    },
+    deleted(receipt) {
+      finished = true;
+      connection.close();
+      onReceipt(receipt);
+    },
+  };
+
+  connection = connectMeeting({
+    token,
+    onSnapshot(snapshot) {
+      ctx.meeting = snapshot.meeting;
+      ctx.share = snapshot.share || {};
+      if (!tab) showTab(initialTab(ctx.meeting.phase));
+      scheduleRender();
+    },
+    onEvent(event) {
+      if (!ctx.meeting) return;
+      applyChanges(ctx.meeting, event.changes);
+      if (typeof event.at === 'number') ctx.skew = event.at - Date.now() / 1000;
+      scheduleRender();
+    },
+    onPresence(presence) {
+      ctx.presence = presence?.counts || {};
+      renderPresence(ctx);
+    },
+    onDeleted() {
+      // During our own "end and delete" the receipt is on its way; the end module shows it.
+      if (!ctx.ending) ctx.gone('deleted');
+    },
+    onRefused(error) {
+      ctx.gone(error?.code === 'meeting_gone' ? 'deleted' : 'unauthorized');
+    },
+    onStatus(status) {
+      indicator.update(status);
+      byId('view-console').dataset.status = status;
+    },
+    onQueue(pending) {
+      indicator.update(connection ? connection.status() : 'connecting', pending);
+    },
+  });
+
+  for (const module of Object.values(PANELS)) module.setup?.(ctx);
+  stepper.setup(ctx);
+  setupTabs();
+  window.addEventListener('languagechange', () => {
+    renderNow();
+    renderPresence(ctx);
+  });
+
+  function initialTab(phase) {
+    let remembered = null;
+    try {
+      remembered = sessionStorage.getItem(TAB_KEY);
+    } catch {
+      remembered = null;
+    }
+    return TABS.includes(remembered) ? remembered : TAB_FOR_PHASE[phase] || 'prepare';
+  }
+
+  function scheduleRender() {
+    if (pendingRender) return;
+    pendingRender = true;
+    queueMicrotask(renderNow);
+  }
+
+  function renderNow() {
+    pendingRender = false;
+    if (!ctx.meeting || finished) return;
+    keepingFocus(() => {
+      renderHeader(ctx);
+      renderPresence(ctx);
+      stepper.render(ctx);
+      if (tab) PANELS[tab].render(ctx);
+    });
+  }
+
+  function setupTabs() {
+    const list = byId('tabs');
+    list.addEventListener('click', (event) => {
+      const target = event.target.closest('[role="tab"]');
+      if (target) showTab(target.dataset.tab);
+    });
+    // Arrow keys move between tabs (the WAI-ARIA tabs pattern); Tab goes into the panel.
+    list.addEventListener('keydown', (event) => {
+      const index = TABS.indexOf(document.activeElement?.dataset?.tab);
+      if (index < 0) return;
+      let next = null;
+      if (event.key === 'ArrowRight') next = (index + 1) % TABS.length;
+      else if (event.key === 'ArrowLeft') next = (index - 1 + TABS.length) % TABS.length;
+      else if (event.key === 'Home') next = 0;
+      else if (event.key === 'End') next = TABS.length - 1;
+      if (next === null) return;
+      event.preventDefault();
+      showTab(TABS[next]);
+      byId(`tab-${TABS[next]}`).focus();
+    });
+  }
+
+  function showTab(name) {
+    if (!TABS.includes(name)) return;
+    tab = name;
+    try {
+      sessionStorage.setItem(TAB_KEY, name);
+    } catch {
+      // no storage: the tab is not remembered, nothing else changes
+    }
+    for (const other of TABS) {
+      const selected = other === name;
+      const button = byId(`tab-${other}`);
+      button.setAttribute('aria-selected', String(selected));
+      button.tabIndex = selected ? 0 : -1;
+      byId(`panel-${other}`).hidden = !selected;
+    }
+    scheduleRender();
+  }
+
+  return ctx;
+}
+
+function renderHeader(ctx) {
+  const m = ctx.meeting;
+  byId('topbar-meeting').hidden = false;
+  byId('meeting-title').textContent = m.title;
+  byId('meeting-initials').textContent = m.initials ? t('header.case', { initials: m.initials }) : '';
+  byId('meeting-kind').textContent = m.kind === 'follow_up' ? t('header.follow_up') : '';
+  document.title = `${m.title} · ${t('page.title')}`;
+}
+
+function renderPresence(ctx) {
+  const box = byId('presence');
+  if (!ctx.meeting) return;
+  const counts = ctx.presence || {};
+  const items = [];
+  for (const party of orderedParties(ctx.meeting)) {
+    const n = counts[party.id] || 0;
+    items.push(el('li', {}, partyChip(party), el('span', { class: 'presence-count', text: ` ${n}` })));
+  }
+  for (const role of ['facilitator', 'wall']) {
+    items.push(el('li', {}, el('span', { text: t(`presence.${role}`, { count: counts[role] || 0 }) })));
+  }
+  box.replaceChildren(
+    el('span', { class: 'presence-label', text: t('presence.label') }),
+    el('ul', { class: 'presence-list' }, ...items),
+  );
+}
+

@@ -1,5 +1,8 @@
 """decide(state, command, actor) -> what happens, or a coded DomainError.
 
+Handlers never change an item in place: they put a new dict in its place. That lets ``clone`` copy
+only the containers and ``diff`` skip every item that is still the same object.
+
 Pure: time and new ids come in as arguments, so the same inputs always give the same outcome.
 ``decide`` works on a copy and returns the changes as two lists: the truth (what the store keeps
 and facilitators see, minus authors) and the public view (what participants and the wall see).
@@ -215,12 +218,12 @@ def _party_remove(x: _Ctx, cmd: c.PartyRemove) -> Result:
     if any(i["party_id"] == cmd.id for i in x.s["interpretations"].values()):
         raise Conflict("Deze partij heeft al duidingen; verwijder of verplaats die eerst.")
     del x.s["parties"][cmd.id]
-    for moment in x.s["moments"].values():
+    for mid, moment in list(x.s["moments"].items()):
         if moment["source_party_id"] == cmd.id:
-            moment["source_party_id"] = None
-    for agreement in x.s["agreements"].values():
+            x.s["moments"][mid] = {**moment, "source_party_id": None}
+    for aid, agreement in list(x.s["agreements"].items()):
         if agreement["owner_party_id"] == cmd.id:
-            agreement["owner_party_id"] = None
+            x.s["agreements"][aid] = {**agreement, "owner_party_id": None}
     return "party.removed", {}
 
 
@@ -299,8 +302,7 @@ def _moment_remove(x: _Ctx, cmd: c.MomentRef) -> Result:
 
 
 def _reveal(x: _Ctx, moment: Moment) -> None:
-    moment["state"] = "revealed"
-    moment["revealed_at"] = x.now
+    x.s["moments"][moment["id"]] = {**moment, "state": "revealed", "revealed_at": x.now}
     x.s["current_moment_id"] = moment["id"]
 
 
@@ -330,9 +332,7 @@ def _moment_unreveal(x: _Ctx, cmd: c.MomentUnreveal) -> Result:
     last = _latest_revealed(x)
     if last is None:
         raise Conflict("Er is nog geen moment getoond.")
-    moment = x.s["moments"][last]
-    moment["state"] = "draft"
-    moment["revealed_at"] = None
+    x.s["moments"][last] = {**x.s["moments"][last], "state": "draft", "revealed_at": None}
     x.s["current_moment_id"] = _latest_revealed(x)
     return "moment.unrevealed", {"id": last}
 

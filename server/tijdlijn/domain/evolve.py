@@ -83,7 +83,8 @@ def diff(before: Mapping[str, Any], after: Mapping[str, Any]) -> list[Change]:
         old: Mapping[str, Any] = before.get(kind, {})
         new: Mapping[str, Any] = after.get(kind, {})
         for item_id, item in new.items():
-            if old.get(item_id) != item:
+            previous = old.get(item_id)
+            if previous is not item and previous != item:
                 changes.append({"op": "put", "kind": kind, "item": item})
         for item_id in old:
             if item_id not in new:
@@ -92,4 +93,8 @@ def diff(before: Mapping[str, Any], after: Mapping[str, Any]) -> list[Change]:
 
 
 def clone(state: Meeting) -> Meeting:
-    return copy.deepcopy(state)
+    """A copy whose containers can change freely; items are shared and replaced, never edited."""
+    copied = cast(dict[str, Any], dict(state))
+    for kind in COLLECTIONS:
+        copied[kind] = dict(copied[kind])
+    return cast(Meeting, copied)

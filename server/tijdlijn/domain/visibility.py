@@ -15,6 +15,8 @@ from .model import Meeting, Role
 
 
 def _without_author(item: Any) -> dict[str, Any]:
+    if "author" not in item:
+        return item  # type: ignore[no-any-return]
     return {key: value for key, value in item.items() if key != "author"}
 
 

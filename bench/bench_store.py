@@ -18,16 +18,14 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import shutil
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 from tijdlijn.domain.evolve import Event
 from tijdlijn.domain.model import Meeting, new_meeting
@@ -35,38 +33,21 @@ from tijdlijn.store.base import Appended, Store
 from tijdlijn.store.memory import MemoryStore
 from tijdlijn.store.redis import RedisStore
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from tests.support.redis import start_redis, stop_redis
+
 TTL = 3600
 
 
 @contextmanager
 def redis_server() -> Iterator[str]:
-    binary = shutil.which("redis-server") or "/usr/bin/redis-server"
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
+    """A throwaway redis-server, started as the tests start theirs."""
     with tempfile.TemporaryDirectory() as workdir:
-        command = [binary, "--save", "", "--appendonly", "no", "--port", str(port)]
-        command += ["--bind", "127.0.0.1", "--dir", workdir]
-        process = subprocess.Popen(command, stdout=subprocess.DEVNULL)
+        process, url = start_redis(Path(workdir))
         try:
-            deadline = time.monotonic() + 10
-            while not _answers(port):
-                if process.poll() is not None or time.monotonic() > deadline:
-                    sys.exit(f"redis-server did not start on port {port}")
-                time.sleep(0.02)
-            yield f"redis://127.0.0.1:{port}/0"
+            yield url
         finally:
-            process.terminate()
-            process.wait(timeout=5)
-
-
-def _answers(port: int) -> bool:
-    try:
-        with socket.create_connection(("127.0.0.1", port), timeout=0.5) as sock:
-            sock.sendall(b"PING\r\n")
-            return sock.recv(16).startswith(b"+PONG")
-    except OSError:
-        return False
+            stop_redis(process)
 
 
 def sample_meeting(interpretations: int) -> Meeting:

@@ -7,6 +7,7 @@ attributes only where the view itself is the subject (which moment an interpreta
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import Any
 
 from playwright.sync_api import Locator, expect
@@ -56,6 +57,9 @@ class Phone:
         self.page.keyboard.type(text)
         card.get_by_role("button", name="Versturen").click()
 
+    def agreement(self, text: str) -> Locator:
+        return self.page.locator("li.p-agreement", has_text=text)
+
 
 class Wall:
     """The wall screen on /wall#<token>."""
@@ -73,6 +77,9 @@ class Wall:
     def interpretations(self, moment_text: str, text: str) -> Locator:
         return self.moment(moment_text).locator("li.w-interp", has_text=text)
 
+    def agreement(self, text: str) -> Locator:
+        return self.page.locator("li.w-agreement", has_text=text)
+
 
 class Console:
     """The facilitator console on /facilitator."""
@@ -80,6 +87,8 @@ class Console:
     def __init__(self, tab: Tab) -> None:
         self.tab = tab
         self.page = tab.page
+        # The URL of every file downloaded through :meth:`download` (blob: URLs made in the page).
+        self.downloads: list[str] = []
 
     def create(self, title: str, initials: str, parties: list[str]) -> None:
         page = self.page
@@ -136,3 +145,54 @@ class Console:
         # The receipt, or (when its ack was lost with the connection) the same news without it.
         deleted = re.compile("Deze bijeenkomst (is verwijderd|bestaat niet meer)")
         expect(self.page.get_by_role("heading", name=deleted)).to_be_visible()
+
+    # After the meeting -------------------------------------------------------------------------
+
+    def token(self) -> str:
+        """The facilitator token, from where the console keeps it (sessionStorage, never a URL)."""
+        token = self.page.evaluate("() => sessionStorage.getItem('tijdlijn.facilitator.token')")
+        assert isinstance(token, str) and "." in token, token
+        return token
+
+    def add_thread(self, text: str, level: str, moments: list[str]) -> None:
+        """A common thread on a level of the triangle, pointing at moments (by their text)."""
+        self.tab_to("Rode draden")
+        self.page.get_by_role("button", name="Rode draad toevoegen").click()
+        dialog = self.page.get_by_role("dialog")
+        dialog.get_by_label("Rode draad", exact=True).fill(text)
+        dialog.get_by_label("Niveau in de samenwerkingsdriehoek").select_option(label=level)
+        for moment in moments:
+            dialog.get_by_role("checkbox", name=re.compile(re.escape(moment))).check()
+        dialog.get_by_role("button", name="Rode draad toevoegen").click()
+        expect(self.page.get_by_test_id("thread").filter(has_text=text)).to_be_visible()
+
+    def add_lesson(self, text: str) -> None:
+        self.tab_to("Lessen en afspraken")
+        form = self.page.get_by_test_id("lesson-form")
+        form.get_by_label("Wat hebben we geleerd?").fill(text)
+        form.get_by_role("button", name="Les toevoegen").click()
+        expect(self.page.get_by_test_id("lesson").filter(has_text=text)).to_be_visible()
+
+    def add_agreement(self, text: str, owner: str, due: str | None = None) -> None:
+        self.tab_to("Lessen en afspraken")
+        form = self.page.get_by_test_id("agreement-form")
+        form.get_by_label("Wat gaan we doen?").fill(text)
+        form.get_by_label("Eigenaar (partij)").select_option(label=owner)
+        if due:
+            form.get_by_label("Uiterlijk klaar op (optioneel)").fill(due)
+        form.get_by_role("button", name="Werkafspraak toevoegen").click()
+        expect(self.agreement(text)).to_contain_text(owner)
+
+    def agreement(self, text: str) -> Locator:
+        return self.page.get_by_test_id("agreement").filter(has_text=text)
+
+    def download(self, button: Locator, folder: Path) -> Path:
+        """Click ``button`` and keep the file it offers in ``folder`` under its suggested name."""
+        with self.page.expect_download() as info:
+            button.click()
+        download = info.value
+        assert download.failure() is None, download.failure()
+        target = folder / download.suggested_filename
+        download.save_as(target)
+        self.downloads.append(download.url)
+        return target

@@ -1,12 +1,14 @@
 /**
  * What forms in the reflection and agreements phases: common threads (with their level on the
  * collaboration triangle and the moments they point at), working agreements and lessons.
- * Read-only, except that in a follow-up meeting the owning party sets an agreement's status.
+ * Read-only, except that in a follow-up meeting the owning party sets an agreement's status and
+ * anyone may add a new lesson.
  * @module participant/sections
  */
 
 import { el, keyedList, partyChip, replace, setText } from "../shared/dom.js";
 import { errorMessage, t } from "../shared/i18n.js";
+import { confirmPersonalData } from "../shared/pii_guard.js";
 import { ordered, partyOf } from "../shared/state.js";
 
 /** @typedef {import("../shared/state.js").Meeting} Meeting */
@@ -39,6 +41,47 @@ function threadsSection(meeting) {
     el("h2", { class: "p-section-title", attrs: { id: "threads-title" }, i18n: "threads.title" }),
     threads.length ? list : el("p", { class: "p-empty", i18n: "participant.threads.empty" }),
   );
+}
+
+/** @type {HTMLFormElement | null} */
+let lessonForm = null;
+
+/**
+ * The "new lesson" form of a follow-up meeting. Made once and moved into each rebuilt section,
+ * so what someone is typing survives every change that comes in meanwhile.
+ * @param {{send: (name: string, payload: Record<string, unknown>) => Promise<any>}} ctx
+ */
+function lessonFormFor(ctx) {
+  if (lessonForm) return lessonForm;
+  const field = el("textarea", { attrs: { id: "new-lesson", rows: 3, maxlength: 1000 } });
+  const warn = el("div", { class: "inline-form__warn" });
+  const error = el("p", { class: "inline-form__error", attrs: { role: "alert" } });
+  const submit = el("button", { class: "button button--primary", attrs: { type: "submit" }, i18n: "participant.lesson.submit" });
+  const form = /** @type {HTMLFormElement} */ (
+    el("form", { class: "inline-form p-lesson-form" },
+      el("label", { attrs: { for: "new-lesson" }, i18n: "participant.lesson.label" }),
+      field, warn, error, el("div", { class: "inline-form__buttons" }, submit))
+  );
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const text = /** @type {HTMLTextAreaElement} */ (field).value.trim();
+    if (!text) {
+      setText(error, t("participant.empty"));
+      return;
+    }
+    if (!(await confirmPersonalData(text, warn, field))) return;
+    submit.setAttribute("disabled", "");
+    const ack = await ctx.send("lesson.add", { text });
+    submit.removeAttribute("disabled");
+    if (ack.ok) {
+      /** @type {HTMLTextAreaElement} */ (field).value = "";
+      setText(error, "");
+    } else {
+      setText(error, errorMessage(ack.error));
+    }
+  });
+  lessonForm = form;
+  return form;
 }
 
 /**
@@ -93,6 +136,11 @@ function agreementsSection(meeting, ctx) {
       ? el("div", {},
           el("h2", { class: "p-section-title", i18n: "lessons.title" }),
           el("ul", { class: "p-lessons" }, ...lessons.map((l) => el("li", { class: "card", text: l.text }))))
+      : null,
+    canSet
+      ? el("div", {},
+          el("h2", { class: "p-section-title", i18n: "participant.lesson.title" }),
+          lessonFormFor(ctx))
       : null,
   );
 }

@@ -28,8 +28,8 @@ function headers(token) {
   return out;
 }
 
-/** POST JSON, expect JSON back. */
-export async function postJson(path, body, token) {
+/** POST JSON with the token in a header; an ApiError for anything but a 2xx answer. */
+async function post(path, body, token) {
   let response;
   try {
     response = await fetch(path, {
@@ -43,24 +43,17 @@ export async function postJson(path, body, token) {
     throw new ApiError('offline', '', 0);
   }
   if (!response.ok) throw await failure(response);
-  return response.json();
+  return response;
+}
+
+/** POST JSON, expect JSON back. */
+export async function postJson(path, body, token) {
+  return (await post(path, body, token)).json();
 }
 
 /** POST JSON, get a file back as a Blob plus the name the server suggests. */
 export async function postForFile(path, body, token) {
-  let response;
-  try {
-    response = await fetch(path, {
-      method: 'POST',
-      headers: headers(token),
-      body: JSON.stringify(body ?? {}),
-      credentials: 'same-origin',
-      cache: 'no-store',
-    });
-  } catch {
-    throw new ApiError('offline', '', 0);
-  }
-  if (!response.ok) throw await failure(response);
+  const response = await post(path, body, token);
   const blob = await response.blob();
   return { blob, filename: filenameOf(response.headers.get('Content-Disposition')) };
 }

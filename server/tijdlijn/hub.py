@@ -117,8 +117,13 @@ class Hub:
             name, payload = await self._sync_payload(conn, since)
             await self.sio.emit(name, payload, to=sid)
             await self._presence(conn.meeting_id, sid, self._label(conn.actor))
-        except TijdlijnError as exc:
+        except MeetingGone as exc:
             await self.sio.emit("meeting.deleted", exc.as_error(), to=sid)
+        except TijdlijnError as exc:
+            # The store is unreachable: drop the connection so the device retries, rather
+            # than leave it connected without a state.
+            log.warning("welcome failed meeting=%s code=%s", meeting_ref(conn.meeting_id), exc.code)
+            await self.sio.disconnect(sid)
 
     async def on_disconnect(self, sid: str, reason: Any = None) -> Any:
         if self.sio.manager.is_connected(sid, "/"):

@@ -82,8 +82,14 @@ export function render(ctx) {
   const drafts = moments.filter((x) => x.state === 'draft');
   const shown = moments.filter((x) => x.state === 'revealed');
   byId('run-progress').textContent = t('run.progress', { shown: shown.length, total: moments.length });
-  byId('reveal-next').disabled = drafts.length === 0;
-  byId('unreveal').disabled = shown.length === 0;
+  const revealNext = byId('reveal-next');
+  const unreveal = byId('unreveal');
+  const hadFocus = document.activeElement;
+  revealNext.disabled = drafts.length === 0;
+  unreveal.disabled = shown.length === 0;
+  // A button that becomes disabled drops keyboard focus to <body>; hand it to its neighbour.
+  if (hadFocus === unreveal && unreveal.disabled) (revealNext.disabled ? byId('panel-run') : revealNext).focus();
+  if (hadFocus === revealNext && revealNext.disabled) (unreveal.disabled ? byId('panel-run') : unreveal).focus();
   const next = drafts[0];
   byId('run-next').textContent = next
     ? t('run.next_is', { moment: momentLabel(ctx, next) })

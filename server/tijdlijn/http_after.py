@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Callable
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -127,29 +128,23 @@ async def invitation(request: Request) -> Response:
     return attachment(ics, "text/calendar; charset=utf-8", "terugkijkmoment.ics")
 
 
-async def pack(request: Request) -> Response:
+async def _json_download(request: Request, build: Callable[[Meeting], Any], name: str) -> Response:
+    """A JSON file made from the facilitator's meeting, named with today's date."""
     try:
         meeting = await facilitator_meeting(request)
     except TijdlijnError as exc:
         return error_response(exc)
     day = dt.date.today().isoformat()
-    return attachment(
-        as_json(followup.follow_up_pack(meeting)),
-        "application/json",
-        f"vervolgpakket-{day}.json",
-    )
+    return attachment(as_json(build(meeting)), "application/json", f"{name}-{day}.json")
+
+
+async def pack(request: Request) -> Response:
+    return await _json_download(request, followup.follow_up_pack, "vervolgpakket")
 
 
 async def export(request: Request) -> Response:
-    try:
-        meeting = await facilitator_meeting(request)
-    except TijdlijnError as exc:
-        return error_response(exc)
-    day = dt.date.today().isoformat()
-    return attachment(
-        as_json(portability.export_prepared(meeting)),
-        "application/json",
-        f"voorbereiding-casusreconstructie-{day}.json",
+    return await _json_download(
+        request, portability.export_prepared, "voorbereiding-casusreconstructie"
     )
 
 

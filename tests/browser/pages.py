@@ -124,7 +124,13 @@ class Console:
         expect(wall.first).to_be_attached()
         first = wall.first
         href = first.get_attribute("href") or first.get_attribute("value") or first.inner_text()
-        return {"code": re.sub(r"\s", "", code.inner_text()), "wall": href}
+        own = self.page.get_by_test_id("share-own_url")
+        expect(own).to_have_value(re.compile(r"/facilitator#"))
+        return {
+            "code": re.sub(r"\s", "", code.inner_text()),
+            "wall": href,
+            "own": own.input_value(),
+        }
 
     def phase(self, phase: str) -> None:
         self.page.locator(f"button[data-phase='{phase}']").click()

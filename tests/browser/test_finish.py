@@ -247,3 +247,14 @@ def test_finish_report_invitation_pack_and_receipt(
         ]
         assert foreign == [], f"{tab.name} left the origin"
         assert tab.problems() == [], f"{tab.name}: {tab.problems()}"
+
+
+def test_the_own_link_brings_a_facilitator_back_after_the_tab_closed(open_tab: OpenTab) -> None:
+    console = Console(open_tab("facilitator", "laptop"))
+    console.create("Terugkomen in de console", "R.L.", ["Wijkteam"])
+    own = console.share()["own"]
+    # A fresh browser context has no sessionStorage: only the link the console showed.
+    again = open_tab("facilitator-again", "laptop")
+    again.page.goto(own)
+    expect(again.page.get_by_text("Terugkomen in de console").first).to_be_visible()
+    expect(again.page.get_by_test_id("connection-status")).to_contain_text("verbonden")

@@ -13,7 +13,7 @@ export function setup(ctx) {
 }
 
 export function render(ctx) {
-  const share = ctx.share || {};
+  const share = { ...(ctx.share || {}) };
   const code = share.join_code || '';
   // Spaced in two halves so it is easy to read aloud: "ACD EFG".
   byId('share-code').textContent = code.length === 6 ? `${code.slice(0, 3)} ${code.slice(3)}` : code;
@@ -26,7 +26,11 @@ export function render(ctx) {
   if (wired && byId('share-links').dataset.lang === document.documentElement.lang) return;
   wired = true;
   byId('share-links').dataset.lang = document.documentElement.lang;
+  // The facilitator's own link is not stored on the server (only its hash is): the console
+  // knows it because it holds the token, and shows it so it can be kept somewhere safe.
+  if (ctx.token) share.own_url = `${location.origin}/facilitator#${ctx.token}`;
   const rows = [
+    ['own_url', 'share.own_link', 'share.own_help'],
     ['join_url', 'share.join_link', 'share.join_help'],
     ['wall_url', 'share.wall_link', 'share.wall_help'],
     ['cofacilitator_url', 'share.cofacilitator_link', 'share.cofacilitator_help'],

@@ -21,6 +21,7 @@ from redis.backoff import NoBackoff
 from redis.retry import Retry
 
 from tests.support.after_meeting import finished_meeting
+from tijdlijn.store.base import AccessRecord
 from tijdlijn.store.redis import RedisStore
 
 pytestmark = pytest.mark.redis
@@ -148,13 +149,13 @@ def test_tijdlijn_user_is_held_to_its_prefix(scripted: Server, password: str) ->
         lambda: db.config_get("save"),
         lambda: db.bgsave(),
         lambda: db.save(),
-        lambda: db.execute_command("SCRIPT", "FLUSH"),
+        lambda: db.execute_command("SCRIPT", "FLUSH"),  # type: ignore[no-untyped-call]
     ]
     for attempt in refused:
         with pytest.raises(redis.exceptions.NoPermissionError):
-            attempt()
+            attempt()  # type: ignore[no-untyped-call]
     with pytest.raises(redis.exceptions.ResponseError):  # refused, and disabled outright
-        db.execute_command("DEBUG", "SLEEP", "0")
+        db.execute_command("DEBUG", "SLEEP", "0")  # type: ignore[no-untyped-call]
     # A script may not reach outside the prefix either, whatever keys it declares.
     with pytest.raises(redis.exceptions.ResponseError):
         db.eval("return redis.call('SET', 'other:x', '1')", 1, "tijdlijn:k")
@@ -167,7 +168,7 @@ async def test_the_app_store_works_within_the_acl(scripted: Server, password: st
     try:
         await store.ping()
         meeting, _ = finished_meeting()
-        grant = {"role": "facilitator", "participant_id": None, "party_id": None}
+        grant: AccessRecord = {"role": "facilitator", "participant_id": None, "party_id": None}
         assert await store.create(meeting, "ACDEFG", {"h": grant}, {"join_code": "ACDEFG"}, 60)
         assert await store.meeting_for_code("ACDEFG") == meeting["id"]
         assert await store.access(meeting["id"], "h") == grant
@@ -178,7 +179,7 @@ async def test_the_app_store_works_within_the_acl(scripted: Server, password: st
         assert await store.presence(meeting["id"]) == {"sid": "wall"}
         pubsub = store.client.pubsub()
         await pubsub.subscribe("tijdlijn:socketio")
-        await pubsub.aclose()
+        await pubsub.aclose()  # type: ignore[no-untyped-call]
         deletion = await store.delete(meeting["id"])
         assert deletion.removed > 0 and deletion.remaining == 0
     finally:
@@ -209,7 +210,7 @@ def test_meeting_data_stays_off_disk(with_admin: tuple[Server, str], password: s
     assert config["appendonly"] == "no"
     assert config["protected-mode"] == "yes"
     assert config["maxmemory-policy"] == "noeviction"
-    assert Path(config["dir"]).resolve() == server.workdir.resolve()
+    assert Path(str(config["dir"])).resolve() == server.workdir.resolve()
 
     app = server.client("tijdlijn", password)
     for n in range(100):

@@ -145,7 +145,8 @@ def test_a_pack_starts_a_follow_up_meeting_that_owners_can_update() -> None:
 
 def good_pack() -> dict[str, Any]:
     meeting, _ = sample.finished_meeting()
-    return json.loads(json.dumps(follow_up_pack(meeting)))
+    pack: dict[str, Any] = json.loads(json.dumps(follow_up_pack(meeting)))
+    return pack
 
 
 def broken(change: Any) -> dict[str, Any]:

@@ -12,7 +12,8 @@ from urllib.parse import urlsplit
 import httpx
 import pytest
 
-from tests.support.server import ServerProcess, free_port
+from tests.support.redis import free_port
+from tests.support.server import ServerProcess
 from tijdlijn.access import CODE_ALPHABET
 from tijdlijn.domain.model import PALETTE
 

@@ -17,7 +17,8 @@ from tijdlijn.portability import export_prepared, meeting_from_prepared
 
 def exported() -> dict[str, Any]:
     meeting, _ = sample.finished_meeting()
-    return json.loads(json.dumps(export_prepared(meeting)))
+    data: dict[str, Any] = json.loads(json.dumps(export_prepared(meeting)))
+    return data
 
 
 class Ids:
@@ -64,7 +65,7 @@ def test_round_trip_builds_a_fresh_meeting_with_every_moment_a_draft() -> None:
     )
     assert state["current_moment_id"] is None
     assert all(key.startswith("fresh") for key in (*state["parties"], *state["moments"]))
-    assert state["themes"] == state["threads"] == state["lessons"] == state["agreements"] == {}
+    assert all(not state[kind] for kind in ("themes", "threads", "lessons", "agreements"))
     assert all("author" not in i for i in state["interpretations"].values())
     assert [m["text"] for m in ordered_moments(state)] == [*sample.REVEALED, sample.DRAFT]
     assert json.loads(json.dumps(export_prepared(state))) == data

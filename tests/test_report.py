@@ -24,6 +24,8 @@ from tijdlijn.report import (
 
 SVG_NS = "{http://www.w3.org/2000/svg}"
 
+Finished = tuple[Meeting, dict[str, str]]
+
 
 class _Attributes(HTMLParser):
     def __init__(self) -> None:
@@ -55,7 +57,9 @@ def finished() -> tuple[Meeting, dict[str, str]]:
     return sample.finished_meeting()
 
 
-def test_only_revealed_moments_in_order_with_counts_per_party(finished) -> None:
+def test_only_revealed_moments_in_order_with_counts_per_party(
+    finished: Finished,
+) -> None:
     meeting, _ = finished
     content = build(meeting)
     assert [m.text for m in content.moments] == list(sample.REVEALED)
@@ -66,7 +70,7 @@ def test_only_revealed_moments_in_order_with_counts_per_party(finished) -> None:
     assert first.quotes == []
 
 
-def test_themes_threads_agreements_and_follow_up(finished) -> None:
+def test_themes_threads_agreements_and_follow_up(finished: Finished) -> None:
     meeting, _ = finished
     content = build(meeting)
     assert [(t.label, t.count, t.moments) for t in content.themes] == [(sample.THEME, 2, [1, 3])]
@@ -92,7 +96,9 @@ def test_themes_threads_agreements_and_follow_up(finished) -> None:
     ]
 
 
-def test_html_and_markdown_leave_out_what_was_not_chosen(finished) -> None:
+def test_html_and_markdown_leave_out_what_was_not_chosen(
+    finished: Finished,
+) -> None:
     meeting, _ = finished
     for text in (render_html(build(meeting)), render_markdown(build(meeting))):
         assert sample.TITLE in text
@@ -108,7 +114,9 @@ def test_html_and_markdown_leave_out_what_was_not_chosen(finished) -> None:
             assert absent not in text
 
 
-def test_chosen_interpretation_and_initials_appear_only_when_opted_in(finished) -> None:
+def test_chosen_interpretation_and_initials_appear_only_when_opted_in(
+    finished: Finished,
+) -> None:
     meeting, ref = finished
     options = ReportOptions(
         include_initials=True, include_interpretation_ids=[ref["quote"], ref["hidden"]]
@@ -121,7 +129,9 @@ def test_chosen_interpretation_and_initials_appear_only_when_opted_in(finished) 
         assert sample.DRAFT_INTERPRETATION not in text
 
 
-def test_pdf_text_has_the_summary_but_no_verbatim_timeline(finished) -> None:
+def test_pdf_text_has_the_summary_but_no_verbatim_timeline(
+    finished: Finished,
+) -> None:
     meeting, _ = finished
     data = render_pdf(build(meeting))
     assert data.startswith(b"%PDF-")
@@ -154,7 +164,7 @@ def test_pdf_text_has_the_summary_but_no_verbatim_timeline(finished) -> None:
         assert absent not in text
 
 
-def test_pdf_with_opt_ins(finished) -> None:
+def test_pdf_with_opt_ins(finished: Finished) -> None:
     meeting, ref = finished
     options = ReportOptions(include_initials=True, include_interpretation_ids=[ref["quote"]])
     text = pdf_text(render_pdf(build(meeting, options)))
@@ -163,7 +173,9 @@ def test_pdf_with_opt_ins(finished) -> None:
     assert sample.OTHER_INTERPRETATION not in text
 
 
-def test_svg_timeline_is_well_formed_with_legend_and_lettered_marks(finished) -> None:
+def test_svg_timeline_is_well_formed_with_legend_and_lettered_marks(
+    finished: Finished,
+) -> None:
     meeting, _ = finished
     svg = timeline_svg(build(meeting))
     root = ET.fromstring(svg)
@@ -234,7 +246,7 @@ def test_an_empty_meeting_and_a_follow_up_meeting_still_make_a_report() -> None:
     assert "Nog geen datum gekozen" in html
 
 
-def test_file_names_carry_no_case_content(finished) -> None:
+def test_file_names_carry_no_case_content(finished: Finished) -> None:
     meeting, _ = finished
     name = filename(build(meeting), "pdf")
     assert name == "verslag-casusreconstructie-2024-06-03.pdf"

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -274,3 +274,12 @@ def test_api_answers_carry_the_security_headers_too(http: httpx.Client) -> None:
     assert "default-src 'self'" in answer.headers.get("content-security-policy", "")
     assert answer.headers.get("cache-control") == "no-store"
     assert answer.headers.get("referrer-policy") == "no-referrer"
+
+
+def test_guessing_join_codes_is_slowed_down(start_server: Callable[..., ServerProcess]) -> None:
+    server = start_server(env={"TIJDLIJN_JOIN_FAILURES_PER_MINUTE": "3"})
+    with httpx.Client(base_url=server.url, timeout=10) as http:
+        answers = [http.get("/api/join/XXXXXX").status_code for _ in range(4)]
+        assert answers == [404, 404, 404, 429]
+        limited = http.get("/api/join/ACDEFG").json()["error"]
+        assert limited["code"] == "rate_limited" and "minuut" in limited["message"]

@@ -121,5 +121,5 @@ def create_app(settings: Settings, store: Store | None = None) -> Tijdlijn:
     web.state.settings = settings
     web.state.store = store
     web.state.hub = hub
-    web.state.join_limiter = http.FailureLimiter()
+    web.state.join_limiter = http.FailureLimiter(settings.join_failures_per_minute)
     return Tijdlijn(web, sio, hub)

@@ -27,6 +27,8 @@ class Settings:
     rate_burst: int = 20
     rate_per_second: float = 5.0
     max_message_bytes: int = 64 * 1024
+    # Wrong join codes allowed per client address per minute, against guessing.
+    join_failures_per_minute: int = 30
     # Events kept per meeting for resync; older clients get a fresh snapshot instead.
     log_max: int = 5000
     web_dir: str | None = None
@@ -63,6 +65,8 @@ def from_env(environ: Mapping[str, str] | None = None, **overrides: object) -> S
         )
     if env.get("TIJDLIJN_PUBLIC_URL"):
         values["public_url"] = env["TIJDLIJN_PUBLIC_URL"].rstrip("/")
+    if env.get("TIJDLIJN_JOIN_FAILURES_PER_MINUTE"):
+        values["join_failures_per_minute"] = int(env["TIJDLIJN_JOIN_FAILURES_PER_MINUTE"])
     if env.get("TIJDLIJN_LOG_MAX"):
         values["log_max"] = int(env["TIJDLIJN_LOG_MAX"])
     if env.get("TIJDLIJN_KEY_PREFIX"):

@@ -1,16 +1,15 @@
 # One path for a newcomer, for developers and for CI: `make run` and `make test`.
-# Both set up what is missing (virtual environment, Python packages, and the system packages
-# redis-server, chromium and WeasyPrint's libraries from Debian) before they start.
+# Both set up what is missing before they start: the virtual environment and Python packages,
+# and from Debian WeasyPrint's libraries (run and test) and redis-server, Chromium, Node (test).
 
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
-APT_PACKAGES := redis-server chromium fonts-dejavu-core libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 nodejs
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 PORT ?= 8000
 
-.PHONY: run test lint types unit browser bench system clean help
+.PHONY: run test lint types unit browser bench runtime system clean help
 
 help:
 	@echo "make run    start Tijdlijn on http://localhost:$(PORT)/ (in-memory store)"
@@ -24,21 +23,29 @@ $(STAMP):
 	rm -f $(VENV)/.installed-*
 	touch $(STAMP)
 
-# Installs only what is missing, so a machine that has everything is not touched.
-system:
+# Installs from Debian only the packages that are missing, so a ready machine is not touched.
+# runtime: what the server itself needs (WeasyPrint's libraries and a font for the PDF report).
+# system: that, plus what the tests need (redis-server, Chromium, Node for the JS checks).
+RUNTIME_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core
+TEST_PACKAGES := redis-server chromium
+define apt_install
 	@missing=""; \
-	command -v redis-server >/dev/null || missing="$$missing redis-server"; \
-	[ -x /usr/bin/chromium ] || missing="$$missing chromium"; \
-	command -v node >/dev/null || missing="$$missing nodejs"; \
-	ldconfig -p 2>/dev/null | grep -q libpango-1.0 || missing="$$missing libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0"; \
-	fc-list 2>/dev/null | grep -qi dejavu || missing="$$missing fonts-dejavu-core"; \
+	for package in $(1); do dpkg -s $$package >/dev/null 2>&1 || missing="$$missing $$package"; done; \
 	if [ -n "$$missing" ]; then \
 		echo "Installing from Debian:$$missing"; \
 		$(SUDO) apt-get update -qq && \
 		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
 	fi
+endef
 
-run: $(STAMP)
+runtime:
+	$(call apt_install,$(RUNTIME_PACKAGES))
+
+system: runtime
+	$(call apt_install,$(TEST_PACKAGES))
+	@command -v node >/dev/null || $(SUDO) apt-get install -y -qq --no-install-recommends nodejs >/dev/null
+
+run: $(STAMP) runtime
 	$(BIN)/tijdlijn serve --port $(PORT)
 
 lint: $(STAMP)

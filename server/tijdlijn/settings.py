@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass
 
 # A meeting lasts 2 to 2.5 hours; 12 hours after the last activity covers a long day with a
 # break, and nothing may live longer than a day: this is ephemeral data about vulnerable people.
@@ -32,7 +32,6 @@ class Settings:
     # Events kept per meeting for resync; older clients get a fresh snapshot instead.
     log_max: int = 5000
     web_dir: str | None = None
-    extra: Mapping[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if not 60 <= self.ttl_seconds <= MAX_TTL_SECONDS:
@@ -46,9 +45,6 @@ class Settings:
     @property
     def store_kind(self) -> str:
         return "redis" if self.redis_url else "memory"
-
-    def with_(self, **changes: object) -> Settings:
-        return replace(self, **changes)  # type: ignore[arg-type]
 
 
 def from_env(environ: Mapping[str, str] | None = None, **overrides: object) -> Settings:
@@ -69,6 +65,8 @@ def from_env(environ: Mapping[str, str] | None = None, **overrides: object) -> S
         values["join_failures_per_minute"] = int(env["TIJDLIJN_JOIN_FAILURES_PER_MINUTE"])
     if env.get("TIJDLIJN_LOG_MAX"):
         values["log_max"] = int(env["TIJDLIJN_LOG_MAX"])
+    if env.get("TIJDLIJN_WEB_DIR"):
+        values["web_dir"] = env["TIJDLIJN_WEB_DIR"]
     if env.get("TIJDLIJN_KEY_PREFIX"):
         values["key_prefix"] = env["TIJDLIJN_KEY_PREFIX"]
     values.update({k: v for k, v in overrides.items() if v is not None})

@@ -33,7 +33,6 @@ MomentState = Literal["draft", "revealed"]
 # The collaboration triangle, top to bottom: content and goal; roles, responsibilities and
 # procedures (the playing field); the relation network. Trouble at the top trickles down.
 TriangleLevel = Literal["content", "playing_field", "relations"]
-TRIANGLE_LEVELS: tuple[TriangleLevel, ...] = ("content", "playing_field", "relations")
 AgreementStatus = Literal["not_started", "in_progress", "done"]
 Role = Literal["facilitator", "participant", "wall"]
 Collection = Literal[

@@ -24,7 +24,7 @@ from .domain import commands
 from .domain.decide import Actor, authorise, decide
 from .domain.evolve import Event, WireEvent
 from .domain.model import COLLECTIONS, Meeting
-from .domain.visibility import strip_authors, view_for
+from .domain.visibility import strip_authors, touches_intake, view_for
 from .errors import Conflict, MeetingGone, RateLimited, TijdlijnError, Unauthorized, UnknownEvent
 from .settings import Settings
 from .store.base import Appended, Duplicate, Gone, Stale, Store, Stored
@@ -96,7 +96,8 @@ class Hub:
         self.connections[sid] = Connection(
             meeting_id, actor, float(self.settings.rate_burst), time.monotonic()
         )
-        room = "fac" if actor.role == "facilitator" else "pub"
+        # An intake link gets no meeting events, only a hint to fetch its own view again.
+        room = {"facilitator": "fac", "intake": "intake"}.get(actor.role, "pub")
         await self.sio.enter_room(sid, f"{room}:{meeting_id}")
         since = auth.get("since") if isinstance(auth, dict) else None
         self.sio.start_background_task(self._welcome, sid, since)
@@ -165,6 +166,8 @@ class Hub:
 
     async def _sync_payload(self, conn: Connection, since: Any) -> tuple[str, dict[str, Any]]:
         public = conn.actor.role != "facilitator"
+        if conn.actor.role == "intake":
+            since = None  # events are never an intake link's view: always a snapshot
         if isinstance(since, int) and not isinstance(since, bool) and since >= 0:
             events = await self.store.since(conn.meeting_id, since)
             if events is not None:
@@ -176,7 +179,7 @@ class Hub:
 
     async def _snapshot(self, conn: Connection, stored: Stored) -> dict[str, Any]:
         state, actor = stored.state, conn.actor
-        view = view_for(state, actor.role)
+        view = view_for(state, actor.role, actor.participant_id)
         own = [
             i["id"]
             for i in state["interpretations"].values()
@@ -194,7 +197,7 @@ class Hub:
                 "own": own,
             },
         }
-        if actor.role != "participant":
+        if actor.role in ("facilitator", "wall"):
             share = await self.store.share(conn.meeting_id) or {}
             if actor.role == "wall":
                 share = {k: v for k, v in share.items() if k in ("join_code", "join_url")}
@@ -303,6 +306,8 @@ class Hub:
         await self.sio.emit("event", wire(event, public=False), room=f"fac:{meeting_id}")
         if event["public"]:
             await self.sio.emit("event", wire(event, public=True), room=f"pub:{meeting_id}")
+        if touches_intake(event["changes"]):
+            await self.sio.emit("intake.changed", {}, room=f"intake:{meeting_id}")
 
     # end and delete
     async def _end(self, conn: Connection, command: commands.MeetingEnd) -> dict[str, Any]:

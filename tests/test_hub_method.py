@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from typing import Any
 
 import httpx
 
@@ -133,7 +134,7 @@ async def test_method_writes_are_refused_for_the_wrong_roles(live_server: Server
     async with Devices(url) as ds:
         phone = await ds.connect(joined["token"], "participant")
         wall = await ds.connect(m.wall_token, "wall")
-        payloads = {
+        payloads: dict[str, dict[str, Any]] = {
             "meeting.preconditions": {"case_calm": True},
             "intake.open": {"party_id": m.party_ids[0], "token_hash": "ab" * 32},
             "intake.close": {"party_id": m.party_ids[0]},

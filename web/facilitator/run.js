@@ -6,6 +6,7 @@ import { t } from '/static/shared/i18n.js';
 import { orderedMoments, orderedParties, partyOf, themesOn } from '/static/shared/state.js';
 import { addInterpretationDialog, interpretationList, momentLabel, snippet } from './interp.js';
 import { attachJudgementHint } from './judgement.js';
+import * as method from './method.js';
 import { maySend } from './pii.js';
 import { editMomentDialog, sourceOptions } from './prepare.js';
 import { flagThemeDialog } from './themes.js';
@@ -78,6 +79,7 @@ function announceReveal(ctx, id) {
 
 export function render(ctx) {
   const m = ctx.meeting;
+  method.renderRun(ctx);
   const moments = orderedMoments(m);
   const drafts = moments.filter((x) => x.state === 'draft');
   const shown = moments.filter((x) => x.state === 'revealed');

@@ -3,6 +3,7 @@
 
 import { announce, paintParty } from '/static/shared/dom.js';
 import { t } from '/static/shared/i18n.js';
+import { attachJargonHint } from '/static/shared/jargon_hint.js';
 import { orderedMoments, orderedParties, partyOf, themesOn } from '/static/shared/state.js';
 import { addInterpretationDialog, interpretationList, momentLabel, snippet } from './interp.js';
 import { attachJudgementHint } from './judgement.js';
@@ -30,7 +31,14 @@ export function setup(ctx) {
   });
 
   const text = byId('insert-text');
-  const refreshHint = attachJudgementHint(text, byId('insert-text-hint'), t);
+  const judgement = attachJudgementHint(text, byId('insert-text-hint'), t);
+  const jargonHint = el('p', { class: 'hint', attrs: { 'aria-live': 'polite' } });
+  byId('insert-text-hint').after(jargonHint);
+  const jargon = attachJargonHint(text, jargonHint, () => [ctx.meeting?.initials.replace(/\./g, '') || '']);
+  const refreshHint = () => {
+    judgement();
+    jargon();
+  };
   byId('insert-form').addEventListener('submit', async (event) => {
     event.preventDefault();
     const value = text.value.trim();

@@ -286,3 +286,25 @@ def test_an_absent_partys_interpretations_added_in_preparation_are_prepared() ->
     assert s.state["parties"][s.parties[1]]["absent"] is True
     s.run("party.update", {"id": s.parties[1], "absent": False})
     assert s.state["parties"][s.parties[1]]["absent"] is False
+
+
+def test_a_meeting_stored_before_the_method_fields_still_works() -> None:
+    s = build(moments=1, revealed=1)
+    old = dict(s.state)
+    for key in (
+        "intakes",
+        "intake_entries",
+        "new_information",
+        "preconditions",
+        "ground_rules_version",
+        "rule_acceptances",
+    ):
+        old.pop(key)
+    s.state = old  # type: ignore[assignment]
+    assert public_view(s.state)["moments"]
+    assert facilitator_view(s.state)["ground_rules_accepted"] == 0  # type: ignore[typeddict-item]
+    s.add("new_information.add", {})
+    assert len(s.state["new_information"]) == 1
+    from tijdlijn.hub import deletion_receipt
+
+    assert deletion_receipt("m", old, 1, 0)["items_removed"]["intakes"] == 0  # type: ignore[arg-type]

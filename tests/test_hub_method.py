@@ -174,3 +174,27 @@ async def test_links_of_a_deleted_meeting_say_so(live_server: ServerProcess) -> 
         assert "meeting_gone" in str(exc.data)
     else:
         raise AssertionError("a deleted meeting's intake link still connects")
+
+
+async def test_preconditions_ticked_on_the_new_meeting_form_are_kept(
+    live_server: ServerProcess,
+) -> None:
+    body = {
+        "title": "Casus",
+        "initials": "J.K.",
+        "parties": [{"name": "Wijkteam", "colour": "#E69F00"}],
+        "preconditions": {"case_calm": True, "light_tensions": True},
+    }
+    async with httpx.AsyncClient(base_url=live_server.url, timeout=DEADLINE) as http:
+        created = (await http.post("/api/meetings", json=body)).json()
+        wrong = await http.post("/api/meetings", json={**body, "preconditions": {"calm": True}})
+    assert wrong.status_code == 400
+    async with Devices(live_server.url) as ds:
+        fac = await ds.connect(created["facilitator_token"], "facilitator")
+        wall = await ds.connect(created["wall_token"], "wall")
+        assert fac.meeting["preconditions"] == {
+            "case_calm": True,
+            "most_involved": None,
+            "light_tensions": True,
+        }
+        assert "preconditions" not in wall.meeting

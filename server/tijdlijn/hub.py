@@ -335,7 +335,7 @@ class Hub:
 def deletion_receipt(meeting_id: str, state: Meeting, keys: int, remaining: int) -> dict[str, Any]:
     """Proof of deletion for a privacy officer: counts and hashes, no case content."""
     raw = cast(dict[str, Any], state)
-    items = {kind: len(raw[kind]) for kind in COLLECTIONS}
+    items = {kind: len(raw.get(kind, {})) for kind in COLLECTIONS}
     return {
         "meeting_hash": hashlib.sha256(meeting_id.encode()).hexdigest(),
         "deleted_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),

@@ -18,7 +18,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.browser.pages import Console, Phone, Wall
-from tests.support.browser import OpenTab, Tab
+from tests.support.browser import OpenTab, Tab, axe_violations
 
 pytestmark = pytest.mark.browser
 
@@ -75,6 +75,7 @@ def test_intake_merge_absent_party_and_new_information(
     expect(wijkteam.get_by_test_id("intake-party")).to_contain_text("Wijkteam")
     expect(wijkteam.get_by_text(SCHOOL[1])).to_have_count(0)
     expect(school.get_by_text(WIJKTEAM[1])).to_have_count(0)
+    assert axe_violations(school) == []
 
     # The console: both side by side; merge them into one neutral moment.
     table = page.get_by_test_id("intake-table")
@@ -95,6 +96,7 @@ def test_intake_merge_absent_party_and_new_information(
     expect(moment).to_be_visible()
     expect(moment.get_by_test_id("interpretation")).to_have_count(2)
     expect(table).to_contain_text("Opgenomen")
+    assert axe_violations(page) == []  # the preparation tab with the intakes
     # The party sees it was taken and can no longer edit it.
     expect(school.get_by_test_id("intake-entry")).to_contain_text("Opgenomen in de tijdlijn")
     expect(school.get_by_role("button", name="Aanpassen")).to_have_count(0)
@@ -128,6 +130,7 @@ def test_intake_merge_absent_party_and_new_information(
         phone.current().locator("li", has_text=SCHOOL[2]).get_by_test_id("absent-marker")
     ).to_be_visible()
     expect(page.get_by_test_id("absent-reminder")).to_contain_text("School")
+    assert axe_violations(page) == []
 
     # New information: noted, then closing is refused until the parties agreed how to handle it.
     page.get_by_role("button", name="Nieuwe informatie gemeld").click()

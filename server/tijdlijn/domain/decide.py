@@ -87,9 +87,10 @@ def decide(
     new_id: Callable[[], str],
 ) -> Outcome:
     """Check ``actor`` may send ``command``, and work out its changes; ``state`` is untouched."""
-    state = upgraded(state)
-    authorise(state, command, actor)
-    after = clone(state)
+    # A meeting stored before a field existed gets it here; the changes carry it to the store.
+    current = upgraded(state)
+    authorise(current, command, actor)
+    after = clone(current)
     handler = _BY_NAME.get(name) or _HANDLERS[type(command)]
     event_type, result = handler(_Ctx(cast(dict[str, Any], after), actor, now, new_id), command)
     return Outcome(

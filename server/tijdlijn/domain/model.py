@@ -316,6 +316,8 @@ def new_meeting(
 
 def upgraded(state: Meeting) -> Meeting:
     """``state`` with the fields added since it was stored (a meeting live across an upgrade)."""
+    if state.keys() >= _LATEST_FIELDS:
+        return state  # the usual case, checked on every decision: keep it cheap
     missing = {
         key: value
         for key, value in new_meeting("", "", "", 0.0).items()
@@ -328,3 +330,6 @@ def upgraded(state: Meeting) -> Meeting:
 
 def ordered_moments(meeting: Meeting) -> list[Moment]:
     return sorted(meeting["moments"].values(), key=lambda m: (m["position"], m["id"]))
+
+
+_LATEST_FIELDS = frozenset(new_meeting("", "", "", 0.0))

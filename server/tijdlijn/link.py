@@ -27,6 +27,7 @@ RETRY_FIRST, RETRY_MOST = 0.1, 1.0
 
 class Link(socketio.AsyncRedisManager):  # type: ignore[misc]
     connected: bool
+
     def __init__(self, url: str, channel: str) -> None:
         super().__init__(url, channel=channel)
         # False while the subscriber is reconnecting or a publish failed since the last success.

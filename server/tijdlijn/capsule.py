@@ -18,7 +18,7 @@ import logging
 import os
 import zlib
 from pathlib import Path
-from typing import TypedDict, cast
+from typing import Any, TypedDict, cast
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 
@@ -44,6 +44,8 @@ class Contents(TypedDict):
     code: str
     access: dict[str, AccessRecord]
     share: dict[str, str]
+    # sender:op id -> answer, for the latest ops (see service.CAPSULE_OPS).
+    ops: dict[str, dict[str, Any]]
     sealed_at: float
     # Unix seconds after which the capsule is refused: the meeting's own lifetime at sealing.
     expires_at: float

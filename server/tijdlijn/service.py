@@ -49,6 +49,9 @@ from .store.base import AccessRecord, Appended, Duplicate, Gone, Status, Store, 
 log = logging.getLogger("tijdlijn.service")
 
 MAX_ATTEMPTS = 25
+# A capsule carries the answers of the ops of this many latest seqs, so a device retrying one
+# of them after a restore gets its answer instead of applying it twice.
+CAPSULE_OPS = 1000
 # A device's presence entry counts this long; each process renews its own well before.
 PRESENCE_SECONDS = 60
 
@@ -77,6 +80,7 @@ class Snapshot(TypedDict, total=False):
     meeting: Meeting
     you: dict[str, Any]
     share: dict[str, str]
+    restored_at: int
 
 
 def meeting_ref(meeting_id: str) -> str:
@@ -195,6 +199,9 @@ class Meetings:
                 "own": own,
             },
         }
+        if stored.base >= 0:
+            # Restored from a copy at this seq: a device that had more re-sends its own writes.
+            payload["restored_at"] = stored.base
         if actor.role != "participant":
             share = await self.store.share(session.meeting_id) or {}
             if actor.role == "wall":
@@ -266,7 +273,7 @@ class Meetings:
             appended = await self.store.append(mid, event, outcome.state, op_key, result, ttl)
             if isinstance(appended, Appended):
                 public_seq = seq if outcome.public else stored.public_seq
-                self.cache[mid] = Stored(seq, outcome.state, public_seq)
+                self.cache[mid] = Stored(seq, outcome.state, public_seq, stored.base)
                 await self._broadcast(mid, event)
                 log.debug("applied %s meeting=%s seq=%d", outcome.type, meeting_ref(mid), seq)
                 return result
@@ -365,6 +372,7 @@ class Meetings:
         stored = await self.load(mid)
         grants = await self.store.grants(mid)
         share = await self.store.share(mid) or {}
+        ops = await self.store.ops(mid, stored.seq - CAPSULE_OPS)
         now = self.clock()
         expires_at = now + ttl_for(stored.state, self.settings, now)
         contents: Contents = {
@@ -376,6 +384,7 @@ class Meetings:
             "code": share.get("join_code", ""),
             "access": grants,
             "share": share,
+            "ops": ops,
             "sealed_at": now,
             "expires_at": expires_at,
         }
@@ -411,6 +420,7 @@ class Meetings:
                 ttl,
                 seq=contents["seq"],
                 public_seq=contents["public_seq"],
+                ops=contents["ops"],
             ):
                 break
             if await self.store.status(mid) == "live":

@@ -31,6 +31,8 @@ class Stored:
     seq: int
     state: Meeting
     public_seq: int = 0
+    # The seq a restored meeting was restored at; -1 when it never was.
+    base: int = -1
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,9 +117,15 @@ class Store(Protocol):
         *,
         seq: int = 0,
         public_seq: int = 0,
+        ops: dict[str, dict[str, Any]] | None = None,
     ) -> bool:
         """Store a new meeting at ``seq`` (0, or a restored meeting's). False, and nothing
         stored, when ``code`` or the meeting id is in use.
+
+        A meeting restored (``ops`` given: the answers of its recent op ids) starts an empty
+        log at ``seq``, and :meth:`since` answers None for any later seq: a device that saw
+        events after the copy was made saw ones the meeting no longer has, so it needs a
+        snapshot, whatever seq it names.
 
         ``access`` maps token hashes to what they grant; ``share`` holds the links a facilitator
         hands out (wall, co-facilitator, join code), so a facilitator console can show them again.
@@ -156,6 +164,9 @@ class Store(Protocol):
 
     async def recall(self, meeting_id: str, op_id: str) -> dict[str, Any] | None:
         """The result an op id produced, if it was applied."""
+
+    async def ops(self, meeting_id: str, after: int) -> dict[str, dict[str, Any]]:
+        """Op id -> result of the ops answered with a seq above ``after`` (for a capsule)."""
 
     async def since(self, meeting_id: str, seq: int) -> list[Event] | None:
         """Events after ``seq`` in order; None when the log no longer reaches back that far."""

@@ -50,6 +50,8 @@ class _Entry:
     code: str
     seq: int
     public_seq: int
+    # The seq a restored meeting was restored at (its log starts there); -1 when never restored.
+    base: int
     state: str
     log: deque[str]
     share: str
@@ -142,6 +144,7 @@ class MemoryStore:
         *,
         seq: int = 0,
         public_seq: int = 0,
+        ops: dict[str, dict[str, Any]] | None = None,
     ) -> bool:
         meeting_id = meeting["id"]
         holder = self._codes.get(code)
@@ -153,11 +156,13 @@ class MemoryStore:
             code=code,
             seq=seq,
             public_seq=public_seq,
+            base=-1 if ops is None else seq,
             state=_dump(meeting),
             log=deque(maxlen=self._log_max),
             share=_dump(share),
             expires_at=self._clock() + ttl,
             access={token: _dump(record) for token, record in access.items()},
+            ops={key: _dump(result) for key, result in (ops or {}).items()},
         )
         self._codes[code] = meeting_id
         self._tombstones.pop(tombstone_key(meeting_id), None)
@@ -200,6 +205,7 @@ class MemoryStore:
             seq=entry.seq,
             state=cast(Meeting, json.loads(entry.state)),
             public_seq=entry.public_seq,
+            base=entry.base,
         )
 
     async def append(
@@ -241,11 +247,19 @@ class MemoryStore:
         if entry is None:
             return None
         wanted = entry.seq - seq
-        # Ahead of the meeting, or further back than the log reaches: only a snapshot helps.
-        if wanted < 0 or wanted > len(entry.log):
+        # Ahead of the meeting, further back than the log reaches, or past the point a restored
+        # meeting was restored at: only a snapshot helps.
+        if wanted < 0 or wanted > len(entry.log) or 0 <= entry.base < seq:
             return None
         start = len(entry.log) - wanted
         return [cast(Event, json.loads(raw)) for raw in itertools.islice(entry.log, start, None)]
+
+    async def ops(self, meeting_id: str, after: int) -> dict[str, dict[str, Any]]:
+        entry = self._live(meeting_id)
+        if entry is None:
+            return {}
+        found = {key: json.loads(raw) for key, raw in entry.ops.items()}
+        return {key: result for key, result in found.items() if result.get("seq", 0) > after}
 
     async def event_at(self, meeting_id: str, seq: int) -> Event | None:
         entry = self._live(meeting_id)

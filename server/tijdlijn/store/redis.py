@@ -61,18 +61,22 @@ end
 """
 
 # KEYS meta log ops access presence codekey knownkey;
-# ARGV id code state share ttl seq pseq n_access, pairs...
+# ARGV id code state share ttl seq pseq base n_access, access pairs..., n_ops, op pairs...
 _CREATE = f"""
 if redis.call('EXISTS', KEYS[6]) == 1 or redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
 local ttl = tonumber(ARGV[5])
 redis.call('SET', KEYS[6], ARGV[1], 'EX', ttl)
 redis.call('SET', KEYS[7], 'live', 'EX', ttl + {TOMBSTONE_SECONDS})
-redis.call('HSET', KEYS[1], 'seq', ARGV[6], 'pseq', ARGV[7], 'state', ARGV[3], 'code', ARGV[2],
-  'codekey', KEYS[6], 'knownkey', KEYS[7], 'share', ARGV[4])
+redis.call('HSET', KEYS[1], 'seq', ARGV[6], 'pseq', ARGV[7], 'base', ARGV[8], 'state', ARGV[3],
+  'code', ARGV[2], 'codekey', KEYS[6], 'knownkey', KEYS[7], 'share', ARGV[4])
 redis.call('EXPIRE', KEYS[1], ttl)
-local n = tonumber(ARGV[8])
-for i = 0, n - 1 do redis.call('HSET', KEYS[4], ARGV[9 + 2 * i], ARGV[10 + 2 * i]) end
-if n > 0 then redis.call('EXPIRE', KEYS[4], ttl) end
+local at = 9
+for _, key in ipairs({{KEYS[4], KEYS[3]}}) do
+  local n = tonumber(ARGV[at])
+  for i = 0, n - 1 do redis.call('HSET', key, ARGV[at + 1 + 2 * i], ARGV[at + 2 + 2 * i]) end
+  if n > 0 then redis.call('EXPIRE', key, ttl) end
+  at = at + 1 + 2 * n
+end
 return 1
 """
 
@@ -122,12 +126,15 @@ if back < 0 or back >= redis.call('LLEN', KEYS[2]) then return false end
 return redis.call('LINDEX', KEYS[2], -1 - back)
 """
 
-# KEYS meta log; ARGV seq. Nil when the log does not reach back to seq (or seq is ahead).
+# KEYS meta log; ARGV seq. Nil when the log does not reach back to seq, seq is ahead, or seq is
+# past the point a restored meeting was restored at (base).
 _SINCE = """
-local current = redis.call('HGET', KEYS[1], 'seq')
+local current, base = unpack(redis.call('HMGET', KEYS[1], 'seq', 'base'))
 if not current then return false end
 local wanted = tonumber(current) - tonumber(ARGV[1])
 if wanted < 0 or wanted > redis.call('LLEN', KEYS[2]) then return false end
+base = tonumber(base or '-1')
+if base >= 0 and tonumber(ARGV[1]) > base then return false end
 if wanted == 0 then return {} end
 return redis.call('LRANGE', KEYS[2], -wanted, -1)
 """
@@ -237,9 +244,11 @@ class RedisStore:
         *,
         seq: int = 0,
         public_seq: int = 0,
+        ops: dict[str, dict[str, Any]] | None = None,
     ) -> bool:
         meeting_id = meeting["id"]
         pairs = [x for token, record in access.items() for x in (token, _dump(record))]
+        op_pairs = [x for key, result in (ops or {}).items() for x in (key, _dump(result))]
         args: list[str | int] = [
             meeting_id,
             code,
@@ -248,8 +257,11 @@ class RedisStore:
             ttl,
             seq,
             public_seq,
+            -1 if ops is None else seq,
             len(access),
             *pairs,
+            len(ops or {}),
+            *op_pairs,
         ]
         keys = [*self._keys(meeting_id), self._code_key(code), self._known_key(meeting_id)]
         with _reachable():
@@ -284,13 +296,16 @@ class RedisStore:
 
     async def load(self, meeting_id: str) -> Stored | None:
         with _reachable():
-            seq, state, pseq = await self.client.hmget(
-                self._keys(meeting_id)[0], ["seq", "state", "pseq"]
+            seq, state, pseq, base = await self.client.hmget(
+                self._keys(meeting_id)[0], ["seq", "state", "pseq", "base"]
             )
         if seq is None or state is None:
             return None
         return Stored(
-            seq=int(seq), state=cast(Meeting, json.loads(state)), public_seq=int(pseq or 0)
+            seq=int(seq),
+            state=cast(Meeting, json.loads(state)),
+            public_seq=int(pseq or 0),
+            base=int(base or -1),
         )
 
     async def append(
@@ -327,6 +342,12 @@ class RedisStore:
         with _reachable():
             raw = await self.client.hget(self._keys(meeting_id)[2], op_id)
         return None if raw is None else cast(dict[str, Any], json.loads(raw))
+
+    async def ops(self, meeting_id: str, after: int) -> dict[str, dict[str, Any]]:
+        with _reachable():
+            found = await self.client.hgetall(self._keys(meeting_id)[2])
+        results = {str(k): json.loads(v) for k, v in found.items()}
+        return {key: result for key, result in results.items() if result.get("seq", 0) > after}
 
     async def since(self, meeting_id: str, seq: int) -> list[Event] | None:
         with _reachable():

@@ -305,6 +305,6 @@ def test_a_meeting_stored_before_the_method_fields_still_works() -> None:
     assert facilitator_view(s.state)["ground_rules_accepted"] == 0  # type: ignore[typeddict-item]
     s.add("new_information.add", {})
     assert len(s.state["new_information"]) == 1
-    from tijdlijn.hub import deletion_receipt
+    from tijdlijn.service import deletion_receipt
 
     assert deletion_receipt("m", old, 1, 0)["items_removed"]["intakes"] == 0  # type: ignore[arg-type]

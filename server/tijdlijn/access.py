@@ -17,6 +17,7 @@ import re
 import secrets
 
 from .domain.method import intake_for_token
+from .domain.model import Meeting
 from .errors import MeetingGone, Unauthorized
 from .store.base import AccessRecord, Store
 
@@ -78,14 +79,16 @@ async def authenticate(store: Store, token: object) -> tuple[str, AccessRecord]:
         stored = await store.load(meeting_id)
         if stored is None:
             raise MeetingGone()
-        intake = intake_for_token(stored.state, hashed)
-        if intake is None:
-            raise Unauthorized()
-        if intake["status"] != "open" or stored.state["phase"] != "preparation":
-            raise Unauthorized(INTAKE_CLOSED)
-        return meeting_id, {
-            "role": "intake",
-            "participant_id": intake["id"],
-            "party_id": intake["party_id"],
-        }
+        return meeting_id, intake_grant(stored.state, hashed)
     return meeting_id, record
+
+
+def intake_grant(state: Meeting, hashed: str) -> AccessRecord:
+    """What an intake link grants, found by its hash in the meeting's state; Unauthorized when
+    it is no intake link, or (with a message saying so) when its intake is closed."""
+    intake = intake_for_token(state, hashed)
+    if intake is None:
+        raise Unauthorized()
+    if intake["status"] != "open" or state["phase"] != "preparation":
+        raise Unauthorized(INTAKE_CLOSED)
+    return {"role": "intake", "participant_id": intake["id"], "party_id": intake["party_id"]}

@@ -24,6 +24,8 @@ pytestmark = pytest.mark.browser
 
 PARTIES = ["Wijkteam", "School", "Huisarts"]
 WIJKTEAM = ("maart 2024", "Wij belden de school over het verzuim", "We voelden ons niet gehoord.")
+# What the Wijkteam first wrote, before it edited its experience.
+FIRST_DRAFT = "Eerst geschreven beleving."
 SCHOOL = (
     "maart 2024",
     "Telefoontje van het wijkteam, daarna een MDO",
@@ -68,7 +70,7 @@ def test_intake_merge_absent_party_and_new_information(
     links = {party: intake_link(console, party) for party in ("Wijkteam", "School")}
 
     intake_tabs = [open_tab("intake-wijkteam", "phone"), open_tab("intake-school", "phone")]
-    wijkteam = fill_intake(intake_tabs[0], links["Wijkteam"], WIJKTEAM)
+    wijkteam = fill_intake(intake_tabs[0], links["Wijkteam"], (*WIJKTEAM[:2], FIRST_DRAFT))
     school = fill_intake(intake_tabs[1], links["School"], SCHOOL)
     # The jargon hint on the intake page, and each link sees its own party only.
     expect(school.get_by_test_id("intake-entry")).to_contain_text("MDO = multidisciplinair overleg")
@@ -76,6 +78,21 @@ def test_intake_merge_absent_party_and_new_information(
     expect(wijkteam.get_by_text(SCHOOL[1])).to_have_count(0)
     expect(school.get_by_text(WIJKTEAM[1])).to_have_count(0)
     assert axe_violations(school) == []
+    # Editable until taken: the Wijkteam adds a second moment, then removes it again.
+    wijkteam.get_by_label("Wat gebeurde er?").fill("Een tweede moment")
+    wijkteam.get_by_role("button", name="Moment toevoegen").click()
+    second = wijkteam.get_by_test_id("intake-entry").filter(has_text="Een tweede moment")
+    expect(second).to_be_visible()
+    expect(page.get_by_test_id("intake-table")).to_contain_text("Een tweede moment")
+    second.get_by_role("button", name="Verwijderen").click()
+    second.get_by_role("button", name="Zeker? Tik nogmaals om te verwijderen").click()
+    expect(second).to_have_count(0)
+    expect(page.get_by_test_id("intake-table")).not_to_contain_text("Een tweede moment")
+    first = wijkteam.get_by_test_id("intake-entry").filter(has_text=WIJKTEAM[1])
+    first.get_by_role("button", name="Aanpassen").click()
+    wijkteam.get_by_label("Hoe hebben jullie dit beleefd?").fill(WIJKTEAM[2])
+    wijkteam.get_by_role("button", name="Wijziging opslaan").click()
+    expect(first).to_contain_text(WIJKTEAM[2])
 
     # The console: both side by side; merge them into one neutral moment.
     table = page.get_by_test_id("intake-table")
@@ -164,6 +181,7 @@ def test_intake_merge_absent_party_and_new_information(
     assert "Wijkteam 1 (vooraf" not in text
     assert "Nieuwe informatie" in text and AGREEMENT in text
     assert SCHOOL[1] not in text and WIJKTEAM[1] not in text, "intake words never in the report"
+    assert FIRST_DRAFT not in " ".join(wall.tab.frames) + " ".join(phone.tab.frames)
     # What the wall and the phone received, ever: never the words of an intake entry.
     for tab in (wall.tab, phone.tab):
         frames = " ".join(tab.frames)

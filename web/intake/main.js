@@ -106,8 +106,14 @@ function entryItem(/** @type {any} */ entry) {
     const edit = el("button", { class: "button button--small", attrs: { type: "button" }, i18n: "intake.edit" });
     edit.addEventListener("click", () => startEdit(entry));
     const remove = el("button", { class: "button button--small button--danger", attrs: { type: "button" }, i18n: "intake.remove" });
+    // Two steps, in the page: the first tap asks, the second removes.
     remove.addEventListener("click", async () => {
-      if (!confirm(t("intake.remove_confirm"))) return;
+      if (remove.dataset.armed !== "1") {
+        remove.dataset.armed = "1";
+        remove.setAttribute("data-i18n", "intake.remove_confirm");
+        remove.textContent = t("intake.remove_confirm");
+        return;
+      }
       const ack = await send("intake.remove", { id: entry.id });
       if (!ack.ok) showError(ack.error);
     });

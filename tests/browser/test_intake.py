@@ -214,6 +214,11 @@ def test_changed_ground_rules_are_accepted_again(open_tab: OpenTab) -> None:
     expect(phone.page.locator("#rules-list")).to_contain_text("Luister eerst, oordeel later.")
     phone.page.get_by_role("button", name="Ik doe mee volgens deze spelregels").click()
     expect(phone.page.locator("#screen-live")).to_be_visible()
+    console.tab_to("Delen")  # the tab open during the introduction shows the count too
+    expect(page.get_by_test_id("share-rules-accepted")).to_have_text(
+        "1 apparaat heeft deze spelregels geaccepteerd."
+    )
+    console.tab_to("Voorbereiden")
     expect(page.get_by_test_id("rules-accepted")).to_have_text(
         "1 apparaat heeft deze spelregels geaccepteerd."
     )

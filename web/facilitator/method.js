@@ -47,7 +47,12 @@ export function renderPrepare(ctx) {
   if (values.case_calm === false) advice.push(el('p', { class: 'warning', i18n: 'preconditions.advice_calm' }));
   if (values.most_involved === false) advice.push(el('p', { class: 'warning', i18n: 'preconditions.advice_involved' }));
   byId('preconditions-advice').replaceChildren(...advice);
-  byId('rules-accepted').textContent = t('rules.accepted', { count: m.ground_rules_accepted || 0 });
+  byId('rules-accepted').textContent = rulesAccepted(ctx);
+}
+
+/** "3 apparaten hebben deze spelregels geaccepteerd." (counts, never who) */
+export function rulesAccepted(ctx) {
+  return t('rules.accepted', { count: ctx.meeting.ground_rules_accepted || 0 });
 }
 
 /** The timeline: noting new information, and the absent party reminder. */

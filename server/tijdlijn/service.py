@@ -42,7 +42,7 @@ from .errors import (
     TijdlijnError,
     Unauthorized,
 )
-from .lifetime import ttl_for
+from .lifetime import DAY, ttl_for
 from .settings import Settings
 from .store.base import AccessRecord, Appended, Duplicate, Gone, Status, Store, Stored
 
@@ -377,7 +377,7 @@ class Meetings:
         share = await self.store.share(mid) or {}
         ops = await self.store.ops(mid, stored.seq - CAPSULE_OPS)
         now = self.clock()
-        expires_at = now + ttl_for(stored.state, self.settings, now)
+        expires_at = now + capsule_seconds(stored.state, self.settings, now)
         contents: Contents = {
             "v": 1,
             "meeting_id": mid,
@@ -391,7 +391,14 @@ class Meetings:
             "sealed_at": now,
             "expires_at": expires_at,
         }
-        return {"capsule": self.sealer.seal(contents), "seq": stored.seq, "expires_at": expires_at}
+        return {
+            "capsule": self.sealer.seal(contents),
+            "seq": stored.seq,
+            # When the meeting itself expires if nothing changes, and until when the capsule
+            # can bring it back.
+            "expires_at": now + ttl_for(stored.state, self.settings, now),
+            "capsule_expires_at": expires_at,
+        }
 
     async def restore(self, token: str, sealed: object) -> dict[str, Any]:
         """Bring a lost meeting back from its capsule, as it was: same id, tokens, code, seq.
@@ -436,6 +443,15 @@ class Meetings:
         self.forget(mid)
         log.info("restored meeting=%s seq=%d", meeting_ref(mid), contents["seq"])
         return {"meeting_id": mid, "seq": contents["seq"], "join_code": code}
+
+
+def capsule_seconds(state: Meeting, settings: Settings, now: float) -> int:
+    """How long a capsule may bring its meeting back: a preparation for as long as one may last
+    (so an expired preparation can come back from the facilitator's browser), a running meeting
+    for a day past its own lifetime."""
+    if state["phase"] == "preparation":
+        return max(ttl_for(state, settings, now), settings.preparation_days * DAY)
+    return ttl_for(state, settings, now) + DAY
 
 
 def deletion_receipt(meeting_id: str, state: Meeting, keys: int, remaining: int) -> dict[str, Any]:

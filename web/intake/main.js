@@ -183,11 +183,14 @@ function connect(/** @type {string} */ token) {
   socket.on("disconnect", () => indicator.update("reconnecting"));
   socket.on("snapshot", (/** @type {any} */ snapshot) => show(snapshot.meeting));
   socket.on("intake.changed", refresh);
-  socket.on("meeting.deleted", () => {
-    storeToken(null);
-    socket.disconnect();
-    message("intake.gone_title", t("intake.gone_text"));
-  });
+  // Ended, expired or lost: the link is no use any more either way.
+  for (const notice of ["meeting.deleted", "meeting.expired", "meeting.lost"]) {
+    socket.on(notice, (/** @type {any} */ error) => {
+      storeToken(null);
+      socket.disconnect();
+      message("intake.gone_title", error?.message || t("intake.gone_text"));
+    });
+  }
   socket.on("connect_error", (/** @type {any} */ err) => {
     if (socket.active) return; // a network problem: the client retries by itself
     storeToken(null);

@@ -57,6 +57,10 @@ export function render(ctx) {
   renderEntries(ctx);
 }
 
+function sent(meeting, partyId) {
+  return Object.values(meeting.intake_entries || {}).filter((e) => e.party_id === partyId).length;
+}
+
 function intakeOf(meeting, partyId) {
   return Object.values(meeting.intakes || {}).find((i) => i.party_id === partyId) || null;
 }
@@ -79,6 +83,7 @@ function renderLinks(ctx) {
       'li',
       { class: 'intake-party', data: { testid: 'intake-party', partyId: party.id } },
       el('div', { class: 'intake-party-head' }, partyChip(party), el('span', { class: 'badge', text: status })),
+      intake ? el('p', { class: 'help', text: t('intake.entries_count', { count: sent(m, party.id) }) }) : null,
       link
         ? el(
             'div',

@@ -31,7 +31,9 @@ process.stdin.on("end", async () => {
   const { applyChanges } = await import(pathToFileURL(process.argv[1]).href);
   const { initial, events } = JSON.parse(input);
   const seen = [];
-  for (const changes of events) seen.push(JSON.parse(JSON.stringify(applyChanges(initial, changes))));
+  for (const changes of events) {
+    seen.push(JSON.parse(JSON.stringify(applyChanges(initial, changes))));
+  }
   process.stdout.write(JSON.stringify(seen));
 });
 """

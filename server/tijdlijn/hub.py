@@ -166,17 +166,22 @@ class Hub:
         return {"ok": True, name: payload}
 
     async def on_capsule(self, sid: str, data: Any = None) -> dict[str, Any]:
-        conn = self.connections.get(sid)
         try:
-            if conn is None:
-                raise Unauthorized()
-            if not conn.allow(
-                time.monotonic(), self.settings.rate_per_second, self.settings.rate_burst
-            ):
-                raise RateLimited()
+            conn = self._admit(sid)
             return {"ok": True, **await self.service.capsule(conn.session)}
         except TijdlijnError as exc:
             return {"ok": False, "error": exc.as_error()}
+
+    def _admit(self, sid: str) -> Connection:
+        """The connection behind ``sid`` if it may send one more message now."""
+        conn = self.connections.get(sid)
+        if conn is None:
+            raise Unauthorized()
+        if not conn.allow(
+            time.monotonic(), self.settings.rate_per_second, self.settings.rate_burst
+        ):
+            raise RateLimited()
+        return conn
 
     # writes
     def _writer(self, name: str) -> Any:
@@ -193,12 +198,7 @@ class Hub:
         """The one boundary where errors become error acks."""
         conn = self.connections.get(sid)
         try:
-            if conn is None:
-                raise Unauthorized()
-            if not conn.allow(
-                time.monotonic(), self.settings.rate_per_second, self.settings.rate_burst
-            ):
-                raise RateLimited()
+            conn = self._admit(sid)
             if name == "meeting.end":
                 return await self._end(sid, conn, commands.parse(name, data))
             return await self.service.write(conn.session, name, data)

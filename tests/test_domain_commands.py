@@ -7,8 +7,8 @@ from typing import Any
 import pytest
 
 from tijdlijn.domain import commands as c
-from tijdlijn.domain.commands import COMMANDS, parse
 from tijdlijn.domain.model import PALETTE
+from tijdlijn.domain.writes import WRITES, parse
 from tijdlijn.errors import Invalid, UnknownEvent
 
 OP = {"op_id": "op-1"}
@@ -22,9 +22,9 @@ def invalid(name: str, payload: Any) -> Invalid:
 
 
 def test_every_command_name_has_a_model_and_carries_op_id() -> None:
-    for name, model in COMMANDS.items():
-        assert issubclass(model, c.Command), name
-        assert "op_id" in model.model_fields, name
+    for name, write in WRITES.items():
+        assert issubclass(write.model, c.Command), name
+        assert "op_id" in write.model.model_fields, name
         invalid(name, {})  # at least the op_id is missing
 
 
@@ -58,7 +58,7 @@ def test_payload_must_be_an_object(payload: Any) -> None:
 )
 def test_unknown_fields_are_refused(name: str, payload: dict[str, Any]) -> None:
     error = invalid(name, payload)
-    extra = (set(payload) - set(COMMANDS[name].model_fields)).pop()
+    extra = (set(payload) - set(WRITES[name].model.model_fields)).pop()
     assert extra in error.message
 
 

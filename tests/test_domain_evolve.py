@@ -13,9 +13,15 @@ from typing import Any
 
 import pytest
 
-from tests.domain_helpers import FACILITATOR, WALL, Ids, Session, build, participant
-from tijdlijn.domain.commands import COMMANDS
-from tijdlijn.domain.commands_method import METHOD_COMMANDS
+from tests.support.domain import (
+    FACILITATOR,
+    METHOD_WRITES,
+    WALL,
+    Ids,
+    Session,
+    build,
+    participant,
+)
 from tijdlijn.domain.decide import Actor
 from tijdlijn.domain.evolve import Change, clone, diff, evolve
 from tijdlijn.domain.model import (
@@ -27,6 +33,7 @@ from tijdlijn.domain.model import (
     new_meeting,
 )
 from tijdlijn.domain.visibility import facilitator_view, public_view, strip_authors
+from tijdlijn.domain.writes import WRITES
 from tijdlijn.errors import TijdlijnError
 
 
@@ -105,7 +112,7 @@ def test_meeting_fields_are_the_scalar_fields() -> None:
 TEXTS = ["Kort.", "Een langere zin over wat er gebeurde.", "Mail a@b.nl", " spaties "]
 LABELS = ["Regie", "regie", "Macht", "Tijd", "Wie is aan zet"]
 NAMES = ["Wijkteam", "School", "GGZ", "Politie", "Huisarts", "Jeugdzorg", "wijkteam"]
-WEIGHTS = {name: 1 for name in COMMANDS}
+WEIGHTS = {name: 1 for name in WRITES}
 WEIGHTS.update(
     {
         "moment.add": 4,
@@ -330,7 +337,7 @@ def play(seed: int, steps: int) -> list[tuple[Any, ...]]:
     for _ in range(steps):
         name, payload = gen.command(session.state)
         actor = gen.actor(session.state)
-        if name in METHOD_COMMANDS and name != "ground_rules.accept" and rng.random() < 0.6:
+        if name in METHOD_WRITES and name != "ground_rules.accept" and rng.random() < 0.6:
             actor = FACILITATOR  # mostly facilitator-only: keep most of them acceptable
         before = copy.deepcopy(session.state)
         try:

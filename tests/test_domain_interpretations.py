@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.domain_helpers import FACILITATOR, build, participant
+from tests.support.domain import FACILITATOR, build, participant
 from tijdlijn.errors import Forbidden, Invalid, NotFound
 
 

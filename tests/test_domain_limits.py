@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from tests.domain_helpers import FACILITATOR, Session, build
+from tests.support.domain import FACILITATOR, Session, build
 from tijdlijn.domain.model import LIMITS, PALETTE, Collection
 from tijdlijn.errors import LimitReached
 

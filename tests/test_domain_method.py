@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from tests.domain_helpers import FACILITATOR, Session, build
+from tests.support.domain import FACILITATOR, Session, build
 from tijdlijn.domain.decide import Actor
 from tijdlijn.domain.evolve import clone, evolve
 from tijdlijn.domain.visibility import (

@@ -10,10 +10,10 @@ from typing import Any
 import pytest
 
 from tests import test_domain_roles as roles
-from tests.domain_helpers import FACILITATOR, WALL, Session, build
-from tijdlijn.domain.commands import COMMANDS
-from tijdlijn.domain.commands_method import METHOD_COMMANDS
+from tests.support.domain import FACILITATOR, WALL, Session, build
+from tests.support.domain import METHOD_WRITES as METHOD_COMMANDS
 from tijdlijn.domain.decide import Actor
+from tijdlijn.domain.writes import WRITES as COMMANDS
 from tijdlijn.errors import Forbidden
 
 HASH = "ab" * 32

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.domain_helpers import FACILITATOR, Session, build
+from tests.support.domain import FACILITATOR, Session, build
 from tijdlijn.domain.model import ordered_moments
 from tijdlijn.domain.visibility import public_view
 from tijdlijn.errors import Conflict, NotFound

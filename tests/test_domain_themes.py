@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.domain_helpers import FACILITATOR, Session, build
+from tests.support.domain import FACILITATOR, Session, build
 from tijdlijn.domain.decide import Actor
 from tijdlijn.errors import Conflict, Invalid, NotFound
 

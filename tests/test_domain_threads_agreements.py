@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.domain_helpers import FACILITATOR, build
+from tests.support.domain import FACILITATOR, build
 from tijdlijn.errors import Conflict, Forbidden, NotFound
 
 

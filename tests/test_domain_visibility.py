@@ -6,7 +6,7 @@ import copy
 import json
 from typing import Any
 
-from tests.domain_helpers import FACILITATOR, Session, build
+from tests.support.domain import FACILITATOR, Session, build
 from tijdlijn.domain.evolve import Change, clone, evolve
 from tijdlijn.domain.model import Meeting
 from tijdlijn.domain.visibility import (

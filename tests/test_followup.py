@@ -12,7 +12,7 @@ import pytest
 from icalendar import Calendar
 
 from tests.support import after_meeting as sample
-from tijdlijn.domain import commands as c
+from tijdlijn.domain import writes
 from tijdlijn.domain.decide import Actor, decide
 from tijdlijn.errors import Invalid
 from tijdlijn.followup import (
@@ -126,7 +126,9 @@ def test_a_pack_starts_a_follow_up_meeting_that_owners_can_update() -> None:
     done = decide(
         state,
         "agreement.status",
-        c.parse("agreement.status", {"op_id": "s1", "id": agreements[0]["id"], "status": "done"}),
+        writes.parse(
+            "agreement.status", {"op_id": "s1", "id": agreements[0]["id"], "status": "done"}
+        ),
         owner,
         1001.0,
         lambda: next(ids),
@@ -135,7 +137,7 @@ def test_a_pack_starts_a_follow_up_meeting_that_owners_can_update() -> None:
     lesson = decide(
         done.state,
         "lesson.add",
-        c.parse("lesson.add", {"op_id": "l1", "text": "Nieuwe les"}),
+        writes.parse("lesson.add", {"op_id": "l1", "text": "Nieuwe les"}),
         owner,
         1002.0,
         lambda: next(ids),

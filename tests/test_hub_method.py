@@ -19,8 +19,8 @@ from tests.support.clients import (
     join,
     refused_with,
 )
+from tests.support.domain import METHOD_WRITES as METHOD_COMMANDS
 from tests.support.server import ServerProcess
-from tijdlijn.domain.commands_method import METHOD_COMMANDS
 
 CANARY = "UITVRAAG-CANARY"
 

@@ -3,7 +3,7 @@ aangeleverd", and new information appears as a count with its agreements, never 
 
 from __future__ import annotations
 
-from tests.domain_helpers import Session, build
+from tests.support.domain import Session, build
 from tests.test_report import pdf_text
 from tijdlijn.report import ReportOptions, render_html, render_markdown, render_pdf
 from tijdlijn.report import build as build_report

@@ -17,7 +17,7 @@ from typing import Any, cast
 
 import pytest
 
-from tests.domain_helpers import build
+from tests.support.domain import build
 from tijdlijn.domain.evolve import Change, evolve
 from tijdlijn.domain.model import Meeting
 from tijdlijn.domain.visibility import public_view

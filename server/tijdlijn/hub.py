@@ -21,9 +21,9 @@ from typing import Any
 
 import socketio
 
-from .domain import commands
 from .domain.evolve import WireEvent
 from .domain.visibility import touches_intake
+from .domain.writes import WRITES
 from .errors import MeetingGone, RateLimited, TijdlijnError, Unauthorized, UnknownEvent
 from .link import Link
 from .service import Meetings, Session, gone_error, meeting_ref
@@ -82,7 +82,7 @@ class Hub:
         sio.on("sync", self.on_sync)
         sio.on("capsule", self.on_capsule)
         sio.on("*", self.on_unknown)
-        for name in commands.COMMANDS:
+        for name in WRITES:
             sio.on(name, self._writer(name))
 
     # connections
@@ -199,9 +199,11 @@ class Hub:
         conn = self.connections.get(sid)
         try:
             conn = self._admit(sid)
-            if name == "meeting.end":
-                return await self._end(sid, conn, commands.parse(name, data))
-            return await self.service.write(conn.session, name, data)
+            ack = await self.service.write(conn.session, name, data)
+            if "receipt" in ack:
+                # The meeting was ended (and deleted): tell every other device.
+                await self._ended(sid, conn)
+            return ack
         except MeetingGone as exc:
             if conn is not None:
                 await self._close_meeting(conn.session.meeting_id, exc, skip=sid)
@@ -210,7 +212,7 @@ class Hub:
             if conn is not None:
                 log.info(
                     "refused %s meeting=%s code=%s",
-                    name if name in commands.COMMANDS else "?",
+                    name if name in WRITES else "?",
                     meeting_ref(conn.session.meeting_id),
                     exc.code,
                 )
@@ -226,14 +228,10 @@ class Hub:
             await self.sio.emit("intake.changed", {}, room=f"intake:{meeting_id}")
 
     # end, expiry, loss
-    async def _end(self, sid: str, conn: Connection, command: commands.Command) -> dict[str, Any]:
-        assert isinstance(command, commands.MeetingEnd)
-        mid = conn.session.meeting_id
-        receipt = await self.service.end(conn.session, command)
-        await self._close_meeting(mid, MeetingGone(), skip=sid)
+    async def _ended(self, sid: str, conn: Connection) -> None:
+        await self._close_meeting(conn.session.meeting_id, MeetingGone(), skip=sid)
         # Scheduled last: it runs only after this handler's ack has been queued for the sender.
         self.sio.start_background_task(self.sio.disconnect, sid)
-        return {"ok": True, "receipt": receipt}
 
     async def _close_meeting(self, meeting_id: str, why: MeetingGone, skip: str | None) -> None:
         """Tell every device of a meeting that is gone why, then let them go (every process)."""

@@ -14,13 +14,13 @@ from pydantic import BaseModel, ConfigDict, Field
 from . import access
 from .domain import commands as c
 from .domain.commands_method import Preconditions
-from .domain.decide import Actor, decide
+from .domain.decide import Building
 from .domain.model import Meeting, new_meeting
-
-FACILITATOR = Actor("facilitator")
 
 
 class PartyIn(BaseModel):
+    """A party as a new meeting, an imported one or a follow-up pack names it."""
+
     model_config = ConfigDict(extra="forbid")
     name: c.NAME
     colour: c.Colour
@@ -75,9 +75,10 @@ def build(body: NewMeeting, now: float) -> Meeting:
                 Preconditions(op_id="create-preconditions", **body.preconditions),
             )
         )
+    building = Building(state, now, access.new_item_id)
     for name, command in commands:
-        state = decide(state, name, command, FACILITATOR, now, access.new_item_id).state
-    return state
+        building.run(name, command)
+    return building.state
 
 
 def links(base_url: str, join_code: str, fac: str, cofac: str, wall: str) -> Links:

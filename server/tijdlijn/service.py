@@ -26,8 +26,8 @@ from typing import Any, Protocol, TypedDict, cast
 
 from . import access, meetings
 from .capsule import Contents, Sealer
-from .domain import commands
-from .domain.decide import Actor, authorise, decide
+from .domain import commands, writes
+from .domain.decide import MEETING_ENDED, Actor, decide
 from .domain.evolve import Event, WireEvent
 from .domain.model import COLLECTIONS, Meeting, Role
 from .domain.visibility import strip_authors, view_for
@@ -226,9 +226,7 @@ class Meetings:
     # writes
     async def write(self, session: Session, name: str, data: Any) -> dict[str, Any]:
         """Parse, authorise, decide, append and broadcast one write; the ack to send back."""
-        command = commands.parse(name, data)
-        if isinstance(command, commands.MeetingEnd):
-            raise Forbidden("Beëindigen gaat via het einde van de bijeenkomst.")
+        command = writes.parse(name, data)
         lock = self.locks.setdefault(session.meeting_id, asyncio.Lock())
         async with lock:
             return await self._apply(session, name, command)
@@ -255,6 +253,8 @@ class Meetings:
                 if fresh.seq != stored.seq:
                     continue
                 raise
+            if outcome.type == MEETING_ENDED:
+                return {"ok": True, "receipt": await self._delete(mid)}
             if not outcome.changes:
                 prior = await self._recall(mid, op_key)
                 return (
@@ -357,11 +357,10 @@ class Meetings:
         # 25^6 codes: twenty collisions in a row means something is wrong with the store.
         raise StoreUnavailable("Kon geen vrije deelnamecode vinden.")
 
-    async def end(self, session: Session, command: commands.MeetingEnd) -> dict[str, Any]:
-        """Delete everything of the meeting now; the receipt for the facilitator."""
-        mid = session.meeting_id
+    async def _delete(self, mid: str) -> dict[str, Any]:
+        """A decided ``meeting.end``: delete everything of the meeting now; the receipt for the
+        facilitator (the hub then tells every other device)."""
         stored = await self.load(mid)
-        authorise(stored.state, command, session.actor)
         deletion = await self.store.delete(mid)
         self.forget(mid)
         log.info("deleted meeting=%s keys=%d", meeting_ref(mid), deletion.removed)

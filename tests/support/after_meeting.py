@@ -9,7 +9,7 @@ from __future__ import annotations
 import itertools
 from typing import Any
 
-from tijdlijn.domain import commands as c
+from tijdlijn.domain import writes
 from tijdlijn.domain.decide import Actor, decide
 from tijdlijn.domain.model import Meeting, new_meeting
 
@@ -35,7 +35,7 @@ AGREEMENT_2 = "Verwijsroute op papier zetten"
 
 
 def _run(state: Meeting, event: str, ids: Any, **payload: Any) -> tuple[Meeting, str]:
-    command = c.parse(event, {"op_id": f"op-{event}-{len(payload)}", **payload})
+    command = writes.parse(event, {"op_id": f"op-{event}-{len(payload)}", **payload})
     outcome = decide(state, event, command, FACILITATOR, CREATED_AT + 60, lambda: next(ids))
     return outcome.state, str(outcome.result.get("id", ""))
 

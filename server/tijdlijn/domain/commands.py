@@ -1,26 +1,18 @@
 """Typed command payloads and their validation.
 
-Each Socket.IO write event has one model here. Validation happens at the edge (the hub calls
-:func:`parse`), so ``decide`` only ever sees well-formed commands. Unknown fields are refused:
-a client that sends more than we expect has a bug worth hearing about.
+Each Socket.IO write event has one model of its own here (the method's in ``commands_method``);
+``writes.WRITES`` pairs each with its handler and who may send it. Validation happens at the
+edge (``writes.parse``), so ``decide`` only ever sees well-formed commands. Unknown fields are
+refused: a client that sends more than we expect has a bug worth hearing about.
 """
 
 from __future__ import annotations
 
-import re
 from datetime import date
-from typing import Annotated, Any, Literal, get_args
+from typing import Annotated, Literal, get_args
 
-from pydantic import (
-    AfterValidator,
-    BaseModel,
-    ConfigDict,
-    Field,
-    StringConstraints,
-    ValidationError,
-)
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
-from ..errors import Invalid, UnknownEvent
 from .model import PALETTE, AgreementStatus, Phase, TriangleLevel
 
 Id = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{1,40}$")]
@@ -127,7 +119,11 @@ class MomentMove(Command):
     position: Annotated[int, Field(ge=0, le=1000)]
 
 
-class MomentRef(Command):
+class MomentRemove(Command):
+    id: Id
+
+
+class MomentFocus(Command):
     id: Id
 
 
@@ -207,7 +203,7 @@ class ThreadUpdate(Command):
     theme_ids: list[Id] | None = Field(default=None, max_length=60)
 
 
-class ItemRemove(Command):
+class ThreadRemove(Command):
     id: Id
 
 
@@ -219,6 +215,10 @@ class LessonAdd(Command):
 class LessonUpdate(Command):
     id: Id
     text: LONG_TEXT
+
+
+class LessonRemove(Command):
+    id: Id
 
 
 class AgreementAdd(Command):
@@ -236,72 +236,13 @@ class AgreementUpdate(Command):
     clear_due: bool = False
 
 
+class AgreementRemove(Command):
+    id: Id
+
+
 class AgreementStatusSet(Command):
     id: Id
     status: AgreementStatus
-
-
-COMMANDS: dict[str, type[Command]] = {
-    "meeting.update": MeetingUpdate,
-    "meeting.phase": MeetingPhase,
-    "meeting.end": MeetingEnd,
-    "party.add": PartyAdd,
-    "party.update": PartyUpdate,
-    "party.remove": PartyRemove,
-    "moment.add": MomentAdd,
-    "moment.update": MomentUpdate,
-    "moment.move": MomentMove,
-    "moment.remove": MomentRef,
-    "moment.reveal": MomentReveal,
-    "moment.unreveal": MomentUnreveal,
-    "moment.focus": MomentRef,
-    "interpretation.add": InterpretationAdd,
-    "interpretation.update": InterpretationUpdate,
-    "interpretation.move": InterpretationMove,
-    "interpretation.remove": InterpretationRemove,
-    "theme.flag": ThemeFlag,
-    "theme.unflag": ThemeUnflag,
-    "theme.rename": ThemeRename,
-    "theme.merge": ThemeMerge,
-    "theme.remove": ThemeRemove,
-    "thread.add": ThreadAdd,
-    "thread.update": ThreadUpdate,
-    "thread.remove": ItemRemove,
-    "lesson.add": LessonAdd,
-    "lesson.update": LessonUpdate,
-    "lesson.remove": ItemRemove,
-    "agreement.add": AgreementAdd,
-    "agreement.update": AgreementUpdate,
-    "agreement.remove": ItemRemove,
-    "agreement.status": AgreementStatusSet,
-}
-
-# The method's commands (intake, new information, preconditions, ground rules) build on the
-# types above and add themselves to COMMANDS when imported: one registry.
-from . import commands_method  # noqa: E402, F401
-
-_FIELD = re.compile(r"[^A-Za-z0-9_.]")
-
-
-def parse(name: str, payload: Any) -> Command:
-    """Validate one write event's payload, or raise :class:`Invalid` naming the fields at fault."""
-    model = COMMANDS.get(name)
-    if model is None:
-        raise UnknownEvent(f"Onbekend bericht: {_FIELD.sub('', name)[:40]!s}.")
-    if not isinstance(payload, dict):
-        raise Invalid("Het bericht moet een object zijn.")
-    try:
-        return model.model_validate(payload)
-    except ValidationError as exc:
-        # Name the fields, never echo the values: they may be case content.
-        # Unknown keys are client text too: keep only name-like characters, briefly.
-        fields = sorted(
-            {
-                _FIELD.sub("", ".".join(str(p) for p in err["loc"]))[:40] or "bericht"
-                for err in exc.errors()
-            }
-        )
-        raise Invalid("Ongeldige invoer in: " + ", ".join(fields[:5]) + ".") from None
 
 
 assert set(get_args(Colour)) == set(PALETTE), "Colour must list exactly the palette"

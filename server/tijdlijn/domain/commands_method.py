@@ -2,7 +2,7 @@
 
 The intake (uitvraag) per party, the absent party, new information that surfaced, the handbook's
 preconditions and accepting changed ground rules. Kept apart from ``commands`` to keep modules
-small; ``commands.COMMANDS`` includes these.
+small; ``writes.WRITES`` lists these with the others.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from typing import Annotated
 
 from pydantic import Field, StringConstraints
 
-from .commands import COMMANDS, LONG_TEXT, MOMENT_TEXT, Command, Id, When
+from .commands import LONG_TEXT, MOMENT_TEXT, Command, Id, When
 
 # A SHA-256 of the intake token, made in the facilitator's browser: the server never sees the
 # token itself until someone opens the link (docs/protocol.md, "Intake").
@@ -82,20 +82,3 @@ class NewInformationAgree(Command):
 
 class NewInformationRemove(Command):
     id: Id
-
-
-METHOD_COMMANDS: dict[str, type[Command]] = {
-    "meeting.preconditions": Preconditions,
-    "ground_rules.accept": GroundRulesAccept,
-    "intake.open": IntakeOpen,
-    "intake.close": IntakeClose,
-    "intake.add": IntakeAdd,
-    "intake.update": IntakeUpdate,
-    "intake.remove": IntakeRemove,
-    "intake.take": IntakeTake,
-    "new_information.add": NewInformationAdd,
-    "new_information.agree": NewInformationAgree,
-    "new_information.remove": NewInformationRemove,
-}
-
-COMMANDS.update(METHOD_COMMANDS)

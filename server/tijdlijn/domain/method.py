@@ -11,47 +11,42 @@ wall, and an intake link sees only its own party.
 from __future__ import annotations
 
 import hmac
-from typing import Any, cast
 
 from ..errors import Conflict, Forbidden, Invalid, LimitReached, NotFound
 from . import commands_method as cm
-from .decide import _HANDLERS, Result, _Ctx, _pii, _position_at
-from .model import LIMITS, PRECONDITIONS, Interpretation, Meeting, Moment
-
-# What an intake link may send (authorise() refuses everything else).
-INTAKE_WRITES: frozenset[type[Any]] = frozenset({cm.IntakeAdd, cm.IntakeUpdate, cm.IntakeRemove})
-# Participants may send none of the method's commands but accepting the ground rules.
-METHOD_FACILITATOR_ONLY: frozenset[type[Any]] = frozenset(
-    kind for kind in cm.METHOD_COMMANDS.values() if kind is not cm.GroundRulesAccept
-)
+from . import model
+from .context import Ctx, Result
+from .model import LIMITS, PRECONDITIONS, Intake, IntakeEntry, Meeting, holds_personal_data
 
 INTAKE_CLOSED = "Deze uitvraag is gesloten. Neem contact op met de gespreksbegeleider."
 
 
-def close_intakes(x: _Ctx) -> None:
+def close_intakes(x: Ctx) -> None:
     """The meeting starts: every intake link stops working."""
     for iid, intake in list(x.s["intakes"].items()):
         if intake["status"] == "open":
             x.s["intakes"][iid] = {**intake, "status": "closed"}
 
 
-def forget_party(x: _Ctx, party_id: str) -> None:
+def forget_party(x: Ctx, party_id: str) -> None:
     """A party is removed: its intake link stops working and what it sent in goes with it."""
-    for kind in ("intakes", "intake_entries"):
-        for item_id, item in list(x.s[kind].items()):
-            if item["party_id"] == party_id:
-                del x.s[kind][item_id]
+    for intake_id, intake in list(x.s["intakes"].items()):
+        if intake["party_id"] == party_id:
+            del x.s["intakes"][intake_id]
+    for entry_id, entry in list(x.s["intake_entries"].items()):
+        if entry["party_id"] == party_id:
+            del x.s["intake_entries"][entry_id]
 
 
-def release_entries(x: _Ctx, moment_id: str) -> None:
+def release_entries(x: Ctx, moment_id: str) -> None:
     """A moment made from intake entries is removed: they can be taken (and edited) again."""
     for eid, entry in list(x.s["intake_entries"].items()):
         if entry["moment_id"] == moment_id:
             x.s["intake_entries"][eid] = {**entry, "moment_id": None}
 
 
-def _preconditions(x: _Ctx, cmd: cm.Preconditions) -> Result:
-    values = dict(x.s["preconditions"])
+def preconditions(x: Ctx, cmd: cm.Preconditions) -> Result:
+    values = x.s["preconditions"].copy()
     for name in PRECONDITIONS:
         value = getattr(cmd, name)
         if value is not None:
@@ -60,7 +55,7 @@ def _preconditions(x: _Ctx, cmd: cm.Preconditions) -> Result:
     return "meeting.preconditions_changed", {}
 
 
-def _rules_accept(x: _Ctx, cmd: cm.GroundRulesAccept) -> Result:
+def rules_accept(x: Ctx, cmd: cm.GroundRulesAccept) -> Result:
     if x.actor.role != "participant" or not x.actor.participant_id:
         raise Forbidden("Alleen deelnemers accepteren de spelregels.")
     if cmd.version != x.s["ground_rules_version"]:
@@ -71,12 +66,12 @@ def _rules_accept(x: _Ctx, cmd: cm.GroundRulesAccept) -> Result:
 
 
 # intake: the facilitator's side
-def _intake_of(x: _Ctx, party_id: str) -> dict[str, Any] | None:
+def _intake_of(x: Ctx, party_id: str) -> Intake | None:
     found = [i for i in x.s["intakes"].values() if i["party_id"] == party_id]
     return found[0] if found else None
 
 
-def _intake_open(x: _Ctx, cmd: cm.IntakeOpen) -> Result:
+def intake_open(x: Ctx, cmd: cm.IntakeOpen) -> Result:
     if x.s["phase"] != "preparation":
         raise Conflict("De uitvraag hoort bij de voorbereiding; de bijeenkomst is al begonnen.")
     x.get("parties", cmd.party_id, "Deze partij")
@@ -87,17 +82,11 @@ def _intake_open(x: _Ctx, cmd: cm.IntakeOpen) -> Result:
         # A new link replaces the old one: a device still holding the old link is shut out.
         del x.s["intakes"][old["id"]]
     iid = x.new_id()
-    x.s["intakes"][iid] = {
-        "id": iid,
-        "party_id": cmd.party_id,
-        "token_hash": cmd.token_hash,
-        "status": "open",
-        "opened_at": x.now,
-    }
+    x.s["intakes"][iid] = model.intake(iid, cmd.party_id, cmd.token_hash, x.now)
     return "intake.opened", {"id": iid}
 
 
-def _intake_close(x: _Ctx, cmd: cm.IntakeClose) -> Result:
+def intake_close(x: Ctx, cmd: cm.IntakeClose) -> Result:
     intake = _intake_of(x, cmd.party_id)
     if intake is None:
         raise NotFound("Deze partij heeft geen uitvraag.")
@@ -106,7 +95,7 @@ def _intake_close(x: _Ctx, cmd: cm.IntakeClose) -> Result:
 
 
 # intake: entries, from the link (own party) or the facilitator (any party)
-def _writer_party(x: _Ctx, party_id: str | None) -> str:
+def _writer_party(x: Ctx, party_id: str | None) -> str:
     """The party an entry is for; for an intake link only while its intake is open."""
     if x.actor.role == "facilitator":
         if party_id is None:
@@ -118,12 +107,11 @@ def _writer_party(x: _Ctx, party_id: str | None) -> str:
         raise Forbidden(INTAKE_CLOSED)
     if party_id is not None and party_id != intake["party_id"]:
         raise Forbidden("Je kunt alleen voor je eigen partij momenten aanleveren.")
-    own: str = intake["party_id"]
-    return own
+    return intake["party_id"]
 
 
-def _own_entry(x: _Ctx, entry_id: str) -> dict[str, Any]:
-    entry: dict[str, Any] = x.get("intake_entries", entry_id, "Dit moment")
+def _own_entry(x: Ctx, entry_id: str) -> IntakeEntry:
+    entry = x.get("intake_entries", entry_id, "Dit moment")
     if x.actor.role != "facilitator":
         party = _writer_party(x, None)
         if entry["party_id"] != party:
@@ -134,46 +122,40 @@ def _own_entry(x: _Ctx, entry_id: str) -> dict[str, Any]:
     return entry
 
 
-def _intake_add(x: _Ctx, cmd: cm.IntakeAdd) -> Result:
+def intake_add(x: Ctx, cmd: cm.IntakeAdd) -> Result:
     party = _writer_party(x, cmd.party_id)
     x.room("intake_entries")
     mine = sum(1 for e in x.s["intake_entries"].values() if e["party_id"] == party)
     if mine >= LIMITS["intake_entries_per_party"]:
         raise LimitReached(f"Maximaal {LIMITS['intake_entries_per_party']} momenten per partij.")
     eid = x.new_id()
-    x.s["intake_entries"][eid] = {
-        "id": eid,
-        "party_id": party,
-        "when": cmd.when,
-        "text": cmd.text,
-        "experience": cmd.experience,
-        "created_at": x.now,
-        "updated_at": x.now,
-        "pii": _pii(f"{cmd.text}\n{cmd.experience}"),
-        "moment_id": None,
-    }
+    x.s["intake_entries"][eid] = model.intake_entry(
+        eid, party, cmd.when, cmd.text, cmd.experience, x.now
+    )
     return "intake.added", {"id": eid}
 
 
-def _intake_update(x: _Ctx, cmd: cm.IntakeUpdate) -> Result:
-    entry = dict(_own_entry(x, cmd.id))
-    for name in ("text", "when", "experience"):
-        value = getattr(cmd, name)
-        if value is not None:
-            entry[name] = value
+def intake_update(x: Ctx, cmd: cm.IntakeUpdate) -> Result:
+    entry = _own_entry(x, cmd.id).copy()
+    if cmd.text is not None:
+        entry["text"] = cmd.text
+    if cmd.when is not None:
+        entry["when"] = cmd.when
+    if cmd.experience is not None:
+        entry["experience"] = cmd.experience
     entry["updated_at"] = x.now
-    entry["pii"] = _pii(f"{entry['text']}\n{entry['experience']}")
+    entry["pii"] = model.intake_entry_pii(entry["text"], entry["experience"])
     x.s["intake_entries"][cmd.id] = entry
     return "intake.updated", {}
 
 
-def _intake_remove(x: _Ctx, cmd: cm.IntakeRemove) -> Result:
+def intake_remove(x: Ctx, cmd: cm.IntakeRemove) -> Result:
     _own_entry(x, cmd.id)
     del x.s["intake_entries"][cmd.id]
     return "intake.removed", {}
 
 
-def _intake_take(x: _Ctx, cmd: cm.IntakeTake) -> Result:
+def intake_take(x: Ctx, cmd: cm.IntakeTake) -> Result:
     ids = list(dict.fromkeys(cmd.entry_ids))
     entries = [x.get("intake_entries", eid, "Dit moment uit de uitvraag") for eid in ids]
     if any(e["moment_id"] is not None for e in entries):
@@ -183,23 +165,20 @@ def _intake_take(x: _Ctx, cmd: cm.IntakeTake) -> Result:
         raise LimitReached(f"Maximaal {LIMITS['interpretations']} toegestaan.")
     parties = list(dict.fromkeys(e["party_id"] for e in entries))
     if cmd.moment_id is not None:
-        moment: Moment = x.get("moments", cmd.moment_id, "Dit moment")
+        moment = x.get("moments", cmd.moment_id, "Dit moment")
         event = "intake.merged"
     else:
         x.room("moments")
         text = cmd.text or entries[0]["text"]
         mid = x.new_id()
-        moment = {
-            "id": mid,
-            "text": text,
-            "when": entries[0]["when"] if cmd.when is None else cmd.when,
-            "position": _position_at(x, cmd.position),
+        moment = model.moment(
+            mid,
+            text,
+            entries[0]["when"] if cmd.when is None else cmd.when,
+            x.position_at(cmd.position),
             # One party's moment keeps its colour; a merged one belongs to no one party.
-            "source_party_id": parties[0] if len(parties) == 1 else None,
-            "state": "draft",
-            "revealed_at": None,
-            "pii": _pii(text),
-        }
+            parties[0] if len(parties) == 1 else None,
+        )
         x.s["moments"][mid] = moment
         event = "intake.taken"
     for entry in entries:
@@ -207,71 +186,41 @@ def _intake_take(x: _Ctx, cmd: cm.IntakeTake) -> Result:
         if not entry["experience"]:
             continue
         iid = x.new_id()
-        item: Interpretation = {
-            "id": iid,
-            "moment_id": moment["id"],
-            "party_id": entry["party_id"],
-            "text": entry["experience"],
-            "created_at": x.now,
-            "updated_at": x.now,
-            "pii": _pii(entry["experience"]),
-            "prepared": True,
-        }
-        x.s["interpretations"][iid] = item
+        x.s["interpretations"][iid] = model.interpretation(
+            iid, moment["id"], entry["party_id"], entry["experience"], x.now, prepared=True
+        )
     return event, {"id": moment["id"]}
 
 
 # new information
-def _new_information_add(x: _Ctx, cmd: cm.NewInformationAdd) -> Result:
+def new_information_add(x: Ctx, cmd: cm.NewInformationAdd) -> Result:
     if x.s["phase"] in ("preparation", "closed"):
         raise Conflict("Nieuwe informatie noteer je tijdens de bijeenkomst.")
     x.room("new_information")
     nid = x.new_id()
-    x.s["new_information"][nid] = {
-        "id": nid,
-        "created_at": x.now,
-        "moment_id": x.s["current_moment_id"],
-        "agreement": None,
-        "pii": False,
-    }
+    x.s["new_information"][nid] = model.new_information(nid, x.now, x.s["current_moment_id"])
     return "new_information.added", {"id": nid}
 
 
-def _new_information_agree(x: _Ctx, cmd: cm.NewInformationAgree) -> Result:
+def new_information_agree(x: Ctx, cmd: cm.NewInformationAgree) -> Result:
     note = x.get("new_information", cmd.id, "Deze melding")
     x.s["new_information"][cmd.id] = {
         **note,
         "agreement": cmd.agreement,
-        "pii": _pii(cmd.agreement),
+        "pii": holds_personal_data(cmd.agreement),
     }
     return "new_information.agreed", {}
 
 
-def _new_information_remove(x: _Ctx, cmd: cm.NewInformationRemove) -> Result:
+def new_information_remove(x: Ctx, cmd: cm.NewInformationRemove) -> Result:
     x.get("new_information", cmd.id, "Deze melding")
     del x.s["new_information"][cmd.id]
     return "new_information.removed", {}
 
 
-HANDLERS: dict[type[Any], Any] = {
-    cm.Preconditions: _preconditions,
-    cm.GroundRulesAccept: _rules_accept,
-    cm.IntakeOpen: _intake_open,
-    cm.IntakeClose: _intake_close,
-    cm.IntakeAdd: _intake_add,
-    cm.IntakeUpdate: _intake_update,
-    cm.IntakeRemove: _intake_remove,
-    cm.IntakeTake: _intake_take,
-    cm.NewInformationAdd: _new_information_add,
-    cm.NewInformationAgree: _new_information_agree,
-    cm.NewInformationRemove: _new_information_remove,
-}
-_HANDLERS.update(HANDLERS)
-
-
-def intake_for_token(state: Meeting, token_hash: str) -> dict[str, Any] | None:
+def intake_for_token(state: Meeting, token_hash: str) -> Intake | None:
     """The intake a token hash belongs to (open or closed); access.py decides what it grants."""
-    for intake in cast(dict[str, Any], state).get("intakes", {}).values():
+    for intake in model.upgraded(state)["intakes"].values():
         if hmac.compare_digest(intake["token_hash"], token_hash):
-            return cast(dict[str, Any], intake)
+            return intake
     return None

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Literal, NotRequired, TypedDict, cast
 
+from .personal_data import find_personal_data
+
 Phase = Literal["preparation", "introduction", "timeline", "reflection", "agreements", "closed"]
 PHASES: tuple[Phase, ...] = (
     "preparation",
@@ -330,6 +332,152 @@ def upgraded(state: Meeting) -> Meeting:
     if not missing:
         return state
     return cast(Meeting, {**state, **missing})
+
+
+# Any item of a collection: what a ``put`` change carries.
+Item = (
+    Party
+    | Moment
+    | Interpretation
+    | Theme
+    | Thread
+    | Lesson
+    | Agreement
+    | Intake
+    | IntakeEntry
+    | NewInformation
+)
+
+
+def holds_personal_data(text: str) -> bool:
+    """Whether an item's text gets ``pii: true`` (the one place that asks personal_data)."""
+    return bool(find_personal_data(text))
+
+
+# Constructors: every new item is made here, so each kind has one shape wherever it is made.
+def party(party_id: str, name: str, colour: str, position: int) -> Party:
+    return {"id": party_id, "name": name, "colour": colour, "position": position, "absent": False}
+
+
+def moment(
+    moment_id: str, text: str, when: str, position: float, source_party_id: str | None
+) -> Moment:
+    """A draft moment; ``reveal`` in decide shows it."""
+    return {
+        "id": moment_id,
+        "text": text,
+        "when": when,
+        "position": position,
+        "source_party_id": source_party_id,
+        "state": "draft",
+        "revealed_at": None,
+        "pii": holds_personal_data(text),
+    }
+
+
+def interpretation(
+    interpretation_id: str,
+    moment_id: str,
+    party_id: str,
+    text: str,
+    now: float,
+    *,
+    prepared: bool,
+    author: str | None = None,
+) -> Interpretation:
+    item: Interpretation = {
+        "id": interpretation_id,
+        "moment_id": moment_id,
+        "party_id": party_id,
+        "text": text,
+        "created_at": now,
+        "updated_at": now,
+        "pii": holds_personal_data(text),
+        "prepared": prepared,
+    }
+    if author:
+        item["author"] = author
+    return item
+
+
+def theme(theme_id: str, label: str) -> Theme:
+    return {"id": theme_id, "label": label, "flags": []}
+
+
+def thread(
+    thread_id: str,
+    text: str,
+    level: TriangleLevel | None,
+    moment_ids: list[str],
+    theme_ids: list[str],
+    position: int,
+) -> Thread:
+    return {
+        "id": thread_id,
+        "text": text,
+        "level": level,
+        "moment_ids": moment_ids,
+        "theme_ids": theme_ids,
+        "position": position,
+    }
+
+
+def lesson(lesson_id: str, text: str, position: int) -> Lesson:
+    return {"id": lesson_id, "text": text, "position": position, "pii": holds_personal_data(text)}
+
+
+def agreement(
+    agreement_id: str, text: str, owner_party_id: str | None, due: str | None, position: int
+) -> Agreement:
+    return {
+        "id": agreement_id,
+        "text": text,
+        "owner_party_id": owner_party_id,
+        "due": due,
+        "status": "not_started",
+        "position": position,
+        "pii": holds_personal_data(text),
+    }
+
+
+def intake(intake_id: str, party_id: str, token_hash: str, now: float) -> Intake:
+    return {
+        "id": intake_id,
+        "party_id": party_id,
+        "token_hash": token_hash,
+        "status": "open",
+        "opened_at": now,
+    }
+
+
+def intake_entry_pii(text: str, experience: str) -> bool:
+    return holds_personal_data(f"{text}\n{experience}")
+
+
+def intake_entry(
+    entry_id: str, party_id: str, when: str, text: str, experience: str, now: float
+) -> IntakeEntry:
+    return {
+        "id": entry_id,
+        "party_id": party_id,
+        "when": when,
+        "text": text,
+        "experience": experience,
+        "created_at": now,
+        "updated_at": now,
+        "pii": intake_entry_pii(text, experience),
+        "moment_id": None,
+    }
+
+
+def new_information(note_id: str, now: float, moment_id: str | None) -> NewInformation:
+    return {
+        "id": note_id,
+        "created_at": now,
+        "moment_id": moment_id,
+        "agreement": None,
+        "pii": False,
+    }
 
 
 def ordered_moments(meeting: Meeting) -> list[Moment]:

@@ -14,13 +14,19 @@ from typing import Any, TypeVar
 
 import pytest
 
-from tijdlijn.domain.commands import parse
 from tijdlijn.domain.decide import Actor, Outcome, decide
 from tijdlijn.domain.evolve import clone, evolve
 from tijdlijn.domain.model import PALETTE, Meeting, MeetingKind, new_meeting
+from tijdlijn.domain.writes import WRITES, parse
 from tijdlijn.errors import TijdlijnError
 
 E = TypeVar("E", bound=TijdlijnError)
+
+# The method's writes (intake, new information, preconditions, ground rules) and the others.
+METHOD_WRITES = frozenset(
+    name for name, write in WRITES.items() if write.model.__module__.endswith("commands_method")
+)
+CORE_WRITES = frozenset(WRITES) - METHOD_WRITES
 
 FACILITATOR = Actor("facilitator")
 WALL = Actor("wall")

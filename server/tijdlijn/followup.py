@@ -19,9 +19,10 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from . import access
 from .domain import commands as c
+from .domain.decide import Building
 from .domain.model import LIMITS, AgreementStatus, Meeting, new_meeting
-from .domain.personal_data import find_personal_data
-from .portability import IsoDate, validate
+from .meetings import PartyIn
+from .portability import validate
 
 PACK_SCHEMA: Final = "tijdlijn.followup-pack"
 DEFAULT_TITLE = "Terugkijkmoment casusreconstructie"
@@ -115,12 +116,6 @@ def follow_up_pack(meeting: Meeting) -> FollowUpPack:
     }
 
 
-class _Party(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    name: c.NAME
-    colour: c.Colour
-
-
 class _Lesson(BaseModel):
     model_config = ConfigDict(extra="forbid")
     text: c.LONG_TEXT
@@ -129,8 +124,8 @@ class _Lesson(BaseModel):
 class _Agreement(BaseModel):
     model_config = ConfigDict(extra="forbid")
     text: c.LONG_TEXT
-    owner: _Party | None = None
-    due: IsoDate | None = None
+    owner: PartyIn | None = None
+    due: c.DateStr | None = None
     status: AgreementStatus = "not_started"
 
 
@@ -139,7 +134,7 @@ class _Pack(BaseModel):
     schema_: Literal["tijdlijn.followup-pack"] = Field(alias="schema")
     version: Literal[1]
     title: c.TITLE
-    parties: Annotated[list[_Party], Field(max_length=LIMITS["parties"])]
+    parties: Annotated[list[PartyIn], Field(max_length=LIMITS["parties"])]
     lessons: Annotated[list[_Lesson], Field(max_length=LIMITS["lessons"])] = []
     agreements: Annotated[list[_Agreement], Field(max_length=LIMITS["agreements"])] = []
 
@@ -168,38 +163,23 @@ def meeting_from_pack(
     """
     data = validate(_Pack, pack, "Dit vervolgpakket", schema=PACK_SCHEMA)
     state = new_meeting(meeting_id, data.title, "", now, kind="follow_up")
-    state["phase"] = "agreements"
-    state["phase_started_at"] = now
-    state["part_started_at"] = {"agreements": now}
-    party_ids: dict[str, str] = {}
-    for position, party in enumerate(data.parties):
-        pid = new_id()
-        party_ids[party.name.casefold()] = pid
-        state["parties"][pid] = {
-            "id": pid,
-            "name": party.name,
-            "colour": party.colour,
-            "position": position,
-        }
-    for position, lesson in enumerate(data.lessons):
-        lid = new_id()
-        state["lessons"][lid] = {
-            "id": lid,
-            "text": lesson.text,
-            "position": position,
-            "pii": bool(find_personal_data(lesson.text)),
-        }
-    for position, agreement in enumerate(data.agreements):
-        aid = new_id()
-        state["agreements"][aid] = {
-            "id": aid,
-            "text": agreement.text,
-            "owner_party_id": party_ids[agreement.owner.name.casefold()]
-            if agreement.owner
-            else None,
-            "due": agreement.due,
-            "status": agreement.status,
-            "position": position,
-            "pii": bool(find_personal_data(agreement.text)),
-        }
-    return state
+    building = Building(state, now, new_id)
+    building.run("meeting.phase", c.MeetingPhase(op_id="follow-up", phase="agreements"))
+    party_ids = {
+        party.name.casefold(): building.run(
+            "party.add", c.PartyAdd(op_id="follow-up", name=party.name, colour=party.colour)
+        )
+        for party in data.parties
+    }
+    for lesson in data.lessons:
+        building.run("lesson.add", c.LessonAdd(op_id="follow-up", text=lesson.text))
+    for agreement in data.agreements:
+        owner = party_ids[agreement.owner.name.casefold()] if agreement.owner else None
+        add = c.AgreementAdd(
+            op_id="follow-up", text=agreement.text, owner_party_id=owner, due=agreement.due
+        )
+        aid = building.run("agreement.add", add)
+        if agreement.status != "not_started":
+            status = c.AgreementStatusSet(op_id="follow-up", id=aid, status=agreement.status)
+            building.run("agreement.status", status)
+    return building.state

@@ -82,7 +82,7 @@ class ReportBody(_Body):
 
 class IcsBody(_Body):
     title: c.TITLE | None = None
-    date: portability.IsoDate | None = None
+    date: c.DateStr | None = None
 
 
 async def report_file(request: Request) -> Response:

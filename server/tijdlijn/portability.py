@@ -9,28 +9,20 @@ half-imported. Party references inside the file use the file's own ids; the meet
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable
 from typing import Annotated, Any, Final, Literal, TypedDict, TypeVar
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from . import access
 from .domain import commands as c
-from .domain.model import DEFAULT_AGENDA, LIMITS, Meeting, new_meeting, ordered_moments
-from .domain.personal_data import find_personal_data
+from .domain.decide import Building
+from .domain.model import LIMITS, Meeting, new_meeting, ordered_moments
 from .errors import Invalid
+from .meetings import PartyIn
 
 SCHEMA: Final = "tijdlijn.prepared-meeting"
 M = TypeVar("M", bound=BaseModel)
-
-
-def _real_date(value: str) -> str:
-    dt.date.fromisoformat(value)  # "2024-02-30" has the right shape but is no date
-    return value
-
-
-IsoDate = Annotated[c.DateStr, AfterValidator(_real_date)]
 AgendaPart = Literal["introduction", "timeline", "reflection", "agreements"]
 
 _REASONS = {
@@ -158,10 +150,9 @@ class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
-class _Party(_Model):
+class _Party(PartyIn):
+    # The file's own id, for the references inside the file; the meeting gets new ones.
     id: c.Id
-    name: c.NAME
-    colour: c.Colour
 
 
 class _Interpretation(_Model):
@@ -222,44 +213,32 @@ def meeting_from_prepared(
 ) -> Meeting:
     """A fresh meeting in preparation, every moment a draft; or :class:`Invalid`."""
     file = validate(_Prepared, data, "Dit bestand", schema=SCHEMA)
-    state = new_meeting(meeting_id, file.title, file.initials, now)
-    state["agenda"] = {**DEFAULT_AGENDA, **{str(k): v for k, v in file.agenda.items()}}
-    if file.ground_rules is not None:
-        state["ground_rules"] = list(file.ground_rules)
-    party_ids: dict[str, str] = {}
-    for position, party in enumerate(file.parties):
-        pid = party_ids[party.id] = new_id()
-        state["parties"][pid] = {
-            "id": pid,
-            "name": party.name,
-            "colour": party.colour,
-            "position": position,
-        }
+    building = Building(new_meeting(meeting_id, file.title, file.initials, now), now, new_id)
+    if file.agenda or file.ground_rules is not None:
+        update = c.MeetingUpdate(
+            op_id="import-meeting", agenda=file.agenda or None, ground_rules=file.ground_rules
+        )
+        building.run("meeting.update", update)
+    party_ids = {
+        party.id: building.run(
+            "party.add", c.PartyAdd(op_id="import", name=party.name, colour=party.colour)
+        )
+        for party in file.parties
+    }
     order = sorted(
         enumerate(file.moments),
         key=lambda pair: (pair[1].position if pair[1].position is not None else pair[0], pair[0]),
     )
-    for rank, (_index, moment) in enumerate(order, start=1):
-        mid = new_id()
-        state["moments"][mid] = {
-            "id": mid,
-            "text": moment.text,
-            "when": moment.when,
-            "position": float(rank),
-            "source_party_id": party_ids.get(moment.source_party_id or ""),
-            "state": "draft",
-            "revealed_at": None,
-            "pii": bool(find_personal_data(moment.text)),
-        }
+    for _index, moment in order:
+        source = party_ids.get(moment.source_party_id or "")
+        add = c.MomentAdd(
+            op_id="import", text=moment.text, when=moment.when, source_party_id=source
+        )
+        mid = building.run("moment.add", add)
         for interp in moment.interpretations:
-            iid = new_id()
-            state["interpretations"][iid] = {
-                "id": iid,
-                "moment_id": mid,
-                "party_id": party_ids[interp.party_id],
-                "text": interp.text,
-                "created_at": now,
-                "updated_at": now,
-                "pii": bool(find_personal_data(interp.text)),
-            }
-    return state
+            party_id = party_ids[interp.party_id]
+            interpret = c.InterpretationAdd(
+                op_id="import", moment_id=mid, text=interp.text, party_id=party_id
+            )
+            building.run("interpretation.add", interpret)
+    return building.state

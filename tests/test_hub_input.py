@@ -9,7 +9,16 @@ from typing import Any
 
 import pytest
 
-from tests.support.clients import Device, Devices, Refused, create_meeting, join, op_id, wait_all
+from tests.support.clients import (
+    Device,
+    Devices,
+    Refused,
+    create_meeting,
+    join,
+    op_id,
+    revealed_meeting,
+    wait_all,
+)
 from tests.support.server import ServerProcess
 
 EVIL = "http://evil.example"
@@ -18,13 +27,8 @@ EVIL = "http://evil.example"
 async def meeting_with_participant(
     url: str, ds: Devices, parties: int = 1
 ) -> tuple[Device, Device, str]:
-    m = await create_meeting(url, parties=parties)
-    j = await join(url, m.join_code, m.party_ids[0])
-    fac = await ds.connect(m.facilitator_token, "facilitator")
-    p = await ds.connect(j["token"], "participant")
-    shown = await fac.ok("moment.add", text="Moment", reveal=True)
-    await p.wait_seq(shown["seq"])
-    return fac, p, shown["id"]
+    opened = await revealed_meeting(url, ds, parties=parties)
+    return opened.fac, opened.phones[0], opened.shown["id"]
 
 
 def bad_payloads(moment_id: str) -> list[tuple[str, Any, str | None]]:
@@ -107,12 +111,9 @@ async def test_reserved_event_names_sent_by_a_client_are_unknown(
     connect/disconnect handlers (python-socketio dispatches them by name): that would forget
     the connection while it stays in its rooms, or re-authenticate an open socket."""
     url = live_server.url
-    m = await create_meeting(url, parties=1)
-    j = await join(url, m.join_code, m.party_ids[0])
     async with Devices(url) as ds:
-        fac = await ds.connect(m.facilitator_token, "facilitator")
-        p = await ds.connect(j["token"], "participant")
-        shown = await fac.ok("moment.add", text="Moment", reveal=True)
+        o = await revealed_meeting(url, ds)
+        m, fac, [p], shown = o.m, o.fac, o.phones, o.shown
         present = {"facilitator": 1, m.party_ids[0]: 1}
         await fac.wait_for(lambda: fac.presence == present, what="presence")
         forged: list[tuple[str, Any]] = [
@@ -135,10 +136,9 @@ async def test_a_message_over_64_kib_is_refused_by_the_transport(
     live_server: ServerProcess,
 ) -> None:
     url = live_server.url
-    m = await create_meeting(url, parties=1)
     async with Devices(url) as ds:
-        fac = await ds.connect(m.facilitator_token, "facilitator")
-        shown = await fac.ok("moment.add", text="Moment", reveal=True)
+        o = await revealed_meeting(url, ds, phones=())
+        m, fac, shown = o.m, o.fac, o.shown
         big, other = [
             await ds.connect((await join(url, m.join_code, m.party_ids[0]))["token"], name)
             for name in ("big", "other")
@@ -240,11 +240,10 @@ async def test_twelve_participants_writing_at_once_lose_nothing(
     live_server: ServerProcess,
 ) -> None:
     url = live_server.url
-    m = await create_meeting(url, parties=4)
     per_device = 5
     async with Devices(url) as ds:
-        fac = await ds.connect(m.facilitator_token, "facilitator")
-        shown = await fac.ok("moment.add", text="Moment", reveal=True)
+        o = await revealed_meeting(url, ds, parties=4, phones=())
+        m, fac, shown = o.m, o.fac, o.shown
         joined = await asyncio.gather(
             *(join(url, m.join_code, pid) for pid in m.party_ids for _ in range(3))
         )

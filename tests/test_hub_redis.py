@@ -10,7 +10,15 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.support.clients import Device, Devices, create_meeting, join, refused_with, wait_all
+from tests.support.clients import (
+    Device,
+    Devices,
+    create_meeting,
+    join,
+    refused_with,
+    revealed_meeting,
+    wait_all,
+)
 from tests.support.server import ServerProcess
 
 pytestmark = pytest.mark.redis
@@ -109,11 +117,10 @@ async def test_concurrent_writes_on_both_processes_lose_nothing(
     two_servers: tuple[ServerProcess, ServerProcess],
 ) -> None:
     a, b = two_servers
-    m = await create_meeting(a.url, parties=4)
     per_device = 5
     async with Devices(a.url) as on_a, Devices(b.url) as on_b:
-        fac = await on_a.connect(m.facilitator_token, "facilitator@A")
-        shown = await fac.ok("moment.add", text="Moment", reveal=True)
+        o = await revealed_meeting(a.url, on_a, parties=4, phones=())
+        m, fac, shown = o.m, o.fac, o.shown
         joined = await asyncio.gather(
             *(join(a.url, m.join_code, pid) for pid in m.party_ids for _ in range(3))
         )

@@ -10,7 +10,15 @@ from typing import Any
 
 import pytest
 
-from tests.support.clients import Device, Devices, create_meeting, join, op_id, wait_all
+from tests.support.clients import (
+    Device,
+    Devices,
+    create_meeting,
+    join,
+    op_id,
+    revealed_meeting,
+    wait_all,
+)
 from tests.support.server import ServerProcess
 
 
@@ -28,13 +36,9 @@ async def test_a_reconnecting_participant_gets_exactly_what_it_missed(
     live_server: ServerProcess,
 ) -> None:
     url = live_server.url
-    m = await create_meeting(url, parties=2)
-    ja, jb = [await join(url, m.join_code, pid) for pid in m.party_ids]
     async with Devices(url) as ds:
-        fac = await ds.connect(m.facilitator_token, "facilitator")
-        p = await ds.connect(ja["token"], "away")
-        q = await ds.connect(jb["token"], "stays")
-        first = await fac.ok("moment.add", text="Eerste", reveal=True)
+        o = await revealed_meeting(url, ds, parties=2, phones=("away", "stays"), party_of=int)
+        fac, [p, q], first = o.fac, o.phones, o.shown
         await fac.ok("meeting.phase", phase="timeline")
         mine = await p.ok("interpretation.add", moment_id=first["id"], text="Van mij")
         await p.wait_seq(mine["seq"])
@@ -76,7 +80,8 @@ async def test_a_reconnecting_participant_gets_exactly_what_it_missed(
         # sync with the same since answers the same catchup; without since, the snapshot.
         again = await p.sync(since=last)
         assert again == {"ok": True, "catchup": catchup}
-        assert (await p.sync())["snapshot"]["you"]["participant_id"] == ja["participant_id"]
+        you = (await p.sync())["snapshot"]["you"]
+        assert you["participant_id"] == o.joined[0]["participant_id"]
         # A facilitator's catchup has the hidden events too.
         fac_catchup = (await fac.sync(since=last))["catchup"]
         assert [e["seq"] for e in fac_catchup["events"]] == sorted(public + hidden)
@@ -91,11 +96,10 @@ async def test_without_since_or_with_a_useless_since_a_snapshot(
     live_server: ServerProcess,
 ) -> None:
     url = live_server.url
-    m = await create_meeting(url, parties=1)
-    j = await join(url, m.join_code, m.party_ids[0])
     async with Devices(url) as ds:
-        fac = await ds.connect(m.facilitator_token, "facilitator")
-        shown = await fac.ok("moment.add", text="Moment", reveal=True)
+        o = await revealed_meeting(url, ds, phones=())
+        fac, shown = o.fac, o.shown
+        j = await join(url, o.m.join_code, o.m.party_ids[0])
         p = ds.device(j["token"], "participant")
         for since in (None, 10**6, -1, "3", True):
             await p.connect(since=since)  # type: ignore[arg-type]
@@ -114,13 +118,9 @@ async def test_a_since_older_than_the_log_gets_a_snapshot(
 ) -> None:
     server = start_server(env={"TIJDLIJN_LOG_MAX": "3"})
     url = server.url
-    m = await create_meeting(url, parties=1)
-    j = await join(url, m.join_code, m.party_ids[0])
     async with Devices(url) as ds:
-        fac = await ds.connect(m.facilitator_token, "facilitator")
-        p = await ds.connect(j["token"], "participant")
-        shown = await fac.ok("moment.add", text="Moment", reveal=True)
-        await p.wait_seq(shown["seq"])
+        o = await revealed_meeting(url, ds)
+        m, fac, [p], shown = o.m, o.fac, o.phones, o.shown
         last = p.seq
         await p.disconnect()
         acks = [
@@ -147,12 +147,9 @@ async def p_sync_after_reconnect(p: Device, since: int) -> list[str]:
 
 async def test_a_retried_add_answers_the_same_and_adds_once(live_server: ServerProcess) -> None:
     url = live_server.url
-    m = await create_meeting(url, parties=1)
-    j = await join(url, m.join_code, m.party_ids[0])
     async with Devices(url) as ds:
-        fac = await ds.connect(m.facilitator_token, "facilitator")
-        p = await ds.connect(j["token"], "participant")
-        shown = await fac.ok("moment.add", text="Moment", reveal=True)
+        o = await revealed_meeting(url, ds)
+        fac, [p], shown = o.fac, o.phones, o.shown
         op = op_id()
         payload = {"moment_id": shown["id"], "text": "Eén keer"}
         first = await p.ok("interpretation.add", op=op, **payload)
@@ -205,12 +202,9 @@ async def test_a_retried_reveal_answers_the_first_time_not_a_conflict(
 
 async def test_a_retried_flag_flags_once(live_server: ServerProcess) -> None:
     url = live_server.url
-    m = await create_meeting(url, parties=1)
-    j = await join(url, m.join_code, m.party_ids[0])
     async with Devices(url) as ds:
-        fac = await ds.connect(m.facilitator_token, "facilitator")
-        p = await ds.connect(j["token"], "participant")
-        shown = await fac.ok("moment.add", text="Moment", reveal=True)
+        o = await revealed_meeting(url, ds)
+        [p], shown = o.phones, o.shown
         op = op_id()
         acks = [
             await p.write("theme.flag", op=op, label="Thema", target="moment", id=shown["id"])
@@ -227,10 +221,9 @@ async def test_events_before_the_snapshot_are_not_lost(
 ) -> None:
     """Devices that connect while writes stream in end up level with the server."""
     url = live_server.url
-    m = await create_meeting(url, parties=1)
     async with Devices(url) as ds:
-        fac = await ds.connect(m.facilitator_token, "facilitator")
-        shown = await fac.ok("moment.add", text="Moment", reveal=True)
+        o = await revealed_meeting(url, ds, phones=())
+        m, fac, shown = o.m, o.fac, o.shown
         tokens = [
             (await join(url, m.join_code, m.party_ids[0]))["token"]
             if role == "participant"

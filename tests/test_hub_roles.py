@@ -7,7 +7,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from tests.support.clients import Device, Devices, MeetingInfo, create_meeting, join
+from tests.support.clients import (
+    Device,
+    Devices,
+    MeetingInfo,
+    create_meeting,
+    join,
+    revealed_meeting,
+)
 from tests.support.domain import CORE_WRITES as COMMANDS
 from tests.support.server import ServerProcess
 
@@ -156,13 +163,9 @@ async def test_every_write_checks_the_role(live_server: ServerProcess) -> None:
 
 async def test_a_participant_may_edit_only_its_own(live_server: ServerProcess) -> None:
     url = live_server.url
-    m = await create_meeting(url, parties=2)
-    a, b = [await join(url, m.join_code, m.party_ids[0]) for _ in range(2)]
     async with Devices(url) as ds:
-        fac = await ds.connect(m.facilitator_token, "facilitator")
-        pa = await ds.connect(a["token"], "a")
-        pb = await ds.connect(b["token"], "b")
-        shown = await fac.ok("moment.add", text="Moment", reveal=True)
+        o = await revealed_meeting(url, ds, parties=2, phones=("a", "b"))
+        m, fac, [pa, pb], shown = o.m, o.fac, o.phones, o.shown
         draft = await fac.ok("moment.add", text="Concept")
         mine = await pa.ok("interpretation.add", moment_id=shown["id"], text="Van a")
         assert pa.you is not None
@@ -200,12 +203,9 @@ async def test_participants_cannot_write_once_the_meeting_is_closed(
     live_server: ServerProcess,
 ) -> None:
     url = live_server.url
-    m = await create_meeting(url, parties=1)
-    joined = await join(url, m.join_code, m.party_ids[0])
     async with Devices(url) as ds:
-        fac = await ds.connect(m.facilitator_token, "facilitator")
-        p = await ds.connect(joined["token"], "participant")
-        shown = await fac.ok("moment.add", text="Moment", reveal=True)
+        o = await revealed_meeting(url, ds)
+        fac, [p], shown = o.fac, o.phones, o.shown
         closed = await fac.ok("meeting.phase", phase="closed")
         await p.wait_seq(closed["seq"])
         assert p.meeting["phase"] == "closed"

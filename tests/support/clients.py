@@ -16,7 +16,7 @@ import copy
 import functools
 import json
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, cast
 
@@ -423,6 +423,42 @@ async def join(url: str, code: str, party_id: str) -> dict[str, Any]:
     assert answer.status_code == 200, answer.text
     data: dict[str, Any] = answer.json()
     return data
+
+
+@dataclass
+class Revealed:
+    """A meeting with its facilitator and participants connected and one moment revealed."""
+
+    m: MeetingInfo
+    fac: Device
+    phones: list[Device]
+    # The reveal's ack: the moment's ``id`` and the ``seq`` every phone has reached.
+    shown: dict[str, Any]
+    # What POST /api/join answered for each phone (token, participant_id, party_id).
+    joined: list[dict[str, Any]]
+
+
+async def revealed_meeting(
+    url: str,
+    ds: Devices,
+    *,
+    parties: int = 1,
+    phones: Sequence[str] = ("participant",),
+    party_of: Callable[[int], int] = lambda index: 0,
+) -> Revealed:
+    """The opening most hub tests share: create, join, connect, reveal one moment.
+
+    ``phones`` labels the participants to join and connect (party ``party_of(index)``) before
+    the reveal; each has seen the reveal when this returns.
+    """
+    m = await create_meeting(url, parties=parties)
+    joined = [await join(url, m.join_code, m.party_ids[party_of(i)]) for i in range(len(phones))]
+    fac = await ds.connect(m.facilitator_token, "facilitator")
+    devices = [await ds.connect(j["token"], label) for j, label in zip(joined, phones, strict=True)]
+    shown = await fac.ok("moment.add", text="Moment", reveal=True)
+    for device in devices:
+        await device.wait_seq(shown["seq"])
+    return Revealed(m, fac, devices, shown, joined)
 
 
 async def refused_with(url: str, token: str, *, since: int | None = None) -> Any:

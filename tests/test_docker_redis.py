@@ -8,10 +8,6 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-import shutil
-import socket
-import subprocess
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -21,6 +17,7 @@ from redis.backoff import NoBackoff
 from redis.retry import Retry
 
 from tests.support.after_meeting import finished_meeting
+from tests.support.redis import free_port, launch, redis_binary, stop_redis
 from tijdlijn.store.base import AccessRecord
 from tijdlijn.store.redis import RedisStore
 
@@ -28,41 +25,13 @@ pytestmark = pytest.mark.redis
 
 DOCKER = Path(__file__).resolve().parents[1] / "docker"
 PLACEHOLDER = "__TIJDLIJN_REDIS_PASSWORD_SHA256__"
-START_DEADLINE_SECONDS = 10.0
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-def answers(port: int) -> bool:
-    """Any reply (+PONG or -NOAUTH) means the server is up."""
-    try:
-        with socket.create_connection(("127.0.0.1", port), timeout=0.5) as sock:
-            sock.sendall(b"PING\r\n")
-            return sock.recv(64)[:1] in (b"+", b"-")
-    except OSError:
-        return False
 
 
 class Server:
     def __init__(self, command: list[str], port: int, workdir: Path, env: dict[str, str]) -> None:
         self.port = port
         self.workdir = workdir
-        self.log = workdir / "redis.log"
-        with self.log.open("wb") as log:
-            self.process = subprocess.Popen(
-                command, cwd=workdir, env=env, stdout=log, stderr=subprocess.STDOUT
-            )
-        deadline = time.monotonic() + START_DEADLINE_SECONDS
-        while not answers(port):
-            if self.process.poll() is not None or time.monotonic() > deadline:
-                self.stop()
-                pytest.fail(f"redis-server did not start:\n{self.log.read_text()}", pytrace=False)
-            time.sleep(0.02)  # polling a starting process, as tests/support/redis.py does
+        self.process = launch(command, port, workdir, env)
 
     def client(self, user: str | None, password: str | None) -> redis.Redis:
         # No retries: a refusal is the answer under test, not a blip to ride out.
@@ -76,20 +45,7 @@ class Server:
         )
 
     def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=5)
-
-
-def redis_binary() -> str:
-    binary = shutil.which("redis-server") or "/usr/bin/redis-server"
-    if not Path(binary).exists():
-        pytest.fail("redis-server not found: `make test` installs it", pytrace=False)
-    return binary
+        stop_redis(self.process)
 
 
 @pytest.fixture

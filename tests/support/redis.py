@@ -28,17 +28,17 @@ def free_port() -> int:
         return port
 
 
-def answers_ping(port: int) -> bool:
+def answers(port: int) -> bool:
+    """Any reply to PING (+PONG, or -NOAUTH from a server with passwords) means it is up."""
     try:
         with socket.create_connection(("127.0.0.1", port), timeout=0.5) as sock:
             sock.sendall(b"PING\r\n")
-            return sock.recv(64).startswith(b"+PONG")
+            return sock.recv(64)[:1] in (b"+", b"-")
     except OSError:
         return False
 
 
-def start_redis(workdir: Path) -> tuple[subprocess.Popen[bytes], str]:
-    """Start redis-server on a free port and wait until it answers PING."""
+def redis_binary() -> str:
     binary = shutil.which("redis-server") or REDIS_SERVER
     if not Path(binary).exists():
         pytest.fail(
@@ -46,22 +46,39 @@ def start_redis(workdir: Path) -> tuple[subprocess.Popen[bytes], str]:
             "run `make test`, which installs it",
             pytrace=False,
         )
-    port = free_port()
+    return binary
+
+
+def launch(
+    command: list[str], port: int, workdir: Path, env: dict[str, str] | None = None
+) -> subprocess.Popen[bytes]:
+    """Run ``command`` (a redis-server on ``port``) in ``workdir``, logging to redis.log there,
+    and wait until it answers; fail the test with its log if it does not."""
     log = workdir / "redis.log"
-    command = [binary, "--save", "", "--appendonly", "no", "--port", str(port)]
-    command += ["--bind", "127.0.0.1", "--dir", str(workdir), "--logfile", str(log)]
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+    with log.open("wb") as out:
+        process = subprocess.Popen(command, cwd=workdir, env=env, stdout=out, stderr=out)
     deadline = time.monotonic() + START_DEADLINE_SECONDS
-    while not answers_ping(port):
+    while not answers(port):
         if process.poll() is not None or time.monotonic() > deadline:
             stop_redis(process)
-            detail = log.read_text() if log.exists() else "(no log)"
-            pytest.fail(f"redis-server did not start on port {port}:\n{detail}", pytrace=False)
-        time.sleep(0.02)
-    return process, f"redis://127.0.0.1:{port}/0"
+            pytest.fail(
+                f"redis-server did not start on port {port}:\n{log.read_text()}", pytrace=False
+            )
+        time.sleep(0.02)  # polling a starting process: there is no event to wait for
+    return process
+
+
+def start_redis(workdir: Path) -> tuple[subprocess.Popen[bytes], str]:
+    """Start a bare redis-server on a free port, no persistence; its process and URL."""
+    port = free_port()
+    command = [redis_binary(), "--save", "", "--appendonly", "no", "--port", str(port)]
+    command += ["--bind", "127.0.0.1", "--dir", str(workdir)]
+    return launch(command, port, workdir), f"redis://127.0.0.1:{port}/0"
 
 
 def stop_redis(process: subprocess.Popen[bytes]) -> None:
+    if process.poll() is not None:
+        return
     process.terminate()
     try:
         process.wait(timeout=5)

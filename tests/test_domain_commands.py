@@ -89,7 +89,8 @@ def test_interpretation_text_is_stripped() -> None:
 
 
 def test_moment_length() -> None:
-    assert parse("moment.add", {**OP, "text": "a" * 500})
+    cmd = parse("moment.add", {**OP, "text": "a" * 500})
+    assert isinstance(cmd, c.MomentAdd) and len(cmd.text) == 500
     error = invalid("moment.add", {**OP, "text": "a" * 501})
     assert "text" in error.message
     invalid("moment.update", {**OP, "id": "m", "text": "a" * 501})
@@ -144,8 +145,11 @@ def test_colours_outside_palette_refused(colour: Any) -> None:
         invalid("party.update", {**OP, "id": "p", "colour": colour})
 
 
-def test_palette_has_at_least_eight_distinct_colours() -> None:
+def test_every_one_of_eight_distinct_palette_colours_is_accepted() -> None:
     assert len(set(PALETTE)) >= 8
+    for colour in PALETTE:
+        cmd = parse("party.add", {**OP, "name": "Wijkteam", "colour": colour})
+        assert isinstance(cmd, c.PartyAdd) and cmd.colour == colour
 
 
 @pytest.mark.parametrize(
@@ -219,7 +223,8 @@ def test_impossible_calendar_dates_refused(bad: str) -> None:
 
 
 def test_lengths_of_other_texts() -> None:
-    assert parse("thread.add", {**OP, "text": "t" * 1000})
+    cmd = parse("thread.add", {**OP, "text": "t" * 1000})
+    assert isinstance(cmd, c.ThreadAdd) and len(cmd.text) == 1000
     invalid("thread.add", {**OP, "text": "t" * 1001})
     invalid("lesson.add", {**OP, "text": "t" * 1001})
     invalid("agreement.add", {**OP, "text": "t" * 1001})

@@ -20,10 +20,19 @@ def fill(s: Session, kind: Collection, template: dict[str, Any], upto: int) -> N
         s.state[kind][item_id] = {**template, "id": item_id}  # type: ignore[typeddict-item]
 
 
-def test_limits_are_generous_but_bounded() -> None:
-    assert LIMITS["parties"] >= 4
-    assert LIMITS["moments"] >= 20
-    assert LIMITS["interpretations"] >= 12 * 20
+def test_a_full_meeting_of_twelve_people_fits_within_the_limits() -> None:
+    """Generous: 4 parties, 20 moments and an interpretation from each of 12 people on every
+    moment are all accepted, and every limit is bounded."""
+    s = build(moments=20, revealed=20)
+    assert len(s.state["parties"]) >= 4
+    for moment_id in s.moments:
+        for person in range(12):
+            s.run(
+                "interpretation.add",
+                {"moment_id": moment_id, "text": "Een duiding."},
+                s.member(person % 4, f"pt-{person}"),
+            )
+    assert len(s.state["interpretations"]) == 12 * 20
     assert all(0 < value <= 1000 for value in LIMITS.values())
 
 

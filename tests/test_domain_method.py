@@ -64,7 +64,8 @@ def test_an_intake_link_adds_and_edits_its_own_party_only() -> None:
     # What the link sees: its own party's entries, nothing of the other intake or the meeting.
     view = intake_view(s.state, a.participant_id)
     assert set(view["entries"]) == {mine}
-    assert view["party"]["id"] == s.parties[0] and view["status"] == "open"
+    assert view["party"] is not None and view["party"]["id"] == s.parties[0]
+    assert view["status"] == "open"
     assert CANARY not in dumps(view)
     assert set(view) == {"id", "title", "status", "party", "entries"}
     s.run("intake.remove", {"id": mine}, a)
@@ -185,7 +186,7 @@ def test_facilitators_never_get_token_hashes_or_who_accepted() -> None:
     accepted = s.run("ground_rules.accept", {"version": 1}, s.member(0, "pt-secret"))
     assert "pt-secret" in dumps(accepted.changes)
     assert "pt-secret" not in dumps(strip_authors(accepted.changes) + accepted.public)
-    assert facilitator_view(s.state)["ground_rules_accepted"] == 1  # type: ignore[typeddict-item]
+    assert facilitator_view(s.state)["ground_rules_accepted"] == 1
     assert "pt-secret" not in dumps(facilitator_view(s.state)) + dumps(public_view(s.state))
     assert not touches_intake(accepted.changes)
 
@@ -195,7 +196,7 @@ def test_ground_rules_changed_after_acceptance_are_accepted_again() -> None:
     s.run("ground_rules.accept", {"version": 1}, s.member(0, "pt-a"))
     s.run("ground_rules.accept", {"version": 1}, s.member(0, "pt-a"))  # twice counts once
     s.run("ground_rules.accept", {"version": 1}, s.member(1, "pt-b"))
-    assert facilitator_view(s.state)["ground_rules_accepted"] == 2  # type: ignore[typeddict-item]
+    assert facilitator_view(s.state)["ground_rules_accepted"] == 2
     same = s.run("meeting.update", {"ground_rules": list(s.state["ground_rules"])})
     assert same.changes == []  # unchanged rules: nothing to accept again
     changed = s.run("meeting.update", {"ground_rules": ["Luister naar elkaar."]})
@@ -206,10 +207,10 @@ def test_ground_rules_changed_after_acceptance_are_accepted_again() -> None:
         }
     ]
     fac = evolve(facilitator_view(clone(s.state)), [])
-    assert fac["ground_rules_accepted"] == 0  # type: ignore[typeddict-item]
+    assert fac["ground_rules_accepted"] == 0
     s.refuse("ground_rules.accept", {"version": 1}, s.member(0, "pt-a"), Conflict)
     s.run("ground_rules.accept", {"version": 2}, s.member(0, "pt-a"))
-    assert facilitator_view(s.state)["ground_rules_accepted"] == 1  # type: ignore[typeddict-item]
+    assert facilitator_view(s.state)["ground_rules_accepted"] == 1
 
 
 def test_new_information_must_be_agreed_before_closing() -> None:
@@ -302,7 +303,7 @@ def test_a_meeting_stored_before_the_method_fields_still_works() -> None:
         old.pop(key)
     s.state = old  # type: ignore[assignment]
     assert public_view(s.state)["moments"]
-    assert facilitator_view(s.state)["ground_rules_accepted"] == 0  # type: ignore[typeddict-item]
+    assert facilitator_view(s.state)["ground_rules_accepted"] == 0
     s.add("new_information.add", {})
     assert len(s.state["new_information"]) == 1
     from tijdlijn.service import deletion_receipt

@@ -19,7 +19,7 @@ import pytest
 
 from tests.support.domain import build
 from tijdlijn.domain.evolve import Change, evolve
-from tijdlijn.domain.model import Meeting
+from tijdlijn.domain.model import Meeting, PublicView
 from tijdlijn.domain.visibility import public_view
 
 STATE_JS = Path(__file__).resolve().parents[1] / "web" / "shared" / "state.js"
@@ -75,7 +75,7 @@ def played() -> tuple[Meeting, list[list[Change]], list[list[Change]]]:
     return start, truth, public
 
 
-def node_states(initial: Meeting, events: list[list[Change]]) -> list[Meeting]:
+def node_states(initial: PublicView, events: list[list[Change]]) -> list[PublicView]:
     node = shutil.which("node")
     if node is None:
         pytest.fail("Node is needed for this test: `make test` installs it")
@@ -87,10 +87,10 @@ def node_states(initial: Meeting, events: list[list[Change]]) -> list[Meeting]:
         timeout=60,
         check=True,
     )
-    return cast(list[Meeting], json.loads(done.stdout))
+    return cast(list[PublicView], json.loads(done.stdout))
 
 
-def python_states(initial: Meeting, events: list[list[Change]]) -> list[Meeting]:
+def python_states(initial: PublicView, events: list[list[Change]]) -> list[PublicView]:
     state = copy.deepcopy(initial)
     return [copy.deepcopy(evolve(state, changes)) for changes in events]
 
@@ -99,7 +99,8 @@ def python_states(initial: Meeting, events: list[list[Change]]) -> list[Meeting]
 def test_state_js_applies_every_event_as_evolve_does(audience: str) -> None:
     start, truth, public = played()
     if audience == "facilitators":
-        initial, events = start, truth
+        initial: PublicView = start
+        events = truth
     else:
         initial, events = public_view(start), public
     assert any(change["op"] == "del" for changes in events for change in changes)

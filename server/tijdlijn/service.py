@@ -30,7 +30,7 @@ from .domain import commands, writes
 from .domain.decide import MEETING_ENDED, Actor, decide
 from .domain.evolve import Event, WireEvent
 from .domain.model import COLLECTIONS, Meeting, Role
-from .domain.visibility import strip_authors, view_for
+from .domain.visibility import View, own_interpretations, strip_authors, view_for
 from .errors import (
     Busy,
     Conflict,
@@ -77,7 +77,7 @@ class Broadcaster(Protocol):
 
 class Snapshot(TypedDict, total=False):
     seq: int
-    meeting: Meeting
+    meeting: View
     you: dict[str, Any]
     share: dict[str, str]
     restored_at: int
@@ -185,13 +185,8 @@ class Meetings:
     async def snapshot(self, session: Session, stored: Stored) -> Snapshot:
         state, actor = stored.state, session.actor
         view = view_for(state, actor.role, actor.participant_id)
-        own = [
-            i["id"]
-            for i in state["interpretations"].values()
-            if actor.participant_id
-            and i.get("author") == actor.participant_id
-            and i["id"] in view["interpretations"]
-        ]
+        participant = actor.participant_id if actor.role == "participant" else None
+        own = own_interpretations(state, participant) if participant else []
         payload: Snapshot = {
             "seq": stored.seq,
             "meeting": view,

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Mapping
-from typing import Any, Literal, NotRequired, TypedDict, cast
+from typing import Any, Literal, NotRequired, TypedDict, TypeVar, cast
 
-from .model import COLLECTIONS, MEETING_FIELDS, Collection, Meeting
+from .model import COLLECTIONS, MEETING_FIELDS, Collection, Meeting, PublicView, upgraded
 
 
 class PutChange(TypedDict):
@@ -61,8 +61,14 @@ class WireEvent(TypedDict):
     changes: list[Change]
 
 
-def evolve(state: Meeting, changes: list[Change]) -> Meeting:
-    """Apply changes to ``state`` in place and return it."""
+V = TypeVar("V", bound=PublicView)
+
+
+def evolve(state: V, changes: list[Change]) -> V:
+    """Apply changes to ``state`` (the meeting, or a device's view of it) in place; return it."""
+    # The one cast of the domain: a change names its field or collection at run time, which
+    # a TypedDict cannot follow. decide made the changes from typed state, and diff and this
+    # function are tested to be each other's inverse.
     raw = cast(dict[str, Any], state)
     for change in changes:
         if change["op"] == "set":
@@ -99,8 +105,19 @@ def diff(before: Mapping[str, Any], after: Mapping[str, Any]) -> list[Change]:
 
 
 def clone(state: Meeting) -> Meeting:
-    """A copy whose containers can change freely; items are shared and replaced, never edited."""
-    copied = cast(dict[str, Any], dict(state))
-    for kind in COLLECTIONS:
-        copied[kind] = dict(copied.get(kind) or {})
-    return cast(Meeting, copied)
+    """A copy whose containers can change freely; items are shared and replaced, never edited.
+
+    A meeting stored before a field existed gets it (``upgraded``)."""
+    state = upgraded(state)
+    copied = state.copy()
+    copied["parties"] = dict(state["parties"])
+    copied["moments"] = dict(state["moments"])
+    copied["interpretations"] = dict(state["interpretations"])
+    copied["themes"] = dict(state["themes"])
+    copied["threads"] = dict(state["threads"])
+    copied["lessons"] = dict(state["lessons"])
+    copied["agreements"] = dict(state["agreements"])
+    copied["intakes"] = dict(state["intakes"])
+    copied["intake_entries"] = dict(state["intake_entries"])
+    copied["new_information"] = dict(state["new_information"])
+    return copied

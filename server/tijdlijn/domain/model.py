@@ -7,7 +7,7 @@ keyed by id, which makes every change a ``put`` or ``del`` of one item (see ``ev
 
 from __future__ import annotations
 
-from typing import Literal, NotRequired, TypedDict, cast
+from typing import Literal, NotRequired, TypedDict
 
 from .personal_data import find_personal_data
 
@@ -223,7 +223,10 @@ class NewInformation(TypedDict):
     pii: bool
 
 
-class Meeting(TypedDict):
+class PublicView(TypedDict):
+    """What everyone in the meeting sees: for participants and the wall, only what has been
+    revealed (visibility.public_view); the stored meeting and the facilitators' view add to it."""
+
     id: str
     kind: MeetingKind
     title: str
@@ -246,16 +249,71 @@ class Meeting(TypedDict):
     threads: dict[str, Thread]
     lessons: dict[str, Lesson]
     agreements: dict[str, Agreement]
-    intakes: dict[str, Intake]
+    # Raised on every change of the ground rules: phones show changed rules to accept again.
+    ground_rules_version: int
+
+
+class _Preparation(PublicView):
+    """What only facilitators see besides: the preparation and the preconditions."""
+
     intake_entries: dict[str, IntakeEntry]
     new_information: dict[str, NewInformation]
     # True / False / None (not yet considered) per name in PRECONDITIONS.
     preconditions: dict[str, bool | None]
-    # Raised on every change of the ground rules: phones show changed rules to accept again.
-    ground_rules_version: int
+
+
+class Meeting(_Preparation):
+    """The meeting as the store keeps it."""
+
+    intakes: dict[str, Intake]
     # participant id -> True for the current version. Facilitators get only the count
     # (``ground_rules_accepted``); nobody gets the ids.
     rule_acceptances: dict[str, bool]
+
+
+class IntakeSeen(TypedDict):
+    """An intake as facilitators see it: without its token's hash."""
+
+    id: str
+    party_id: str
+    status: IntakeStatus
+    opened_at: float
+
+
+class FacilitatorView(_Preparation):
+    intakes: dict[str, IntakeSeen]
+    # How many devices accepted the current ground rules.
+    ground_rules_accepted: int
+
+
+class PartyRef(TypedDict):
+    id: str
+    name: str
+    colour: str
+
+
+class IntakeEntrySeen(TypedDict):
+    """An intake entry as its link sees it: whether it was taken, not into which moment."""
+
+    id: str
+    party_id: str
+    when: str
+    text: str
+    experience: str
+    created_at: float
+    updated_at: float
+    pii: bool
+    taken: bool
+
+
+class IntakeLinkView(TypedDict):
+    """What an intake link sees: its meeting's title, its own party and its own entries."""
+
+    id: str
+    title: str
+    status: IntakeStatus
+    party: PartyRef | None
+    entries: dict[str, IntakeEntrySeen]
 
 
 # The scalar fields of a meeting, changed with a ``set`` change.
@@ -324,14 +382,9 @@ def upgraded(state: Meeting) -> Meeting:
     """``state`` with the fields added since it was stored (a meeting live across an upgrade)."""
     if state.keys() >= _LATEST_FIELDS:
         return state  # the usual case, checked on every decision: keep it cheap
-    missing = {
-        key: value
-        for key, value in new_meeting("", "", "", 0.0).items()
-        if key not in state and key not in ("id", "title", "initials", "created_at")
-    }
-    if not missing:
-        return state
-    return cast(Meeting, {**state, **missing})
+    fresh = new_meeting("", "", "", 0.0)  # its id, title, initials and time come from state
+    fresh.update(state)
+    return fresh
 
 
 # Any item of a collection: what a ``put`` change carries.
@@ -480,7 +533,7 @@ def new_information(note_id: str, now: float, moment_id: str | None) -> NewInfor
     }
 
 
-def ordered_moments(meeting: Meeting) -> list[Moment]:
+def ordered_moments(meeting: PublicView) -> list[Moment]:
     return sorted(meeting["moments"].values(), key=lambda m: (m["position"], m["id"]))
 
 

@@ -14,49 +14,92 @@ ground rules (facilitators get the count).
 
 from __future__ import annotations
 
-from typing import Any, cast
-
 from .evolve import Change, diff
-from .model import PREPARATION_COLLECTIONS, Meeting, Role, upgraded
+from .model import (
+    FacilitatorView,
+    Flag,
+    Intake,
+    IntakeLinkView,
+    IntakeSeen,
+    Interpretation,
+    Meeting,
+    PublicView,
+    Role,
+    Theme,
+    Thread,
+    upgraded,
+)
 
-# Meeting fields only facilitators see.
-_FACILITATOR_FIELDS = ("preconditions", "rule_acceptances", "ground_rules_accepted")
+View = FacilitatorView | PublicView | IntakeLinkView
 
 
-def _without_author(item: Any) -> dict[str, Any]:
+def _without_author(item: Interpretation) -> Interpretation:
     if "author" not in item:
-        return item  # type: ignore[no-any-return]
-    return {key: value for key, value in item.items() if key != "author"}
+        return item
+    copy = item.copy()
+    del copy["author"]
+    return copy
 
 
-def _without_hash(item: Any) -> dict[str, Any]:
-    return {key: value for key, value in item.items() if key != "token_hash"}
-
-
-def facilitator_view(state: Meeting) -> Meeting:
-    state = upgraded(state)
-    view = cast(dict[str, Any], dict(state))
-    view["interpretations"] = {
-        key: _without_author(item) for key, item in state["interpretations"].items()
+def _without_hash(item: Intake) -> IntakeSeen:
+    return {
+        "id": item["id"],
+        "party_id": item["party_id"],
+        "status": item["status"],
+        "opened_at": item["opened_at"],
     }
-    view["intakes"] = {key: _without_hash(item) for key, item in state["intakes"].items()}
-    view["ground_rules_accepted"] = len(view.pop("rule_acceptances"))
-    return cast(Meeting, view)
 
 
-def intake_view(state: Meeting, intake_id: str | None) -> dict[str, Any]:
+def _shared(state: Meeting) -> PublicView:
+    """The fields everyone sees, as they are in ``state``: an allow-list, so a field added to
+    the meeting reaches nobody until it is added here."""
+    return {
+        "id": state["id"],
+        "kind": state["kind"],
+        "title": state["title"],
+        "initials": state["initials"],
+        "created_at": state["created_at"],
+        "phase": state["phase"],
+        "phase_started_at": state["phase_started_at"],
+        "agenda": state["agenda"],
+        "part_started_at": state["part_started_at"],
+        "ground_rules": state["ground_rules"],
+        "current_moment_id": state["current_moment_id"],
+        "follow_up_date": state["follow_up_date"],
+        "planned_date": state["planned_date"],
+        "parties": state["parties"],
+        "moments": state["moments"],
+        "interpretations": state["interpretations"],
+        "themes": state["themes"],
+        "threads": state["threads"],
+        "lessons": state["lessons"],
+        "agreements": state["agreements"],
+        "ground_rules_version": state["ground_rules_version"],
+    }
+
+
+def facilitator_view(state: Meeting) -> FacilitatorView:
+    state = upgraded(state)
+    return {
+        **_shared(state),
+        "interpretations": {
+            key: _without_author(item) for key, item in state["interpretations"].items()
+        },
+        "intake_entries": state["intake_entries"],
+        "new_information": state["new_information"],
+        "preconditions": state["preconditions"],
+        "intakes": {key: _without_hash(item) for key, item in state["intakes"].items()},
+        "ground_rules_accepted": len(state["rule_acceptances"]),
+    }
+
+
+def intake_view(state: Meeting, intake_id: str | None) -> IntakeLinkView:
     """What an intake link sees: its meeting's title, its own party and its own entries."""
     state = upgraded(state)
     intake = state["intakes"].get(intake_id or "")
     party = state["parties"].get(intake["party_id"]) if intake else None
     working = bool(intake and party and intake["status"] == "open")
     working = working and state["phase"] == "preparation"
-    entries = {
-        key: {k: v for k, v in entry.items() if k != "moment_id"}
-        | {"taken": entry["moment_id"] is not None}
-        for key, entry in state["intake_entries"].items()
-        if party is not None and entry["party_id"] == party["id"]
-    }
     return {
         "id": state["id"],
         "title": state["title"],
@@ -64,11 +107,25 @@ def intake_view(state: Meeting, intake_id: str | None) -> dict[str, Any]:
         "party": (
             {"id": party["id"], "name": party["name"], "colour": party["colour"]} if party else None
         ),
-        "entries": entries if working else {},
+        "entries": {
+            key: {
+                "id": entry["id"],
+                "party_id": entry["party_id"],
+                "when": entry["when"],
+                "text": entry["text"],
+                "experience": entry["experience"],
+                "created_at": entry["created_at"],
+                "updated_at": entry["updated_at"],
+                "pii": entry["pii"],
+                "taken": entry["moment_id"] is not None,
+            }
+            for key, entry in state["intake_entries"].items()
+            if working and party is not None and entry["party_id"] == party["id"]
+        },
     }
 
 
-def public_view(state: Meeting) -> Meeting:
+def public_view(state: Meeting) -> PublicView:
     """The meeting as participants and the wall may see it."""
     state = upgraded(state)
     moments = {key: m for key, m in state["moments"].items() if m["state"] == "revealed"}
@@ -78,11 +135,11 @@ def public_view(state: Meeting) -> Meeting:
         if i["moment_id"] in moments
     }
 
-    def visible(flag: Any) -> bool:
+    def visible(flag: Flag) -> bool:
         pool = moments if flag["target"] == "moment" else interpretations
         return flag["id"] in pool
 
-    themes: dict[str, Any] = {}
+    themes: dict[str, Theme] = {}
     for key, theme in state["themes"].items():
         flags = [f for f in theme["flags"] if visible(f)]
         # A theme flagged only on hidden things would leak a draft through its label.
@@ -90,7 +147,7 @@ def public_view(state: Meeting) -> Meeting:
             continue
         themes[key] = {**theme, "flags": flags}
     # A link to a hidden theme would leave devices holding an id they cannot resolve.
-    threads = {
+    threads: dict[str, Thread] = {
         key: {
             **t,
             "moment_ids": [m for m in t["moment_ids"] if m in moments],
@@ -98,29 +155,38 @@ def public_view(state: Meeting) -> Meeting:
         }
         for key, t in state["threads"].items()
     }
-    view = cast(dict[str, Any], dict(state))
-    view.update(
-        moments=moments,
-        interpretations=interpretations,
-        themes=themes,
-        threads=threads,
-    )
-    for key in (*PREPARATION_COLLECTIONS, *_FACILITATOR_FIELDS):
-        view.pop(key, None)
-    if view.get("current_moment_id") not in moments:
-        view["current_moment_id"] = None
-    return cast(Meeting, view)
+    current = state["current_moment_id"]
+    return {
+        **_shared(state),
+        "moments": moments,
+        "interpretations": interpretations,
+        "themes": themes,
+        "threads": threads,
+        "current_moment_id": current if current in moments else None,
+    }
 
 
-def view_for(state: Meeting, role: Role, intake_id: str | None = None) -> Meeting:
+def view_for(state: Meeting, role: Role, intake_id: str | None = None) -> View:
     if role == "intake":
-        return cast(Meeting, intake_view(state, intake_id))
+        return intake_view(state, intake_id)
     return facilitator_view(state) if role == "facilitator" else public_view(state)
+
+
+def own_interpretations(state: Meeting, participant_id: str) -> list[str]:
+    """The ids of a participant's own interpretations that it may see (on revealed moments)."""
+    moments = state["moments"]
+    return [
+        i["id"]
+        for i in state["interpretations"].values()
+        if i.get("author") == participant_id
+        and (moment := moments.get(i["moment_id"])) is not None
+        and moment["state"] == "revealed"
+    ]
 
 
 def public_changes(before: Meeting, after: Meeting) -> list[Change]:
     """What participants and the wall receive of one decision."""
-    return diff(cast(Any, public_view(before)), cast(Any, public_view(after)))
+    return diff(public_view(before), public_view(after))
 
 
 def strip_authors(changes: list[Change]) -> list[Change]:
@@ -129,9 +195,11 @@ def strip_authors(changes: list[Change]) -> list[Change]:
     out: list[Change] = []
     for change in changes:
         if change["op"] == "put" and "author" in change["item"]:
-            out.append({**change, "item": _without_author(change["item"])})
+            item = {k: v for k, v in change["item"].items() if k != "author"}
+            out.append({**change, "item": item})
         elif change["op"] == "put" and "token_hash" in change["item"]:
-            out.append({**change, "item": _without_hash(change["item"])})
+            item = {k: v for k, v in change["item"].items() if k != "token_hash"}
+            out.append({**change, "item": item})
         elif change["op"] == "set" and "rule_acceptances" in change["fields"]:
             fields = dict(change["fields"])
             fields["ground_rules_accepted"] = len(fields.pop("rule_acceptances"))

@@ -29,7 +29,7 @@ from .capsule import Contents, Sealer
 from .domain import commands, writes
 from .domain.decide import MEETING_ENDED, Actor, decide
 from .domain.evolve import Event, WireEvent
-from .domain.model import COLLECTIONS, Meeting, Role
+from .domain.model import COLLECTIONS, Meeting, Role, upgraded
 from .domain.visibility import View, own_interpretations, strip_authors, view_for
 from .errors import (
     Busy,
@@ -180,6 +180,7 @@ class Meetings:
                 shown = [wire(e, public) for e in events if not public or e["public"]]
                 return "catchup", {"seq": seq, "events": shown}
         stored = await self.load(session.meeting_id)
+        # The transport takes any JSON object; a Snapshot is one (TypedDicts are not dicts to mypy).
         return "snapshot", cast(dict[str, Any], await self.snapshot(session, stored))
 
     async def snapshot(self, session: Session, stored: Stored) -> Snapshot:
@@ -450,8 +451,8 @@ def capsule_seconds(state: Meeting, settings: Settings, now: float) -> int:
 
 def deletion_receipt(meeting_id: str, state: Meeting, keys: int, remaining: int) -> dict[str, Any]:
     """Proof of deletion for a privacy officer: counts and hashes, no case content."""
-    raw = cast(dict[str, Any], state)
-    items = {kind: len(raw.get(kind, {})) for kind in COLLECTIONS}
+    kept = upgraded(state)  # a meeting stored before a collection existed has none of it
+    items = {kind: len(kept[kind]) for kind in COLLECTIONS}
     return {
         "meeting_hash": hashlib.sha256(meeting_id.encode()).hexdigest(),
         "deleted_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from typing import cast
 
 from .content import Report
 from .html import render_html
@@ -23,4 +22,5 @@ def render_pdf(report: Report) -> bytes:
     # URL that slipped into the text can never make the server fetch anything.
     fetcher = URLFetcher(allowed_protocols=set())
     document = HTML(string=render_html(report), url_fetcher=fetcher, base_url=None)
-    return cast(bytes, document.write_pdf())
+    pdf: bytes = document.write_pdf()  # weasyprint has no type hints
+    return pdf

@@ -9,11 +9,23 @@ first result instead, so a client's retry never applies twice.
 from __future__ import annotations
 
 import hashlib
+import json
 from dataclasses import dataclass
-from typing import Any, Literal, Protocol, TypedDict
+from typing import Any, Literal, Protocol, TypedDict, TypeVar, cast
 
 from ..domain.evolve import Event
 from ..domain.model import Meeting, Role
+
+T = TypeVar("T")
+
+
+def decoded(raw: str | bytes, as_type: type[T]) -> T:
+    """JSON a store wrote itself (``json.dumps`` of an ``as_type``), read back as one.
+
+    The stores' one cast, on purpose: what they keep comes only from the service, typed when it
+    was written; checking every field again on each read would cost the hot path for nothing.
+    """
+    return cast(T, json.loads(raw))
 
 
 class AccessRecord(TypedDict):

@@ -19,7 +19,7 @@ import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Literal, cast
+from typing import Any, Literal
 
 from ..domain.evolve import Event
 from ..domain.model import Meeting
@@ -34,6 +34,7 @@ from .base import (
     Stale,
     Status,
     Stored,
+    decoded,
     split_presence,
     tombstone_key,
 )
@@ -170,7 +171,7 @@ class MemoryStore:
 
     async def share(self, meeting_id: str) -> dict[str, str] | None:
         entry = self._live(meeting_id)
-        return None if entry is None else cast(dict[str, str], json.loads(entry.share))
+        return None if entry is None else decoded(entry.share, dict[str, str])
 
     async def meeting_for_code(self, code: str) -> str | None:
         meeting_id = self._codes.get(code)
@@ -181,13 +182,13 @@ class MemoryStore:
     async def access(self, meeting_id: str, token_hash: str) -> AccessRecord | None:
         entry = self._live(meeting_id)
         raw = None if entry is None else entry.access.get(token_hash)
-        return None if raw is None else cast(AccessRecord, json.loads(raw))
+        return None if raw is None else decoded(raw, AccessRecord)
 
     async def grants(self, meeting_id: str) -> dict[str, AccessRecord]:
         entry = self._live(meeting_id)
         if entry is None:
             return {}
-        return {key: cast(AccessRecord, json.loads(raw)) for key, raw in entry.access.items()}
+        return {key: decoded(raw, AccessRecord) for key, raw in entry.access.items()}
 
     async def grant(self, meeting_id: str, token_hash: str, record: AccessRecord, ttl: int) -> bool:
         entry = self._live(meeting_id)
@@ -203,7 +204,7 @@ class MemoryStore:
             return None
         return Stored(
             seq=entry.seq,
-            state=cast(Meeting, json.loads(entry.state)),
+            state=decoded(entry.state, Meeting),
             public_seq=entry.public_seq,
             base=entry.base,
         )
@@ -240,7 +241,7 @@ class MemoryStore:
     async def recall(self, meeting_id: str, op_id: str) -> dict[str, Any] | None:
         entry = self._live(meeting_id)
         raw = None if entry is None else entry.ops.get(op_id)
-        return None if raw is None else cast(dict[str, Any], json.loads(raw))
+        return None if raw is None else decoded(raw, dict[str, Any])
 
     async def since(self, meeting_id: str, seq: int) -> list[Event] | None:
         entry = self._live(meeting_id)
@@ -252,7 +253,7 @@ class MemoryStore:
         if wanted < 0 or wanted > len(entry.log) or 0 <= entry.base < seq:
             return None
         start = len(entry.log) - wanted
-        return [cast(Event, json.loads(raw)) for raw in itertools.islice(entry.log, start, None)]
+        return [decoded(raw, Event) for raw in itertools.islice(entry.log, start, None)]
 
     async def ops(self, meeting_id: str, after: int) -> dict[str, dict[str, Any]]:
         entry = self._live(meeting_id)
@@ -268,7 +269,7 @@ class MemoryStore:
         index = len(entry.log) - (entry.seq - seq) - 1
         if not 0 <= index < len(entry.log):
             return None
-        return cast(Event, json.loads(entry.log[index]))
+        return decoded(entry.log[index], Event)
 
     async def status(self, meeting_id: str) -> Status:
         if self._live(meeting_id) is not None:

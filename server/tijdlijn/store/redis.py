@@ -23,7 +23,7 @@ from __future__ import annotations
 import contextlib
 import json
 from collections.abc import Iterator
-from typing import Any, Literal, cast
+from typing import Any, Literal
 
 import redis.asyncio as aioredis
 from redis.asyncio.retry import Retry
@@ -45,6 +45,7 @@ from .base import (
     Stale,
     Status,
     Stored,
+    decoded,
     split_presence,
     tombstone_key,
 )
@@ -271,7 +272,7 @@ class RedisStore:
     async def share(self, meeting_id: str) -> dict[str, str] | None:
         with _reachable():
             raw = await self.client.hget(self._keys(meeting_id)[0], "share")
-        return None if raw is None else cast(dict[str, str], json.loads(raw))
+        return None if raw is None else decoded(raw, dict[str, str])
 
     async def meeting_for_code(self, code: str) -> str | None:
         with _reachable():
@@ -281,12 +282,12 @@ class RedisStore:
     async def access(self, meeting_id: str, token_hash: str) -> AccessRecord | None:
         with _reachable():
             raw = await self.client.hget(self._keys(meeting_id)[_ACCESS - 1], token_hash)
-        return None if raw is None else cast(AccessRecord, json.loads(raw))
+        return None if raw is None else decoded(raw, AccessRecord)
 
     async def grants(self, meeting_id: str) -> dict[str, AccessRecord]:
         with _reachable():
             found = await self.client.hgetall(self._keys(meeting_id)[_ACCESS - 1])
-        return {str(k): cast(AccessRecord, json.loads(v)) for k, v in found.items()}
+        return {str(k): decoded(v, AccessRecord) for k, v in found.items()}
 
     async def grant(self, meeting_id: str, token_hash: str, record: AccessRecord, ttl: int) -> bool:
         args: list[str | int] = [ttl, _ACCESS, token_hash, _dump(record)]
@@ -303,7 +304,7 @@ class RedisStore:
             return None
         return Stored(
             seq=int(seq),
-            state=cast(Meeting, json.loads(state)),
+            state=decoded(state, Meeting),
             public_seq=int(pseq or 0),
             base=int(base or -1),
         )
@@ -341,7 +342,7 @@ class RedisStore:
     async def recall(self, meeting_id: str, op_id: str) -> dict[str, Any] | None:
         with _reachable():
             raw = await self.client.hget(self._keys(meeting_id)[2], op_id)
-        return None if raw is None else cast(dict[str, Any], json.loads(raw))
+        return None if raw is None else decoded(raw, dict[str, Any])
 
     async def ops(self, meeting_id: str, after: int) -> dict[str, dict[str, Any]]:
         with _reachable():
@@ -354,12 +355,12 @@ class RedisStore:
             raw = await self._since(keys=self._keys(meeting_id)[:2], args=[seq])
         if raw is None:
             return None
-        return [cast(Event, json.loads(item)) for item in raw]
+        return [decoded(item, Event) for item in raw]
 
     async def event_at(self, meeting_id: str, seq: int) -> Event | None:
         with _reachable():
             raw = await self._event_at(keys=self._keys(meeting_id)[:2], args=[seq])
-        return None if raw is None else cast(Event, json.loads(raw))
+        return None if raw is None else decoded(raw, Event)
 
     async def status(self, meeting_id: str) -> Status:
         with _reachable():

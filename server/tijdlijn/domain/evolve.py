@@ -15,6 +15,8 @@ from typing import Any, Literal, NotRequired, TypedDict, TypeVar, cast
 from .model import COLLECTIONS, MEETING_FIELDS, Collection, Meeting, PublicView, upgraded
 
 
+# A change is wire format (the store keeps it, browsers apply it): its item and fields are JSON
+# objects of any kind, typed where they are made (decide) and where they are applied (evolve).
 class PutChange(TypedDict):
     op: Literal["put"]
     kind: Collection

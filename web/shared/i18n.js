@@ -48,10 +48,20 @@ async function fetchAll(lang, view) {
 /**
  * Load the common catalogue and the view's own one for the remembered language (Dutch by default).
  * Call once at start-up, before rendering.
+ * A language asked for by the page (the wall's `?lang=en` link) wins and is remembered for the tab.
  * @param {string} view e.g. "participant", "wall", "home", "facilitator"
+ * @param {string | null} [asked] a language the link asks for, if any
  * @returns {Promise<Language>} the language loaded
  */
-export async function loadCatalogues(view) {
+export async function loadCatalogues(view, asked = null) {
+  if (asked && LANGUAGES.includes(/** @type {Language} */ (asked))) {
+    try {
+      sessionStorage.setItem(STORAGE_KEY, asked);
+    } catch {
+      /* storage disabled: this load still uses it */
+    }
+    return load(view, /** @type {Language} */ (asked));
+  }
   return load(view, storedLanguage() ?? DEFAULT_LANGUAGE);
 }
 

@@ -4,7 +4,7 @@ import { $, connectionIndicator, el, replace, setText } from "../shared/dom.js";
 import { loadCatalogues, t, translateDom } from "../shared/i18n.js";
 import { applyChanges, currentMoment } from "../shared/state.js";
 import { renderAgreements, renderTriangle } from "./boards.js";
-import { highlight, renderTimeline } from "./timeline.js";
+import { highlight, renderTimeline, turnPage } from "./timeline.js";
 
 const KEY = "tijdlijn.wall";
 const VIEWS = ["view-intro", "view-timeline", "view-reflection", "view-agreements", "view-message"];
@@ -51,7 +51,8 @@ function takeToken() {
   }
 }
 
-await loadCatalogues("wall");
+// The console's wall link carries the console's language (?lang=en); a reload keeps it.
+await loadCatalogues("wall", new URLSearchParams(location.search).get("lang"));
 translateDom(document);
 
 const token = takeToken();
@@ -69,10 +70,25 @@ function render() {
   document.body.dataset.phase = m.phase;
   const view = VIEW_OF_PHASE[m.phase] ?? "view-timeline";
   show(view);
+  // The page count of earlier moments belongs to the timeline only.
+  if (view !== "view-timeline") $("#pager").classList.add("w-pager--idle");
   if (view === "view-intro") renderIntro(m);
-  else if (view === "view-timeline") renderTimeline(m, { moments: $("#moments"), themes: $("#themes"), empty: $("#timeline-empty") });
+  else if (view === "view-timeline") renderTimeline(m, timelineSlots());
   else if (view === "view-reflection") renderTriangle(m, $("#triangle"));
   else renderAgreements(m, { agreements: $("#agreements"), lessons: $("#lessons") });
+}
+
+function timelineSlots() {
+  return {
+    moments: $("#view-timeline"),
+    current: $("#current"),
+    earlier: $("#earlier"),
+    probe: $("#probe"),
+    pager: $("#pager"),
+    stage: $("#stage"),
+    themes: $("#themes"),
+    empty: $("#timeline-empty"),
+  };
 }
 
 /** @param {import("../shared/state.js").Meeting} m */
@@ -110,7 +126,7 @@ if (!token) {
       applyChanges(meeting, event.changes);
       render();
       const current = currentMoment(meeting);
-      if (event.type === "moment.revealed" && current) highlight($("#moments"), current.id);
+      if (event.type === "moment.revealed" && current) highlight($("#view-timeline"), current.id);
     },
     onDeleted() {
       try {
@@ -129,5 +145,13 @@ if (!token) {
     },
   });
   addEventListener("resize", render);
+  // Someone at the wall's laptop (or a clicker) may turn the pages of earlier moments by hand.
+  addEventListener("keydown", (event) => {
+    if (event.altKey || event.ctrlKey || event.metaKey) return;
+    if (["ArrowRight", "PageDown", " "].includes(event.key)) turnPage(1);
+    else if (["ArrowLeft", "PageUp"].includes(event.key)) turnPage(-1);
+    else return;
+    event.preventDefault();
+  });
   addEventListener("languagechange", render);
 }

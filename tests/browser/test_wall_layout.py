@@ -155,3 +155,68 @@ def test_every_interpretation_fits_or_comes_round(open_tab: OpenTab, live_server
         )
         check_viewport(page, moments, interps, name)
     assert wall.tab.problems() == []
+
+
+THREADS = """() => [...document.querySelectorAll('#triangle li.w-thread')].map((card) => {
+  const r = card.getBoundingClientRect();
+  const row = card.closest('.w-triangle__row');
+  return {
+    level: row.dataset.level,
+    inView: r.left >= 0 && r.top >= 0 && r.right <= innerWidth + 1 && r.bottom <= innerHeight + 1,
+    whole: card.scrollHeight <= card.clientHeight + 1 && card.scrollWidth <= card.clientWidth + 1,
+    textSize: parseFloat(getComputedStyle(card.querySelector('.w-thread__text')).fontSize),
+    momentSizes: [...card.querySelectorAll('.w-thread__moments li')]
+      .map((li) => parseFloat(getComputedStyle(li).fontSize)),
+  };
+})"""
+
+
+def test_triangle_with_four_threads_per_level(open_tab: OpenTab, live_server: Any) -> None:
+    created = create_meeting(live_server.url, PARTIES)
+    driver = Driver(open_tab("driver"), created["facilitator_token"])
+    driver.send("meeting.phase", phase="timeline")
+    moments = [
+        driver.send(
+            "moment.add",
+            text=f"Moment {n}: overleg tussen school en wijkteam over het verzuim",
+            when=f"week {n}",
+            reveal=True,
+        )["id"]
+        for n in range(1, 9)
+    ]
+    driver.send("meeting.phase", phase="reflection")
+    levels = ["content", "playing_field", "relations"]
+    for level in levels:
+        for k in range(4):
+            driver.send(
+                "thread.add",
+                text=f"Draad {level} {k + 1}: niemand wist wie de regie had toen het misging",
+                level=level,
+                moment_ids=[moments[k], moments[k + 4]],
+            )
+    wall = Wall(open_tab("wall", "wall"))
+    page = wall.page
+    page.goto(created["links"]["wall"])
+    expect(page.locator("#triangle li.w-thread")).to_have_count(12)
+    for name, size in (("1920x1080", (1920, 1080)), ("1280x720", (1280, 720))):
+        page.set_viewport_size({"width": size[0], "height": size[1]})
+        page.wait_for_function(
+            "([w]) => document.querySelector('#triangle').getBoundingClientRect().width <= w",
+            arg=[size[0]],
+        )
+        page.evaluate("() => new Promise(r => requestAnimationFrame(() => setTimeout(r)))")
+        screenshot(page, f"wall-triangle-{name}")
+        cards = page.evaluate(THREADS)
+        assert [c["level"] for c in cards] == [lv for lv in levels for _ in range(4)]
+        for card in cards:
+            assert card["inView"] and card["whole"], (name, card)
+            assert card["textSize"] >= (26 if name == "1920x1080" else 22), (name, card)
+            assert len(card["momentSizes"]) == 2 and min(card["momentSizes"]) >= 20, (name, card)
+        # Top to bottom: content and goal, then the playing field, then relations.
+        tops = page.evaluate(
+            """() => ['content', 'playing_field', 'relations'].map((l) =>
+                document.querySelector(`.w-triangle__row[data-level='${l}']`)
+                  .getBoundingClientRect().top)"""
+        )
+        assert tops == sorted(tops)
+    assert wall.tab.problems() == []

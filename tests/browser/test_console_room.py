@@ -165,3 +165,33 @@ def test_projected_console_shows_no_token(open_tab: OpenTab, live_server: Any) -
     # The phase stepper still works while presenting, and stays off any sharing tab.
     page.locator("button[data-phase='reflection']").click()
     expect(page.get_by_role("tab", name="Rode draden")).to_have_attribute("aria-selected", "true")
+
+
+def test_saves_confirm_empty_states_and_wall_language(open_tab: OpenTab, live_server: Any) -> None:
+    page, created, driver = open_console(open_tab, live_server, 0)
+    page.get_by_role("tab", name="Tijdlijn").click()
+    expect(page.locator("#run-next")).to_contain_text("Er zijn nog geen momenten")
+    expect(page.locator("#run-next")).not_to_contain_text("Alle momenten zijn getoond")
+
+    page.get_by_role("tab", name="Voorbereiden").click()
+    agenda = page.locator("#agenda-form")
+    agenda.get_by_role("button", name="Agenda opslaan").click()
+    expect(agenda.get_by_role("status")).to_have_text("Agenda opgeslagen.")
+    rules = page.locator("#rules-form")
+    first = rules.locator("textarea").first
+    long_rule = "Spreek vanuit je eigen ervaring en rol, " * 7
+    first.fill(long_rule.strip())
+    assert page.evaluate("(e) => e.scrollHeight <= e.clientHeight + 2", first.element_handle()), (
+        "the ground rule box cuts its text"
+    )
+    rules.get_by_role("button", name="Spelregels opslaan").click()
+    expect(rules.get_by_role("status")).to_contain_text("Spelregels opgeslagen.")
+    driver.tab.page.wait_for_function(
+        "() => window.__driver.meeting.ground_rules[0].startsWith('Spreek vanuit je eigen')"
+    )
+
+    # The wall follows the language its link asks for.
+    wall = open_tab("wall", "wall").page
+    wall.goto(created["links"]["wall"].replace("/wall#", "/wall?lang=en#"))
+    expect(wall.get_by_role("heading", name="Ground rules")).to_be_visible()
+    expect(wall.locator("html")).to_have_attribute("lang", "en")

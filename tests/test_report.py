@@ -86,7 +86,7 @@ def test_themes_threads_agreements_and_follow_up(finished: Finished) -> None:
         "1 september 2024",
         "Bezig",
     )
-    assert (second.owner, second.due, second.status) == (None, None, "Nog niet gestart")
+    assert (second.owner, second.due, second.status) == (None, None, "Nog niet begonnen")
     assert content.follow_up_date == "3 september 2024"
     assert content.date == "3 juni 2024"
     assert [(p.key, p.name, p.colour) for p in content.parties] == [

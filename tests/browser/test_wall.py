@@ -70,9 +70,16 @@ def test_follows_the_phase_and_reconnects(open_tab: OpenTab, live_server: Any) -
     screenshot(page, "wall-reflection")
 
     driver.send("meeting.phase", phase="agreements")
-    driver.send("agreement.add", text="Wekelijks casusoverleg", owner_party_id=parties[1])
+    driver.send(
+        "agreement.add",
+        text="Wekelijks casusoverleg",
+        owner_party_id=parties[1],
+        due="2027-03-01",
+    )
     agreement = page.locator(".w-agreement", has_text="Wekelijks casusoverleg")
     expect(agreement).to_contain_text("School")
+    # The same date words as the report (server/tijdlijn/words.py).
+    expect(agreement).to_contain_text("Uiterlijk 1 maart 2027")
     expect(agreement).to_contain_text("Nog niet begonnen")
     screenshot(page, "wall-agreements")
     assert wall.tab.problems() == []

@@ -188,6 +188,18 @@ export function formatTime(seconds) {
 }
 
 /**
+ * A calendar date ("2027-03-01") as people read it ("1 maart 2027"): the pattern and the month
+ * names come from the common catalogue, the same words the report prints
+ * (server/tijdlijn/words.py). Anything that is not an ISO date is returned as it is.
+ * @param {string | null | undefined} iso
+ */
+export function formatDate(iso) {
+  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(iso ?? "");
+  if (!match) return iso ?? "";
+  return t("date.format", { day: Number(match[3]), month: t(`date.month.${Number(match[2])}`), year: match[1] });
+}
+
+/**
  * A small language switch (a labelled <select>) that calls setLanguage on change.
  * @returns {HTMLElement}
  */

@@ -6,7 +6,7 @@
  */
 
 import { el, partyChip, replace } from "../shared/dom.js";
-import { t } from "../shared/i18n.js";
+import { formatDate, t } from "../shared/i18n.js";
 import { TRIANGLE_LEVELS, ordered, partyOf } from "../shared/state.js";
 
 /** @typedef {import("../shared/state.js").Meeting} Meeting */
@@ -111,7 +111,7 @@ export function renderAgreements(meeting, slots) {
             el("p", { class: "w-agreement__text", text: a.text }),
             el("p", { class: "w-agreement__meta" },
               owner ? partyChip(owner) : null,
-              a.due ? el("span", { text: t("agreement.due", { date: a.due }) }) : null,
+              a.due ? el("span", { text: t("agreement.due", { date: formatDate(a.due) }) }) : null,
               el("span", { class: "w-agreement__status", text: t(`agreement.status.${a.status}`) })),
           );
         })

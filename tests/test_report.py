@@ -7,6 +7,7 @@ import re
 import xml.etree.ElementTree as ET
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import Any
 
 import pypdf
 import pytest
@@ -265,7 +266,8 @@ def test_pdf_has_page_numbers_and_prints_emoji(finished: Finished) -> None:
     # The emoji is drawn from an emoji font, not an empty box from a font without it.
     fonts = set()
     for page in reader.pages:
-        for font in page["/Resources"].get("/Font", {}).values():
+        resources: Any = page["/Resources"]
+        for font in resources.get("/Font", {}).values():
             fonts.add(str(font.get_object()["/BaseFont"]))
     assert any("Emoji" in name for name in fonts), fonts
     assert "👍" in pdf_text(data)

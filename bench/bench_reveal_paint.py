@@ -62,6 +62,23 @@ WATCH = """(prefix) => {
 }"""
 
 
+# Before any page script: when a WebSocket frame naming "Bench moment N" arrived (delivery),
+# so the report splits server + network from the page's own work.
+ARRIVALS = """(() => {
+  window.__arrived = {};
+  const Native = window.WebSocket;
+  window.WebSocket = class extends Native {
+    constructor(...args) {
+      super(...args);
+      this.addEventListener('message', (event) => {
+        const at = performance.timeOrigin + performance.now();
+        const match = typeof event.data === 'string' && event.data.match(/Bench moment \\d+:/);
+        if (match && !(match[0] in window.__arrived)) window.__arrived[match[0]] = at;
+      });
+    }
+  };
+})();"""
+ARRIVED_AT = "(p) => window.__arrived[p]"
 PAINTED_AT = "(p) => Object.entries(window.__painted).find(([t]) => t.startsWith(p))[1]"
 
 
@@ -102,6 +119,7 @@ def main() -> None:
                     base_url=server.url, locale="nl-NL", service_workers="block", **DEVICES[device]
                 )
                 context.set_default_timeout(15_000)
+                context.add_init_script(ARRIVALS)
                 return Tab(name=name, context=context, page=context.new_page(), origin=server.url)
 
             console = tab("console", "laptop").page
@@ -134,6 +152,7 @@ def main() -> None:
             )
 
             samples: dict[str, list[float]] = {"phone": [], "wall": []}
+            delivery: list[float] = []
             button = console.get_by_test_id("reveal-next")
             for n in range(1, args.reveals + 1):
                 text_start = f"{PREFIX} {n}:"
@@ -147,6 +166,9 @@ def main() -> None:
                     )
                     painted = float(page.evaluate(PAINTED_AT, text_start))
                     samples[kind].append(painted - clicked)
+                    arrived = page.evaluate(ARRIVED_AT, text_start)
+                    if arrived is not None:
+                        delivery.append(float(arrived) - clicked)
                 time.sleep(0.3)  # a breath between reveals, as a facilitator's pace (bench only)
             browser.close()
         every = samples["phone"] + samples["wall"]
@@ -156,6 +178,11 @@ def main() -> None:
             print(
                 f"{kind:<12} p50 {statistics.median(values):6.1f} ms   "
                 f"p99 {percentile(values, 0.99):6.1f} ms   max {max(values):6.1f} ms"
+            )
+        if delivery:
+            print(
+                f"{'delivered':<12} p50 {statistics.median(delivery):6.1f} ms   "
+                f"p99 {percentile(delivery, 0.99):6.1f} ms   (click to frame in the page)"
             )
         print(
             f"all          p50 {statistics.median(every):6.1f} ms   "

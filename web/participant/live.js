@@ -146,10 +146,18 @@ export function startLive(session, hooks) {
     replace($("#party-chip"), partyChip(partyOf(m, partyId)));
     setText($("#phase"), t("participant.phase", { phase: t(`phase.${m.phase}`) }));
     document.body.dataset.phase = m.phase;
-    const rules = m.ground_rules.map((rule) => el("li", { text: rule }));
-    replace($("#rules-list"), ...rules);
-    replace($("#rules-again"), ...m.ground_rules.map((rule) => el("li", { text: rule })));
-    replace($("#theme-labels"), ...orderedThemes(m).map((th) => el("option", { attrs: { value: th.label } })));
+    // Rebuilt only when they changed: a reveal should cost the phone as little as possible.
+    const rulesKey = JSON.stringify(m.ground_rules);
+    if ($("#rules-list").dataset.key !== rulesKey) {
+      $("#rules-list").dataset.key = rulesKey;
+      replace($("#rules-list"), ...m.ground_rules.map((rule) => el("li", { text: rule })));
+      replace($("#rules-again"), ...m.ground_rules.map((rule) => el("li", { text: rule })));
+    }
+    const labels = orderedThemes(m).map((th) => th.label);
+    if ($("#theme-labels").dataset.key !== JSON.stringify(labels)) {
+      $("#theme-labels").dataset.key = JSON.stringify(labels);
+      replace($("#theme-labels"), ...labels.map((label) => el("option", { attrs: { value: label } })));
+    }
     renderNotice(m);
     renderPhaseSections($("#live-top"), m, ctx);
 

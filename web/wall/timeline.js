@@ -9,7 +9,7 @@
 
 import { el, replace, setText } from "../shared/dom.js";
 import { t } from "../shared/i18n.js";
-import { currentMoment, interpretationsFor, orderedThemes, revealedMoments } from "../shared/state.js";
+import { currentMoment, interpretationsFor, orderedThemes, revealedMoments, themesOn } from "../shared/state.js";
 import { cardNode, fits, splitIntoCards } from "./cards.js";
 
 /** @typedef {import("../shared/state.js").Meeting} Meeting */
@@ -159,7 +159,7 @@ function fitPlan(meeting, slots, focus) {
   if (previous) {
     sizeProbe(slots, chosen.cols);
     const prevCards = splitIntoCards(meeting, previous, interpretationsFor(meeting, previous.id), slots.probe, "previous");
-    const earlierCards = earlier.flatMap((m) => splitIntoCards(meeting, m, interpretationsFor(meeting, m.id), slots.probe, "earlier"));
+    const earlierCards = earlier.flatMap((m) => cardsOf(meeting, m, slots.probe));
     if (chosen.cols >= 2 && prevCards.length === 1) {
       plan.pinned = prevCards;
       const per = chosen.cols - 1;
@@ -170,6 +170,38 @@ function fitPlan(meeting, slots, focus) {
     }
   }
   replace(slots.probe);
+}
+
+/**
+ * Cards for an earlier moment, measured once per content and column size: a reveal re-plans the
+ * wall, but the moments already shown have not changed, so their measurements are reused.
+ * @type {Map<string, Card[]>}
+ */
+const measured = new Map();
+
+/**
+ * @param {Meeting} meeting
+ * @param {Moment} moment
+ * @param {HTMLElement} probe
+ */
+function cardsOf(meeting, moment, probe) {
+  const items = interpretationsFor(meeting, moment.id);
+  const key = JSON.stringify([
+    probe.style.getPropertyValue("--probe-width"),
+    probe.style.getPropertyValue("--probe-height"),
+    moment.id, moment.text, moment.when,
+    items.map((i) => [i.id, i.text, meeting.parties[i.party_id]?.name]),
+    themesOn(meeting, "moment", moment.id).map((th) => th.label),
+    document.documentElement.lang,
+  ]);
+  let cards = measured.get(key);
+  if (!cards) {
+    cards = splitIntoCards(meeting, moment, items, probe, "earlier");
+    if (measured.size > 500) measured.clear();
+    measured.set(key, cards);
+  }
+  // Cards carry the moment object they were made from: give them today's.
+  return cards.map((card) => ({ ...card, moment, items: card.items.map((i) => meeting.interpretations[i.id] ?? i) }));
 }
 
 /** Draw the page of earlier moments (and the current's part) the rotation is on. */

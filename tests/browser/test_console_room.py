@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Locator, Page, expect
 
-from tests.support.browser import Driver, OpenTab, create_meeting, screenshot
+from tests.support.browser import Driver, OpenTab, axe_violations, create_meeting, screenshot
 
 pytestmark = pytest.mark.browser
 
@@ -161,7 +161,10 @@ def test_projected_console_shows_no_token(open_tab: OpenTab, live_server: Any) -
         danger = page.locator(".button--danger:visible")
         expect(danger).to_have_count(0)
     page.get_by_role("tab", name="Tijdlijn").click()
+    page.keyboard.press("PageDown")
+    expect(page.get_by_test_id("run-now")).to_contain_text("Moment 1:")
     screenshot(page, "console-presentation-mode")
+    assert axe_violations(page) == []
     # The phase stepper still works while presenting, and stays off any sharing tab.
     page.locator("button[data-phase='reflection']").click()
     expect(page.get_by_role("tab", name="Rode draden")).to_have_attribute("aria-selected", "true")

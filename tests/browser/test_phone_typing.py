@@ -11,7 +11,7 @@ import pytest
 from playwright.sync_api import Locator, expect
 
 from tests.browser.test_participant import arrange
-from tests.support.browser import OpenTab, screenshot
+from tests.support.browser import OpenTab, axe_violations, screenshot
 
 pytestmark = pytest.mark.browser
 
@@ -44,6 +44,8 @@ def test_a_reveal_while_typing_keeps_focus_text_and_place(
     expect(field).to_have_value("Wij hoorden het pas later, toen")
     assert field.bounding_box() == before, "the field moved"
     screenshot(page, "phone-reveal-while-typing")
+    assert axe_violations(page) == []
+    expect(field).to_be_focused()
     # Typing on goes into the same field.
     page.keyboard.type(" de melding al binnen was.")
     card.get_by_role("button", name="Versturen").click()

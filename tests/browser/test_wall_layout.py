@@ -14,7 +14,7 @@ from playwright.sync_api import Page, expect
 
 from tests.browser.pages import Wall
 from tests.browser.test_wall import party_ids
-from tests.support.browser import Driver, OpenTab, create_meeting, screenshot
+from tests.support.browser import Driver, OpenTab, axe_violations, create_meeting, screenshot
 
 pytestmark = pytest.mark.browser
 
@@ -144,6 +144,7 @@ def test_every_interpretation_fits_or_comes_round(open_tab: OpenTab, live_server
     expect(page.locator("#current li.w-interp")).to_have_count(4)
 
     check_viewport(page, moments, interps, "1920x1080")
+    assert axe_violations(page) == []
     for name, size in (("1280x720", (1280, 720)), ("portrait", (1080, 1920))):
         page.set_viewport_size({"width": size[0], "height": size[1]})
         page.wait_for_function(

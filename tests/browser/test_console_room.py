@@ -94,6 +94,17 @@ def test_fifteen_moments_by_keyboard_and_clicker(open_tab: OpenTab, live_server:
         if n == 15:
             screenshot(page, "console-fifteen-moments")
     expect(reveal).to_be_disabled()
+    # Back to an earlier moment from beside the controls, by keyboard only.
+    page.get_by_test_id("focus-choice").focus()
+    page.keyboard.press("Home")
+    page.keyboard.press("Tab")
+    page.keyboard.press("Enter")
+    expect(now).to_contain_text("Moment 1:")
+    expect(page.get_by_test_id("run-feedback")).to_contain_text("Nu in bespreking: 1. Moment 1")
+    choice = page.get_by_test_id("focus-choice")
+    choice.select_option(choice.locator("option").last.get_attribute("value"))
+    page.get_by_test_id("focus-chosen").click()
+    expect(now).to_contain_text("Moment 15:")
     # Undo by clicker: the last moment goes back to the draft.
     page.keyboard.press("PageUp")
     expect(page.get_by_test_id("run-feedback")).to_have_text(

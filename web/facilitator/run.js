@@ -32,6 +32,20 @@ export function setup(ctx) {
     if (ack.ok) announceReveal(ctx, id);
   });
 
+  // Back to a moment shown earlier, from beside the controls (the list may be far down).
+  byId('focus-form').addEventListener('submit', async (event) => {
+    event.preventDefault();
+    const id = byId('focus-choice').value;
+    if (!id) return;
+    const ack = await ctx.send('moment.focus', { id });
+    if (ack.ok) {
+      const message = t('run.focused', { moment: momentLabel(ctx, ctx.meeting.moments[id]) });
+      announce(message);
+      byId('run-feedback').textContent = message;
+      byId('run-feedback').dataset.kind = 'info';
+    }
+  });
+
   const text = byId('insert-text');
   const refreshHint = attachJudgementHint(text, byId('insert-text-hint'), t);
   byId('insert-form').addEventListener('submit', async (event) => {
@@ -126,6 +140,9 @@ export function render(ctx) {
     : moments.length ? t('run.reveal_none') : t('run.empty_prepare');
 
   fillSelect(byId('reveal-choice'), drafts.map((x) => ({ value: x.id, label: momentLabel(ctx, x) })));
+  const others = shown.filter((x) => x.id !== m.current_moment_id);
+  fillSelect(byId('focus-choice'), others.map((x) => ({ value: x.id, label: momentLabel(ctx, x) })));
+  byId('focus-form').hidden = others.length === 0;
   byId('reveal-form').hidden = drafts.length === 0;
 
   const current = m.current_moment_id;

@@ -15,6 +15,7 @@ The aim (issue 10) is p99 <= 150 ms on this kind of machine.
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import sys
 import time
@@ -66,6 +67,7 @@ WATCH = """(prefix) => {
 # so the report splits server + network from the page's own work.
 ARRIVALS = """(() => {
   window.__arrived = {};
+  window.__scripted = {};
   const Native = window.WebSocket;
   window.WebSocket = class extends Native {
     constructor(...args) {
@@ -73,12 +75,19 @@ ARRIVALS = """(() => {
       this.addEventListener('message', (event) => {
         const at = performance.timeOrigin + performance.now();
         const match = typeof event.data === 'string' && event.data.match(/Bench moment \\d+:/);
-        if (match && !(match[0] in window.__arrived)) window.__arrived[match[0]] = at;
+        if (match && !(match[0] in window.__arrived)) {
+          window.__arrived[match[0]] = at;
+          // The next task runs once the page's own handler (apply, render) has finished.
+          const key = match[0];
+          setTimeout(() => {
+            window.__scripted[key] = performance.timeOrigin + performance.now();
+          });
+        }
       });
     }
   };
 })();"""
-ARRIVED_AT = "(p) => window.__arrived[p]"
+ARRIVED_AT = "(p) => [window.__arrived[p], window.__scripted[p]]"
 PAINTED_AT = "(p) => Object.entries(window.__painted).find(([t]) => t.startsWith(p))[1]"
 
 
@@ -153,6 +162,8 @@ def main() -> None:
 
             samples: dict[str, list[float]] = {"phone": [], "wall": []}
             delivery: list[float] = []
+            page_work: list[float] = []
+            script: list[float] = []
             button = console.get_by_test_id("reveal-next")
             for n in range(1, args.reveals + 1):
                 text_start = f"{PREFIX} {n}:"
@@ -166,13 +177,19 @@ def main() -> None:
                     )
                     painted = float(page.evaluate(PAINTED_AT, text_start))
                     samples[kind].append(painted - clicked)
-                    arrived = page.evaluate(ARRIVED_AT, text_start)
+                    arrived, scripted = page.evaluate(ARRIVED_AT, text_start)
                     if arrived is not None:
                         delivery.append(float(arrived) - clicked)
+                        page_work.append(painted - float(arrived))
+                    if arrived is not None and scripted is not None:
+                        script.append(float(scripted) - float(arrived))
                 time.sleep(0.3)  # a breath between reveals, as a facilitator's pace (bench only)
             browser.close()
         every = samples["phone"] + samples["wall"]
         print(f"devices      {args.phones} phones + 1 wall in one Chromium, {args.reveals} reveals")
+        print(
+            f"load         {os.getloadavg()[0]:.1f} (1-minute load average, {os.cpu_count()} cores)"
+        )
         for kind in ("phone", "wall"):
             values = samples[kind]
             print(
@@ -183,6 +200,15 @@ def main() -> None:
             print(
                 f"{'delivered':<12} p50 {statistics.median(delivery):6.1f} ms   "
                 f"p99 {percentile(delivery, 0.99):6.1f} ms   (click to frame in the page)"
+            )
+            print(
+                f"{'page work':<12} p50 {statistics.median(page_work):6.1f} ms   "
+                f"p99 {percentile(page_work, 0.99):6.1f} ms   (frame to painted text)"
+            )
+        if script:
+            print(
+                f"{'script':<12} p50 {statistics.median(script):6.1f} ms   "
+                f"p99 {percentile(script, 0.99):6.1f} ms   (the page's handler: apply and render)"
             )
         print(
             f"all          p50 {statistics.median(every):6.1f} ms   "

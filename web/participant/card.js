@@ -383,6 +383,19 @@ export function momentCard(ctx, momentId) {
       const meeting = ctx.meeting();
       const moment = meeting.moments[momentId];
       if (!moment) return;
+      // Most events leave most cards as they were: skip those (a reveal must paint fast).
+      const items = interpretationsFor(meeting, momentId);
+      const pending = ctx.pendingFor(momentId);
+      const signature = JSON.stringify([
+        isCurrent, moment.text, moment.when, moment.source_party_id,
+        partyOf(meeting, moment.source_party_id)?.name,
+        themesOn(meeting, "moment", momentId).map((th) => [th.id, th.label, ctx.ownFlags.has(flagKey(th.id, "moment", momentId))]),
+        items.map((i) => [i.id, i.text, i.party_id, ctx.own.has(i.id), partyOf(meeting, i.party_id)?.name, partyOf(meeting, i.party_id)?.colour,
+          themesOn(meeting, "interpretation", i.id).map((th) => [th.label, ctx.ownFlags.has(flagKey(th.id, "interpretation", i.id))])]),
+        pending, document.documentElement.lang,
+      ]);
+      if (root.dataset.sig === signature) return;
+      root.dataset.sig = signature;
       root.classList.toggle("moment-card--current", isCurrent);
       setText(when, moment.when);
       when.hidden = !moment.when;
@@ -396,10 +409,9 @@ export function momentCard(ctx, momentId) {
       replace(source, sourceParty ? el("span", { class: "moment-card__source-label", i18n: "moment.source" }) : null,
         sourceParty ? partyChip(sourceParty) : null);
       replace(tags, themeTags(ctx, "moment", momentId));
-      const items = interpretationsFor(meeting, momentId);
       setText(count, items.length ? t("participant.count", { count: items.length }) : t("participant.count_none"));
       keyedList(list, items, (i) => i.id, (i, prev) => interpretationItem(ctx, i, prev));
-      keyedList(pendingList, ctx.pendingFor(momentId), (p) => p.key, (p) =>
+      keyedList(pendingList, pending, (p) => p.key, (p) =>
         el("li", { class: "pending", data: { pending: p.waiting ? "waiting" : "sending" } },
           el("p", { class: "interp__text", text: p.text }),
           el("p", { class: "pending__state", i18n: p.waiting ? "participant.pending.waiting" : "participant.pending.sending" })));

@@ -204,6 +204,16 @@ def test_saves_confirm_empty_states_and_wall_language(open_tab: OpenTab, live_se
         "() => window.__driver.meeting.ground_rules[0].startsWith('Spreek vanuit je eigen')"
     )
 
+    # A refused save says so, and keeps what was typed: 16 rules is one over the limit.
+    while rules.locator("textarea").count() < 16:
+        page.locator("#rules-add").click()
+        rules.locator("textarea").last.fill(f"Regel {rules.locator('textarea').count()}")
+    rules.get_by_role("button", name="Spelregels opslaan").click()
+    status = rules.get_by_role("status")
+    expect(status).to_have_text(re.compile("^Niet opgeslagen"))
+    expect(status).to_have_attribute("data-kind", "error")
+    expect(rules.locator("textarea").last).to_have_value("Regel 16")
+
     # The wall follows the language its link asks for.
     wall = open_tab("wall", "wall").page
     wall.goto(created["links"]["wall"].replace("/wall#", "/wall?lang=en#"))

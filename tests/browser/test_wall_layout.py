@@ -25,6 +25,8 @@ PARTIES = [
     ("Veilig Thuis", "#CC79A7"),
 ]
 
+THEMES = ["Regie", "Informatie delen", "Wachten op elkaar", "Rolverdeling", "Vertrouwen"]
+
 # Every interpretation box that is on screen: whole, inside its card, inside the viewport, its
 # card not overflowing, and the sizes of the type in use.
 MEASURE = """() => {
@@ -85,6 +87,9 @@ def fill_meeting(driver: Driver) -> tuple[list[str], dict[str, list[str]]]:
                     "id"
                 ]
             )
+    # Recurring themes on the board below the timeline (a typical handful): every one shows.
+    for k, label in enumerate(THEMES):
+        driver.send("theme.flag", label=label, target="moment", id=moments[k])
     return moments, interps
 
 
@@ -92,6 +97,8 @@ def check_viewport(
     page: Page, moments: list[str], interps: dict[str, list[str]], name: str
 ) -> None:
     screenshot(page, f"wall-layout-{name}")
+    for label in THEMES:
+        expect(page.locator("#themes li", has_text=label)).to_be_in_viewport(ratio=1)
     first = page.evaluate(MEASURE)
     root_w, root_h, vw, vh = first["scroll"]
     assert root_w <= vw and root_h <= vh, first["scroll"]

@@ -253,6 +253,17 @@ function restartTimer() {
  * @param {Slots} slots
  */
 export function renderTimeline(meeting, slots) {
+  // The themes board first: its height is part of what the timeline has left to fill.
+  const themes = orderedThemes(meeting).filter((th) => th.flags.length > 0);
+  replace(
+    slots.themes,
+    ...(themes.length
+      ? themes.map((th) =>
+          el("li", { class: "w-theme" },
+            el("span", { class: "w-theme__label", text: th.label }),
+            el("span", { class: "w-theme__count", text: String(th.flags.length) })))
+      : [el("li", { class: "w-theme w-theme--empty", i18n: "wall.themes.empty" })]),
+  );
   const focus = focusMoment(meeting);
   slots.empty.hidden = Boolean(focus);
   slots.stage.hidden = !focus;
@@ -268,16 +279,6 @@ export function renderTimeline(meeting, slots) {
     fitPlan(meeting, slots, focus);
     drawPage();
   }
-  const themes = orderedThemes(meeting).filter((th) => th.flags.length > 0);
-  replace(
-    slots.themes,
-    ...(themes.length
-      ? themes.map((th) =>
-          el("li", { class: "w-theme" },
-            el("span", { class: "w-theme__label", text: th.label }),
-            el("span", { class: "w-theme__count", text: String(th.flags.length) })))
-      : [el("li", { class: "w-theme w-theme--empty", i18n: "wall.themes.empty" })]),
-  );
 }
 
 /**

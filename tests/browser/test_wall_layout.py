@@ -228,3 +228,44 @@ def test_triangle_with_four_threads_per_level(open_tab: OpenTab, live_server: An
         )
         assert tops == sorted(tops)
     assert wall.tab.problems() == []
+
+
+def test_agreements_and_lessons_fit_or_come_round(open_tab: OpenTab, live_server: Any) -> None:
+    created = create_meeting(live_server.url, PARTIES)
+    driver = Driver(open_tab("driver"), created["facilitator_token"])
+    parties = party_ids(driver)
+    driver.send("meeting.phase", phase="agreements")
+    agreements = [
+        f"Afspraak {n}: bij zorgen over verzuim belt de school binnen een week het wijkteam "
+        "en spreken we samen af wie de regie neemt en wie de ouders informeert"
+        for n in range(1, 15)
+    ]
+    for n, text in enumerate(agreements):
+        driver.send("agreement.add", text=text, owner_party_id=parties[n % 4], due="2027-03-01")
+    lessons = [f"Les {n}: vraag door als een partij stil valt in het overleg" for n in range(1, 9)]
+    for text in lessons:
+        driver.send("lesson.add", text=text)
+    page = open_tab("wall", "wall").page
+    page.set_viewport_size({"width": 1280, "height": 720})
+    page.goto(created["links"]["wall"])
+    expect(page.locator("li.w-agreement")).to_have_count(14)
+    pages = int(page.locator("#agreements").get_attribute("data-pages") or "1")
+    assert pages > 1, "14 long agreements should not fit 1280x720 at once"
+    seen: set[str] = set()
+    for turn in range(pages):
+        shown = page.evaluate(
+            """() => [...document.querySelectorAll('li.w-agreement, li.w-lesson')]
+                .filter((e) => !e.hidden).map((e) => {
+                  const r = e.getBoundingClientRect();
+                  return {text: e.querySelector('.w-agreement__text')?.textContent ?? e.textContent,
+                    whole: r.top >= 0 && r.bottom <= innerHeight && r.right <= innerWidth,
+                    size: parseFloat(getComputedStyle(e).fontSize)};
+                })"""
+        )
+        for item in shown:
+            assert item["whole"] and item["size"] >= 20, item
+            seen.add(item["text"])
+        if turn == 0:
+            screenshot(page, "wall-agreements-1280x720")
+        page.keyboard.press("PageDown")
+    assert set(agreements) | set(lessons) <= seen

@@ -7,6 +7,7 @@
 
 import { el, partyChip, replace } from "../shared/dom.js";
 import { formatDate, t } from "../shared/i18n.js";
+import { fitList } from "./pages.js";
 import { TRIANGLE_LEVELS, ordered, partyOf } from "../shared/state.js";
 
 /** @typedef {import("../shared/state.js").Meeting} Meeting */
@@ -96,7 +97,8 @@ function fitTriangle(slot) {
 
 /**
  * @param {Meeting} meeting
- * @param {{agreements: HTMLElement, lessons: HTMLElement}} slots
+ * @param {{agreements: HTMLElement, lessons: HTMLElement, agreementsPages: HTMLElement,
+ *   lessonsPages: HTMLElement}} slots
  */
 export function renderAgreements(meeting, slots) {
   const agreements = ordered(meeting.agreements);
@@ -124,4 +126,6 @@ export function renderAgreements(meeting, slots) {
       ? lessons.map((l) => el("li", { class: "w-lesson", text: l.text }))
       : [el("li", { class: "w-empty", i18n: "wall.lessons.empty" })]),
   );
+  fitList(slots.agreements, slots.agreementsPages);
+  fitList(slots.lessons, slots.lessonsPages);
 }

@@ -4,6 +4,7 @@ import { $, connectionIndicator, el, replace, setText } from "../shared/dom.js";
 import { loadCatalogues, t, translateDom } from "../shared/i18n.js";
 import { applyChanges, currentMoment } from "../shared/state.js";
 import { renderAgreements, renderTriangle } from "./boards.js";
+import { turnLists } from "./pages.js";
 import { highlight, renderTimeline, turnPage } from "./timeline.js";
 
 const KEY = "tijdlijn.wall";
@@ -75,7 +76,14 @@ function render() {
   if (view === "view-intro") renderIntro(m);
   else if (view === "view-timeline") renderTimeline(m, timelineSlots());
   else if (view === "view-reflection") renderTriangle(m, $("#triangle"));
-  else renderAgreements(m, { agreements: $("#agreements"), lessons: $("#lessons") });
+  else {
+    renderAgreements(m, {
+      agreements: $("#agreements"),
+      lessons: $("#lessons"),
+      agreementsPages: $("#agreements-pages"),
+      lessonsPages: $("#lessons-pages"),
+    });
+  }
 }
 
 function timelineSlots() {
@@ -148,9 +156,10 @@ if (!token) {
   // Someone at the wall's laptop (or a clicker) may turn the pages of earlier moments by hand.
   addEventListener("keydown", (event) => {
     if (event.altKey || event.ctrlKey || event.metaKey) return;
-    if (["ArrowRight", "PageDown", " "].includes(event.key)) turnPage(1);
-    else if (["ArrowLeft", "PageUp"].includes(event.key)) turnPage(-1);
-    else return;
+    const step = ["ArrowRight", "PageDown", " "].includes(event.key) ? 1 : ["ArrowLeft", "PageUp"].includes(event.key) ? -1 : 0;
+    if (!step) return;
+    if (document.body.dataset.view === "agreements") turnLists(step);
+    else turnPage(step);
     event.preventDefault();
   });
   addEventListener("languagechange", render);

@@ -193,10 +193,24 @@ export function formatTime(seconds) {
  * (server/tijdlijn/words.py). Anything that is not an ISO date is returned as it is.
  * @param {string | null | undefined} iso
  */
-export function formatDate(iso) {
+export function formatDay(iso) {
   const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(iso ?? "");
   if (!match) return iso ?? "";
   return t("date.format", { day: Number(match[3]), month: t(`date.month.${Number(match[2])}`), year: match[1] });
+}
+
+/**
+ * Format a moment as a day and a time ("3 december 2026 om 14:05" in Dutch).
+ * @param {Date} date
+ */
+export function formatDate(date) {
+  return new Intl.DateTimeFormat(language === "nl" ? "nl-NL" : "en-GB", {
+    day: "numeric",
+    month: "long",
+    year: "numeric",
+    hour: "2-digit",
+    minute: "2-digit",
+  }).format(date);
 }
 
 /**

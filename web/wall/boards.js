@@ -6,7 +6,7 @@
  */
 
 import { el, partyChip, replace } from "../shared/dom.js";
-import { formatDate, t } from "../shared/i18n.js";
+import { formatDay, t } from "../shared/i18n.js";
 import { fitList } from "./pages.js";
 import { TRIANGLE_LEVELS, ordered, partyOf } from "../shared/state.js";
 
@@ -113,7 +113,7 @@ export function renderAgreements(meeting, slots) {
             el("p", { class: "w-agreement__text", text: a.text }),
             el("p", { class: "w-agreement__meta" },
               owner ? partyChip(owner) : null,
-              a.due ? el("span", { text: t("agreement.due", { date: formatDate(a.due) }) }) : null,
+              a.due ? el("span", { text: t("agreement.due", { date: formatDay(a.due) }) }) : null,
               el("span", { class: "w-agreement__status", text: t(`agreement.status.${a.status}`) })),
           );
         })

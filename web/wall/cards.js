@@ -5,6 +5,7 @@
  * @module wall/cards
  */
 
+import { absentMarker } from "../shared/absent.js";
 import { el, paintParty } from "../shared/dom.js";
 import { t } from "../shared/i18n.js";
 import { partyOf, themesOn } from "../shared/state.js";
@@ -23,10 +24,12 @@ import { partyOf, themesOn } from "../shared/state.js";
  */
 function interpretationNode(meeting, item) {
   const party = partyOf(meeting, item.party_id);
+  // An absent party's prepared words are marked "vooraf aangeleverd" (issue 9).
+  const beforehand = absentMarker(meeting, item);
   const node = el(
     "li",
     { class: "w-interp", data: { interpretationId: item.id, partyId: item.party_id } },
-    el("span", { class: "w-interp__party", text: party?.name ?? t("party.none") }),
+    el("span", { class: "w-interp__party", text: party?.name ?? t("party.none") }, beforehand ? " · " : null, beforehand),
     " ",
     el("span", { class: "w-interp__text", text: item.text }),
   );

@@ -138,6 +138,20 @@ def test_projected_console_shows_no_token(open_tab: OpenTab, live_server: Any) -
         created["cofacilitator_token"],
         created["wall_token"],
     ]
+    # An intake link shows when made (asked for), and is masked again once the tab is left.
+    page.get_by_role("tab", name="Voorbereiden").click()
+    row = page.get_by_test_id("intake-party").filter(has_text="Wijkteam")
+    row.get_by_role("button", name=re.compile("uitvraaglink voor Wijkteam")).click()
+    intake = row.get_by_test_id("intake-link")
+    expect(intake).to_have_value(re.compile(r"/intake#"))
+    secrets.append(intake.input_value().split("#", 1)[1])
+    page.get_by_role("tab", name="Tijdlijn").click()
+    page.get_by_role("tab", name="Voorbereiden").click()
+    expect(intake).not_to_have_value(re.compile(r"/intake#"))
+    assert secrets[-1] not in visible_text(page)
+    row.get_by_test_id("intake-link-show").click()
+    expect(intake).to_have_value(re.compile(r"/intake#"))
+
     # Starting part 1 stays off the sharing tab.
     page.locator("button[data-phase='introduction']").click()
     expect(page.locator("button[data-phase='introduction']")).to_have_attribute(

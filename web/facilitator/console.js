@@ -9,6 +9,7 @@ import * as finish from './finish.js';
 import * as outcomes from './outcomes.js';
 import * as prepare from './prepare.js';
 import * as run from './run.js';
+import { hideSecrets as hideIntakeLinks } from './intake.js';
 import * as present from './present.js';
 import * as share from './share.js';
 import * as shortcuts from './shortcuts.js';
@@ -65,7 +66,7 @@ export function startConsole(token, { onGone, onReceipt }) {
     },
     render: scheduleRender,
     showTab,
-    hideSecrets: share.hideSecrets,
+    hideSecrets,
     gone(reason) {
       if (finished) return;
       finished = true;
@@ -217,11 +218,17 @@ export function startConsole(token, { onGone, onReceipt }) {
     });
   }
 
+  /** Every link shown in clear is masked again: leaving a tab, or starting to present. */
+  function hideSecrets() {
+    share.hideSecrets();
+    hideIntakeLinks();
+  }
+
   function showTab(name) {
     if (!TABS.includes(name)) return;
     // While presenting there is no sharing tab to go to.
     if (name === 'share' && document.body.classList.contains('presenting')) name = 'run';
-    if (tab === 'share' && name !== 'share') share.hideSecrets();
+    if (tab !== name) hideSecrets();
     tab = name;
     try {
       sessionStorage.setItem(TAB_KEY, name);

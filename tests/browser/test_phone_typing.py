@@ -80,6 +80,7 @@ def test_long_moment_keyboard_counter_and_theme_take_back(
     add = card.get_by_role("button", name="Duiding toevoegen")
     page.evaluate("() => scrollTo(0, 0)")
     assert in_viewport(add), "Duiding toevoegen is off the first screen"
+    screenshot(page, "phone-long-moment")
     more = card.get_by_role("button", name="meer")
     more.click()
     expect(card.get_by_role("button", name="minder")).to_have_attribute("aria-expanded", "true")

@@ -34,18 +34,33 @@ def theme_flag(x: Ctx, cmd: c.ThemeFlag) -> Result:
         raise Invalid("Kies een thema of geef een nieuw label.")
     if len(theme["flags"]) >= LIMITS["flags_per_theme"]:
         raise LimitReached()
-    flags: list[model.Flag] = [*theme["flags"], {"target": cmd.target, "id": cmd.id}]
-    x.s["themes"][theme["id"]] = {**theme, "flags": flags}
+    new_flag: model.Flag = {"target": cmd.target, "id": cmd.id}
+    if x.actor.participant_id:
+        new_flag["author"] = x.actor.participant_id
+    x.s["themes"][theme["id"]] = {**theme, "flags": [*theme["flags"], new_flag]}
     return "theme.flagged", {"id": theme["id"]}
 
 
 def theme_unflag(x: Ctx, cmd: c.ThemeUnflag) -> Result:
     theme = x.get("themes", cmd.theme_id, "Dit thema")
     flags = list(theme["flags"])
-    wanted: model.Flag = {"target": cmd.target, "id": cmd.id}
-    if wanted not in flags:
+    on_target = [f for f in flags if f["target"] == cmd.target and f["id"] == cmd.id]
+    if not on_target:
         raise NotFound("Dit thema staat niet op dit onderdeel.")
-    flags.remove(wanted)
+    if x.actor.role == "facilitator":
+        gone = on_target[0]
+    else:
+        # A participant takes back only a flag of their own (one made by mistake).
+        x.revealed_moment(
+            cmd.id
+            if cmd.target == "moment"
+            else x.get("interpretations", cmd.id, "Deze duiding")["moment_id"]
+        )
+        mine = [f for f in on_target if f.get("author") == x.actor.participant_id]
+        if not mine:
+            raise Forbidden("Je kunt alleen een thema terugnemen dat je zelf hebt toegevoegd.")
+        gone = mine[0]
+    flags.remove(gone)
     x.s["themes"][cmd.theme_id] = {**theme, "flags": flags}
     return "theme.unflagged", {}
 

@@ -41,6 +41,17 @@ def _without_author(item: Interpretation) -> Interpretation:
     return copy
 
 
+def _flag_seen(flag: Flag) -> Flag:
+    return {"target": flag["target"], "id": flag["id"]}
+
+
+def _theme_seen(theme: Theme, flags: list[Flag]) -> Theme:
+    """``theme`` with ``flags``, minus who flagged them (that stays with the domain)."""
+    if flags is theme["flags"] and not any("author" in f for f in flags):
+        return theme
+    return {**theme, "flags": [_flag_seen(f) for f in flags]}
+
+
 def _without_hash(item: Intake) -> IntakeSeen:
     return {
         "id": item["id"],
@@ -85,6 +96,7 @@ def facilitator_view(state: Meeting) -> FacilitatorView:
         "interpretations": {
             key: _without_author(item) for key, item in state["interpretations"].items()
         },
+        "themes": {key: _theme_seen(t, t["flags"]) for key, t in state["themes"].items()},
         "intake_entries": state["intake_entries"],
         "new_information": state["new_information"],
         "preconditions": state["preconditions"],
@@ -145,7 +157,7 @@ def public_view(state: Meeting) -> PublicView:
         # A theme flagged only on hidden things would leak a draft through its label.
         if theme["flags"] and not flags:
             continue
-        themes[key] = {**theme, "flags": flags}
+        themes[key] = _theme_seen(theme, flags)
     # A link to a hidden theme would leave devices holding an id they cannot resolve.
     threads: dict[str, Thread] = {
         key: {
@@ -197,6 +209,12 @@ def strip_authors(changes: list[Change]) -> list[Change]:
         if change["op"] == "put" and "author" in change["item"]:
             item = {k: v for k, v in change["item"].items() if k != "author"}
             out.append({**change, "item": item})
+        elif change["op"] == "put" and change["kind"] == "themes":
+            theme = change["item"]
+            if any("author" in f for f in theme["flags"]):
+                flags = [{"target": f["target"], "id": f["id"]} for f in theme["flags"]]
+                theme = {**theme, "flags": flags}
+            out.append({**change, "item": theme})
         elif change["op"] == "put" and "token_hash" in change["item"]:
             item = {k: v for k, v in change["item"].items() if k != "token_hash"}
             out.append({**change, "item": item})

@@ -73,7 +73,7 @@ WRITES: dict[str, Write[Any]] = {
     "interpretation.move": _write(c.InterpretationMove, t.interpretation_move),
     "interpretation.remove": _write(c.InterpretationRemove, t.interpretation_remove, FP),
     "theme.flag": _write(c.ThemeFlag, r.theme_flag, FP),
-    "theme.unflag": _write(c.ThemeUnflag, r.theme_unflag),
+    "theme.unflag": _write(c.ThemeUnflag, r.theme_unflag, FP),
     "theme.rename": _write(c.ThemeRename, r.theme_rename),
     "theme.merge": _write(c.ThemeMerge, r.theme_merge),
     "theme.remove": _write(c.ThemeRemove, r.theme_remove),

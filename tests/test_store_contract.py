@@ -320,5 +320,7 @@ async def test_concurrent_writers_each_land_exactly_once(make_store: MakeStore) 
     events = await first.since(state["id"], 0)
     assert events is not None
     assert [e["seq"] for e in events] == list(range(1, writers + 1))
-    added = sorted(e["changes"][0]["item"]["id"] for e in events if e["changes"][0]["op"] == "put")
+    added = sorted(
+        str(change["item"]["id"]) for e in events if (change := e["changes"][0])["op"] == "put"
+    )
     assert added == sorted(f"m{n}" for n in range(writers))

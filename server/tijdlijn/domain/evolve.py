@@ -16,11 +16,12 @@ from .model import COLLECTIONS, MEETING_FIELDS, Collection, Meeting, PublicView,
 
 
 # A change is wire format (the store keeps it, browsers apply it): its item and fields are JSON
-# objects of any kind, typed where they are made (decide) and where they are applied (evolve).
+# objects, typed where they are made (decide) and applied (evolve); in between, whoever reads
+# one checks what it finds.
 class PutChange(TypedDict):
     op: Literal["put"]
     kind: Collection
-    item: dict[str, Any]
+    item: Mapping[str, object]
 
 
 class DelChange(TypedDict):
@@ -31,7 +32,7 @@ class DelChange(TypedDict):
 
 class SetChange(TypedDict):
     op: Literal["set"]
-    fields: dict[str, Any]
+    fields: dict[str, object]
 
 
 Change = PutChange | DelChange | SetChange
@@ -86,7 +87,8 @@ def evolve(state: V, changes: list[Change]) -> V:
 
 
 def diff(before: Mapping[str, Any], after: Mapping[str, Any]) -> list[Change]:
-    """The changes that turn ``before`` into ``after`` (both meeting-shaped mappings)."""
+    """The changes that turn ``before`` into ``after``: the stored meeting or any view of it
+    (each has some of the collections, so they are read as plain mappings here)."""
     changes: list[Change] = []
     fields = {
         key: after[key] for key in MEETING_FIELDS if key in after and before.get(key) != after[key]

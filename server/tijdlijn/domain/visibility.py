@@ -211,16 +211,18 @@ def strip_authors(changes: list[Change]) -> list[Change]:
             out.append({**change, "item": item})
         elif change["op"] == "put" and change["kind"] == "themes":
             theme = change["item"]
-            if any("author" in f for f in theme["flags"]):
-                flags = [{"target": f["target"], "id": f["id"]} for f in theme["flags"]]
-                theme = {**theme, "flags": flags}
+            flags = theme.get("flags")
+            if isinstance(flags, list) and any("author" in f for f in flags):
+                seen = [{"target": f["target"], "id": f["id"]} for f in flags]
+                theme = {**theme, "flags": seen}
             out.append({**change, "item": theme})
         elif change["op"] == "put" and "token_hash" in change["item"]:
             item = {k: v for k, v in change["item"].items() if k != "token_hash"}
             out.append({**change, "item": item})
         elif change["op"] == "set" and "rule_acceptances" in change["fields"]:
             fields = dict(change["fields"])
-            fields["ground_rules_accepted"] = len(fields.pop("rule_acceptances"))
+            accepted = fields.pop("rule_acceptances")
+            fields["ground_rules_accepted"] = len(accepted) if isinstance(accepted, dict) else 0
             out.append({"op": "set", "fields": fields})
         else:
             out.append(change)

@@ -26,6 +26,9 @@ def test_every_command_name_has_a_model_and_carries_op_id() -> None:
         assert issubclass(write.model, c.Command), name
         assert "op_id" in write.model.model_fields, name
         invalid(name, {})  # at least the op_id is missing
+    # One model per write: two writes never share a payload model.
+    models = [write.model for write in WRITES.values()]
+    assert len(set(models)) == len(models)
 
 
 def test_unknown_event_is_refused_with_its_own_code() -> None:

@@ -196,6 +196,7 @@ async def test_a_whole_meeting_with_fourteen_devices(meeting_url: str) -> None:
 
         # End and delete: every device is told, then disconnected.
         ended = await fac.ok("meeting.end", confirm=True)
+        assert set(ended) == {"ok", "receipt"}, "the ack is the receipt, no seq: nothing appended"
         receipt = ended["receipt"]
         assert receipt["verified_empty"] is True and receipt["keys_remaining"] == 0
         assert receipt["items_removed"]["moments"] == DRAFTS

@@ -17,68 +17,54 @@ from starlette.middleware import Middleware
 from starlette.middleware.gzip import GZipMiddleware
 from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from . import http
+from .body import BodyLimit
+from .guard import Guard, open_limits
+from .headers import SecurityHeaders
 from .http_after import routes as after_routes
 from .hub import Hub
+from .proxy import ProxyHeaders
 from .settings import Settings
+from .sio_server import TijdlijnServer, transport_limit
 from .store import open_store
 from .store.base import Store
-
-# Strict by default: every asset comes from this server, nothing inline, no framing.
-CSP = (
-    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-    "connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; "
-    "frame-ancestors 'none'; form-action 'self'"
-)
-SECURITY_HEADERS = [
-    (b"content-security-policy", CSP.encode()),
-    (b"x-content-type-options", b"nosniff"),
-    (b"referrer-policy", b"no-referrer"),
-    (b"x-frame-options", b"DENY"),
-    (b"permissions-policy", b"camera=(), microphone=(), geolocation=()"),
-]
 
 
 def default_web_dir() -> Path:
     return Path(__file__).resolve().parents[2] / "web"
 
 
-class SecurityHeaders:
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-
-        async def send_with_headers(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                message.setdefault("headers", [])
-                message["headers"] = list(message["headers"]) + SECURITY_HEADERS
-            await send(message)
-
-        await self.app(scope, receive, send_with_headers)
-
-
 class Tijdlijn:
     """The ASGI entry point: Socket.IO under /socket.io/, everything else to Starlette."""
 
-    def __init__(self, web: Starlette, sio: socketio.AsyncServer, hub: Hub) -> None:
+    def __init__(
+        self, web: Starlette, sio: socketio.AsyncServer, hub: Hub, settings: Settings
+    ) -> None:
         self.web = web
         self.sio = sio
         self.hub = hub
         self.engine = socketio.ASGIApp(sio, socketio_path="socket.io")
+        # Outermost first: who is asking (proxy.py), headers on every answer, bounded bodies.
+        self.stack: ASGIApp = ProxyHeaders(
+            SecurityHeaders(BodyLimit(self.route, transport_limit(settings)), settings.hsts),
+            settings.trusted_proxies,
+        )
 
     @property
     def state(self) -> Any:
         return self.web.state
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] in ("http", "websocket") and scope["path"].startswith("/socket.io"):
+    async def route(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["path"].startswith("/socket.io"):
             await self.engine(scope, receive, send)
+        else:
+            await self.web(scope, receive, send)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] in ("http", "websocket"):
+            await self.stack(scope, receive, send)
         else:
             await self.web(scope, receive, send)
 
@@ -90,11 +76,11 @@ def create_app(settings: Settings, store: Store | None = None) -> Tijdlijn:
         if settings.redis_url
         else None
     )
-    sio = socketio.AsyncServer(
+    sio = TijdlijnServer(
+        settings,
         async_mode="asgi",
         client_manager=manager,
         cors_allowed_origins=list(settings.allowed_origins) if settings.allowed_origins else None,
-        max_http_buffer_size=settings.max_message_bytes,
         logger=False,
         engineio_logger=False,
     )
@@ -115,11 +101,11 @@ def create_app(settings: Settings, store: Store | None = None) -> Tijdlijn:
             *after_routes(),
             Mount("/static", app=StaticFiles(directory=web_dir, check_dir=False), name="static"),
         ],
-        middleware=[Middleware(SecurityHeaders), Middleware(GZipMiddleware, minimum_size=512)],
+        middleware=[Middleware(GZipMiddleware, minimum_size=512)],
         lifespan=lifespan,
     )
     web.state.settings = settings
     web.state.store = store
     web.state.hub = hub
-    web.state.join_limiter = http.FailureLimiter(settings.join_failures_per_minute)
-    return Tijdlijn(web, sio, hub)
+    web.state.guard = Guard(settings, store, open_limits(settings, store))
+    return Tijdlijn(web, sio, hub, settings)

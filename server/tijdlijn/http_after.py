@@ -16,37 +16,17 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 from starlette.routing import Route
 
 from . import access, followup, meetings, portability, report
+from .body import PACK, PREPARED, SMALL, read_json
 from .domain import commands as c
 from .domain.model import LIMITS, Meeting
 from .errors import Conflict, Forbidden, Invalid, MeetingGone, TijdlijnError, Unauthorized
-from .http import base_url, error_response, settings_of, store_of
+from .http import create_from, error_response, guard_of, store_of
 
-SMALL_BODY = 64 * 1024
-# A pack holds at most 120 texts of 1000 characters, a prepared meeting 600 interpretations of
-# 2000: as UTF-8 (how Tijdlijn writes them) these caps leave room for every valid file.
-PACK_BODY = 1024 * 1024
-PREPARED_BODY = 4 * 1024 * 1024
 NO_STORE = {"Cache-Control": "no-store"}
-
-
-async def read_json(request: Request, limit: int) -> Any:
-    """The body as JSON, read no further than ``limit`` bytes."""
-    declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > limit:
-        raise Invalid(f"Het verzoek is te groot (maximaal {limit // 1024} KB).")
-    body = bytearray()
-    async for chunk in request.stream():
-        body += chunk
-        if len(body) > limit:
-            raise Invalid(f"Het verzoek is te groot (maximaal {limit // 1024} KB).")
-    try:
-        return json.loads(bytes(body) or b"{}")
-    except (ValueError, RecursionError):
-        raise Invalid("Het verzoek is geen geldige JSON.") from None
 
 
 async def facilitator_meeting(request: Request) -> Meeting:
@@ -93,7 +73,7 @@ class IcsBody(_Body):
 async def report_file(request: Request) -> Response:
     try:
         meeting = await facilitator_meeting(request)
-        body = portability.validate(ReportBody, await read_json(request, SMALL_BODY), "Het verzoek")
+        body = portability.validate(ReportBody, await read_json(request, SMALL, {}), "Het verzoek")
     except TijdlijnError as exc:
         return error_response(exc)
     options = report.ReportOptions(
@@ -114,7 +94,7 @@ async def report_file(request: Request) -> Response:
 async def invitation(request: Request) -> Response:
     try:
         meeting = await facilitator_meeting(request)
-        body = portability.validate(IcsBody, await read_json(request, SMALL_BODY), "Het verzoek")
+        body = portability.validate(IcsBody, await read_json(request, SMALL, {}), "Het verzoek")
         day = body.date or meeting["follow_up_date"]
         if not day:
             raise Conflict("Kies eerst de datum van het terugkijkmoment.")
@@ -148,31 +128,26 @@ async def export(request: Request) -> Response:
     )
 
 
-async def _create(request: Request, meeting: Meeting) -> Response:
-    created = await meetings.create_meeting(
-        store_of(request), settings_of(request), meeting, base_url(request)
-    )
-    return JSONResponse(created, status_code=201, headers=NO_STORE)
-
-
 async def import_prepared(request: Request) -> Response:
     try:
-        data = await read_json(request, PREPARED_BODY)
+        await guard_of(request).may_create(request)
+        data = await read_json(request, PREPARED, {})
         meeting = portability.meeting_from_prepared(
             data, access.new_meeting_id(), meetings.now(), access.new_item_id
         )
-        return await _create(request, meeting)
+        return await create_from(request, meeting)
     except TijdlijnError as exc:
         return error_response(exc)
 
 
 async def start_follow_up(request: Request) -> Response:
     try:
-        data = await read_json(request, PACK_BODY)
+        await guard_of(request).may_create(request)
+        data = await read_json(request, PACK, {})
         meeting = followup.meeting_from_pack(
             data, access.new_meeting_id(), meetings.now(), access.new_item_id
         )
-        return await _create(request, meeting)
+        return await create_from(request, meeting)
     except TijdlijnError as exc:
         return error_response(exc)
 

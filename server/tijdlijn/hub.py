@@ -19,7 +19,7 @@ from typing import Any, cast
 
 import socketio
 
-from . import access
+from . import access, guard
 from .domain import commands
 from .domain.decide import Actor, authorise, decide
 from .domain.evolve import Event, WireEvent
@@ -27,11 +27,13 @@ from .domain.model import COLLECTIONS, Meeting
 from .domain.visibility import strip_authors, view_for
 from .errors import Conflict, MeetingGone, RateLimited, TijdlijnError, Unauthorized, UnknownEvent
 from .settings import Settings
+from .share import links_for
 from .store.base import Appended, Duplicate, Gone, Stale, Store, Stored
 
 log = logging.getLogger("tijdlijn.hub")
 
 MAX_ATTEMPTS = 25
+SYNC_COST = 0.25
 
 
 @dataclass(slots=True)
@@ -42,13 +44,15 @@ class Connection:
     actor: Actor
     tokens: float
     refilled: float
+    # A facilitator's co-facilitator and wall links, rebuilt from its token (share.py).
+    links: dict[str, str] | None = None
 
-    def allow(self, now: float, rate: float, burst: int) -> bool:
+    def allow(self, now: float, rate: float, burst: int, cost: float = 1.0) -> bool:
         self.tokens = min(burst, self.tokens + (now - self.refilled) * rate)
         self.refilled = now
-        if self.tokens < 1.0:
+        if self.tokens < cost:
             return False
-        self.tokens -= 1.0
+        self.tokens -= cost
         return True
 
 
@@ -89,12 +93,15 @@ class Hub:
         token = auth.get("token") if isinstance(auth, dict) else None
         try:
             meeting_id, record = await access.authenticate(self.store, token)
+            # security: a cap per meeting, and links rebuilt from the token (docs/security.md)
+            guard.admit_to_meeting(self.connections.values(), meeting_id, self.settings)
+            links = await links_for(self.store, meeting_id, str(token), record)
         except TijdlijnError as exc:
             # Two arguments: the message, and the data a client reads as {code, message}.
             raise socketio.exceptions.ConnectionRefusedError(exc.message, exc.as_error()) from None
         actor = Actor(record["role"], record["participant_id"], record["party_id"])
         self.connections[sid] = Connection(
-            meeting_id, actor, float(self.settings.rate_burst), time.monotonic()
+            meeting_id, actor, float(self.settings.rate_burst), time.monotonic(), links
         )
         room = "fac" if actor.role == "facilitator" else "pub"
         await self.sio.enter_room(sid, f"{room}:{meeting_id}")
@@ -156,6 +163,11 @@ class Hub:
         conn = self.connections.get(sid)
         if conn is None:
             return {"ok": False, "error": Unauthorized().as_error()}
+        # Syncs draw on the same budget as writes (a quarter each: a resync is legitimate, a
+        # flood of them is not); 50,000 in 5 s once kept the server busy for 40 s.
+        now = time.monotonic()
+        if not conn.allow(now, self.settings.rate_per_second, self.settings.rate_burst, SYNC_COST):
+            return {"ok": False, "error": RateLimited().as_error()}
         since = data.get("since") if isinstance(data, dict) else None
         try:
             name, payload = await self._sync_payload(conn, since)
@@ -195,7 +207,7 @@ class Hub:
             },
         }
         if actor.role != "participant":
-            share = await self.store.share(conn.meeting_id) or {}
+            share = {**(await self.store.share(conn.meeting_id) or {}), **(conn.links or {})}
             if actor.role == "wall":
                 share = {k: v for k, v in share.items() if k in ("join_code", "join_url")}
             payload["share"] = share

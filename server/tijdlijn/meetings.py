@@ -17,6 +17,7 @@ from .domain.decide import Actor, decide
 from .domain.model import Meeting, new_meeting
 from .errors import StoreUnavailable
 from .settings import Settings
+from .share import tokens as share_tokens
 from .store.base import AccessRecord, Store
 
 FACILITATOR = Actor("facilitator")
@@ -88,7 +89,9 @@ async def create_meeting(
 ) -> Created:
     """Store ``meeting`` with fresh tokens and a join code unique among live meetings."""
     mid = meeting["id"]
-    fac, cofac, wall = (access.new_token(mid) for _ in range(3))
+    fac = access.new_token(mid)
+    # Derived, so the store need not keep them: the console gets them back (share.py).
+    cofac, wall = share_tokens(fac)
     grants: dict[str, AccessRecord] = {
         access.token_hash(fac): {"role": "facilitator", "participant_id": None, "party_id": None},
         access.token_hash(cofac): {
@@ -101,12 +104,9 @@ async def create_meeting(
     for _ in range(20):
         code = access.new_join_code()
         urls = links(base_url, code, fac, cofac, wall)
-        share = {
-            "join_code": code,
-            "join_url": urls["join"],
-            "wall_url": urls["wall"],
-            "cofacilitator_url": urls["cofacilitator"],
-        }
+        # Nothing here opens the meeting beyond joining as a participant: no token, no link
+        # with one (docs/privacy.md).
+        share = {"join_code": code, "join_url": urls["join"]}
         if await store.create(meeting, code, grants, share, settings.ttl_seconds):
             return {
                 "meeting_id": mid,

@@ -1,0 +1,217 @@
+"""python-socketio's AsyncServer with every incoming packet checked before it is dispatched.
+
+python-socketio decodes a packet and hands it on; a packet it cannot decode, or an event it can
+decode but not dispatch (``[]``, ``{}``, two payloads), raises inside Engine.IO's handler, which
+logs a traceback and answers nothing (50,000 of them were 86 MB of log in 5 s). Here every
+packet from a client gets an answer or a clean close (docs/protocol.md, "Malformed packets"):
+
+- a ``CONNECT`` whose ``auth`` is over :data:`AUTH_LIMIT` bytes (or a message over the message
+  limit): ``connect_error`` with ``{code: "too_large"}``;
+- an event with an ack id that is malformed (not ``[name, payload?]`` with a string name,
+  nested deeper than body.MAX_DEPTH) or too large: an error ack, ``invalid`` (``unknown_event``
+  for an unknown name) or ``too_large``; the connection stays;
+- anything else that is wrong (undecodable, binary, an ack or ``CONNECT_ERROR`` from a client,
+  an unknown namespace, a malformed event without an ack id): the event ``protocol_error``
+  ``{code, message}``, then the connection is closed.
+
+Refusals are counted, not logged one by one: :class:`JunkLog` writes one summary line a minute.
+Engine.IO connections (authenticated or not) are capped per client address here too.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import re
+import time
+from typing import Any
+
+import socketio
+from socketio import packet as sp
+
+from . import proxy
+from .body import MAX_DEPTH, depth
+from .errors import UnknownEvent
+from .settings import Settings
+
+log = logging.getLogger("tijdlijn.socketio")
+
+AUTH_LIMIT = 4096
+_ID = re.compile(r"^(\d)(?:/[^,]{0,100},)?(\d{1,12})")
+REPORT_EVERY = 60.0
+
+
+def transport_limit(settings: Settings) -> int:
+    """What the transport accepts; up to here the server reads a message and answers it,
+    larger ones uvicorn closes with 1009 (message too big)."""
+    return 4 * settings.max_message_bytes
+
+
+class JunkLog:
+    """Counts refused packets by reason; at most one log line per ``REPORT_EVERY`` seconds."""
+
+    def __init__(self) -> None:
+        self.counts: dict[str, int] = {}
+        self.total = 0
+        self.last = float("-inf")
+
+    def count(self, reason: str) -> None:
+        self.counts[reason] = self.counts.get(reason, 0) + 1
+        self.total += 1
+        now = time.monotonic()
+        if now - self.last >= REPORT_EVERY:
+            summary = ", ".join(f"{k}={v}" for k, v in sorted(self.counts.items()))
+            log.warning("refused Socket.IO packets since last report: %s", summary)
+            self.counts.clear()
+            self.last = now
+
+
+def _error(code: str, message: str) -> dict[str, str]:
+    return {"code": code, "message": message}
+
+
+TOO_LARGE = _error("too_large", "Dit bericht is te groot.")
+MALFORMED = _error("invalid", "Dit bericht heeft niet de vorm [naam, gegevens].")
+UNKNOWN = UnknownEvent().as_error()
+PROTOCOL = "Dit bericht volgt het protocol niet; de verbinding wordt gesloten."
+
+
+class TijdlijnServer(socketio.AsyncServer):  # type: ignore[misc]
+    def __init__(self, settings: Settings, **kwargs: Any) -> None:
+        super().__init__(max_http_buffer_size=transport_limit(settings), **kwargs)
+        self.max_message = settings.max_message_bytes
+        self.per_address = settings.max_connections_per_address
+        self.addresses: dict[str, str] = {}
+        self.per_address_count: dict[str, int] = {}
+        self.junk = JunkLog()
+
+    # Engine.IO connections, capped per address
+    async def _handle_eio_connect(self, eio_sid: str, environ: Any) -> Any:
+        address = proxy.address_key(proxy.peer(environ.get("asgi.scope", {})))
+        if self.per_address_count.get(address, 0) >= self.per_address:
+            self.junk.count("connections_per_address")
+            return False
+        self.addresses[eio_sid] = address
+        self.per_address_count[address] = self.per_address_count.get(address, 0) + 1
+        return await super()._handle_eio_connect(eio_sid, environ)
+
+    async def _handle_eio_disconnect(self, eio_sid: str, reason: Any) -> None:
+        address = self.addresses.pop(eio_sid, None)
+        if address is not None:
+            left = self.per_address_count.get(address, 1) - 1
+            if left > 0:
+                self.per_address_count[address] = left
+            else:
+                self.per_address_count.pop(address, None)
+        await super()._handle_eio_disconnect(eio_sid, reason)
+
+    # packets
+    async def _handle_eio_message(self, eio_sid: str, data: Any) -> None:
+        try:
+            await self._checked(eio_sid, data)
+        except Exception:  # the last line: never a traceback per packet
+            await self._close(eio_sid, "error")
+
+    async def _checked(self, eio_sid: str, data: Any) -> None:
+        if not isinstance(data, str) or eio_sid in self._binary_packet:
+            # Tijdlijn neither sends nor accepts binary data.
+            self._binary_packet.pop(eio_sid, None)
+            await self._close(eio_sid, "binary")
+            return
+        if len(data) > self.max_message:
+            await self._too_large(eio_sid, data)
+            return
+        try:
+            pkt = self.packet_class(encoded_packet=data)
+        except (ValueError, TypeError, IndexError, RecursionError, OverflowError):
+            await self._close(eio_sid, "undecodable")
+            return
+        if pkt.namespace not in (None, "/") and pkt.packet_type != sp.CONNECT:
+            await self._close(eio_sid, "namespace")
+            return
+        kind = pkt.packet_type
+        if kind == sp.CONNECT:
+            if pkt.data is not None and len(data) > AUTH_LIMIT:
+                await self._connect_refused(eio_sid, pkt.namespace)
+                return
+            await self._handle_connect(eio_sid, pkt.namespace, pkt.data)
+        elif kind == sp.DISCONNECT:
+            await self._handle_disconnect(eio_sid, pkt.namespace, self.reason.CLIENT_DISCONNECT)
+        elif kind == sp.EVENT:
+            await self._event(eio_sid, pkt)
+        else:
+            # ACK (we never ask clients for one), BINARY_*, CONNECT_ERROR, unknown types.
+            await self._close(eio_sid, f"type{kind}" if isinstance(kind, int) else "type")
+
+    async def _event(self, eio_sid: str, pkt: Any) -> None:
+        args = pkt.data
+        well_formed = (
+            isinstance(args, list)
+            and len(args) >= 1
+            and isinstance(args[0], str)
+            and depth(args) <= MAX_DEPTH
+        )
+        connected = self.manager.sid_from_eio_sid(eio_sid, "/") is not None
+        if well_formed and len(args) <= 2 and connected:
+            await self._handle_event(eio_sid, pkt.namespace, pkt.id, args)
+        elif pkt.id is not None and connected:
+            self.junk.count("malformed_event")
+            # Two payloads: invalid for an event we know; any other name is simply unknown.
+            known = (
+                well_formed
+                and args[0] in self.handlers.get("/", {})
+                and args[0]
+                not in (
+                    "connect",
+                    "disconnect",
+                )
+            )
+            await self._ack_error(
+                eio_sid, pkt.id, MALFORMED if known or not well_formed else UNKNOWN
+            )
+        else:
+            await self._close(eio_sid, "malformed_event" if connected else "not_connected")
+
+    async def _too_large(self, eio_sid: str, data: str) -> None:
+        match = _ID.match(data)
+        kind = data[:1]
+        connected = self.manager.sid_from_eio_sid(eio_sid, "/") is not None
+        if kind == str(sp.CONNECT):
+            await self._connect_refused(eio_sid, "/")
+        elif kind == str(sp.EVENT) and match and connected:
+            self.junk.count("too_large")
+            await self._ack_error(eio_sid, int(match.group(2)), TOO_LARGE)
+        else:
+            await self._close(eio_sid, "too_large")
+
+    async def _connect_refused(self, eio_sid: str, namespace: str | None) -> None:
+        self.junk.count("auth_too_large")
+        error = {"message": TOO_LARGE["message"], "data": TOO_LARGE}
+        await self._send_packet(
+            eio_sid, self.packet_class(sp.CONNECT_ERROR, data=error, namespace=namespace or "/")
+        )
+
+    async def _ack_error(self, eio_sid: str, ack_id: int, error: dict[str, str]) -> None:
+        answer = [{"ok": False, "error": error}]
+        await self._send_packet(
+            eio_sid, self.packet_class(sp.ACK, namespace="/", id=ack_id, data=answer)
+        )
+
+    async def _close(self, eio_sid: str, reason: str) -> None:
+        """Say why (``protocol_error``), then close the Engine.IO connection."""
+        self.junk.count(reason)
+        notice = ["protocol_error", {"code": "protocol_error", "message": PROTOCOL}]
+        try:
+            await self._send_packet(
+                eio_sid, self.packet_class(sp.EVENT, namespace="/", data=notice)
+            )
+        except Exception:  # already gone: nothing to tell
+            return
+        # Closed after this handler returns, so the notice is queued first.
+        self.start_background_task(self._disconnect_eio, eio_sid)
+
+    async def _disconnect_eio(self, eio_sid: str) -> None:
+        await asyncio.sleep(0)
+        with contextlib.suppress(Exception):  # a socket closing twice is not worth a log line
+            await self.eio.disconnect(eio_sid)

@@ -63,7 +63,7 @@ def _reachable() -> Iterator[None]:
 
 def open_limits(settings: Settings, store: Store) -> Limits:
     if settings.redis_url and store.kind == "redis":
-        return RedisLimits(lambda: store.client, settings.key_prefix)
+        return RedisLimits(lambda: store.client, settings.key_prefix)  # type: ignore[attr-defined]
     return MemoryLimits()
 
 

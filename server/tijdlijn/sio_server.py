@@ -38,7 +38,7 @@ from .settings import Settings
 log = logging.getLogger("tijdlijn.socketio")
 
 AUTH_LIMIT = 4096
-_ID = re.compile(r"^(\d)(?:/[^,]{0,100},)?(\d{1,12})")
+_ID = re.compile(r"^(\d)(?:/[^,]{0,100},)?(\d{1,12})(?!\d)")
 REPORT_EVERY = 60.0
 
 
@@ -125,7 +125,8 @@ class TijdlijnServer(socketio.AsyncServer):  # type: ignore[misc]
         try:
             pkt = self.packet_class(encoded_packet=data)
         except (ValueError, TypeError, IndexError, RecursionError, OverflowError):
-            await self._close(eio_sid, "undecodable")
+            if not await self._answer_by_id(eio_sid, data, MALFORMED, "undecodable"):
+                await self._close(eio_sid, "undecodable")
             return
         if pkt.namespace not in (None, "/") and pkt.packet_type != sp.CONNECT:
             await self._close(eio_sid, "namespace")
@@ -174,16 +175,23 @@ class TijdlijnServer(socketio.AsyncServer):  # type: ignore[misc]
             await self._close(eio_sid, "malformed_event" if connected else "not_connected")
 
     async def _too_large(self, eio_sid: str, data: str) -> None:
-        match = _ID.match(data)
-        kind = data[:1]
-        connected = self.manager.sid_from_eio_sid(eio_sid, "/") is not None
-        if kind == str(sp.CONNECT):
+        if data[:1] == str(sp.CONNECT):
             await self._connect_refused(eio_sid, "/")
-        elif kind == str(sp.EVENT) and match and connected:
-            self.junk.count("too_large")
-            await self._ack_error(eio_sid, int(match.group(2)), TOO_LARGE)
-        else:
+        elif not await self._answer_by_id(eio_sid, data, TOO_LARGE, "too_large"):
             await self._close(eio_sid, "too_large")
+
+    async def _answer_by_id(
+        self, eio_sid: str, data: str, error: dict[str, str], reason: str
+    ) -> bool:
+        """An error ack for an event we could not (or would not) decode, if it has an ack id
+        and the client is connected; False when there is nobody to answer."""
+        match = _ID.match(data)
+        connected = self.manager.sid_from_eio_sid(eio_sid, "/") is not None
+        if not (match and match.group(1) == str(sp.EVENT) and connected):
+            return False
+        self.junk.count(reason)
+        await self._ack_error(eio_sid, int(match.group(2)), error)
+        return True
 
     async def _connect_refused(self, eio_sid: str, namespace: str | None) -> None:
         self.junk.count("auth_too_large")

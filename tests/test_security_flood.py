@@ -18,6 +18,17 @@ from tests.support.clients import Devices, Refused, create_meeting, join, op_id
 from tests.support.raw import RawSocket, ack_data
 from tests.support.server import ServerProcess
 
+
+async def aget(url: str, **kwargs: Any) -> httpx.Response:
+    async with httpx.AsyncClient() as client:
+        return await client.get(url, **kwargs)
+
+
+async def apost(url: str, **kwargs: Any) -> httpx.Response:
+    async with httpx.AsyncClient() as client:
+        return await client.post(url, **kwargs)
+
+
 # "At most a few KB of log" for a flood, however long.
 LOG_BUDGET = 4 * 1024
 
@@ -55,7 +66,7 @@ async def test_a_flood_of_junk_packets_writes_a_few_kb_of_log_and_no_traceback(
     assert "Traceback" not in written
     assert len(written.encode()) <= LOG_BUDGET, written[-2000:]
     # The server still serves.
-    assert httpx.get(f"{server.url}/healthz", timeout=10).status_code == 200
+    assert (await aget(f"{server.url}/healthz", timeout=10)).status_code == 200
 
 
 async def test_a_sync_flood_is_inside_the_connection_budget(live_server: ServerProcess) -> None:
@@ -114,7 +125,7 @@ async def test_connections_are_capped_per_address(
     async with Devices(server.url) as ds:
         first = [await ds.connect(m.facilitator_token, f"fac{n}") for n in range(3)]
         # The Engine.IO handshake itself is refused: no session, no memory spent.
-        answer = httpx.get(f"{server.url}/socket.io/?EIO=4&transport=polling", timeout=10)
+        answer = await aget(f"{server.url}/socket.io/?EIO=4&transport=polling", timeout=10)
         assert answer.status_code == 401, answer.text
         # A place frees up when a device leaves.
         await first[0].disconnect()
@@ -152,6 +163,6 @@ async def test_many_connections_at_once_leave_the_server_answering(
     sockets = [RawSocket(live_server.url) for _ in range(50)]
     await asyncio.gather(*(s.__aenter__() for s in sockets))
     try:
-        assert httpx.get(f"{live_server.url}/healthz", timeout=10).status_code == 200
+        assert (await aget(f"{live_server.url}/healthz", timeout=10)).status_code == 200
     finally:
         await asyncio.gather(*(s.__aexit__() for s in sockets))

@@ -65,7 +65,7 @@ class ProxyHeaders:
             await self.app(scope, receive, send)
             return
         scope = {**scope, "tijdlijn.peer": peer(scope)}
-        values = {k: v.decode("latin-1") for k, v in headers if k in _FORWARDED}
+        values = {k.decode(): v.decode("latin-1") for k, v in headers if k in _FORWARDED}
         hops = [h.strip() for h in values.get("x-forwarded-for", "").split(",") if h.strip()]
         # From the right: the last hop a trusted proxy added is the first we cannot vouch for.
         for hop in reversed(hops):

@@ -41,6 +41,10 @@ LOGIN_NEEDED = "Log eerst in via de inlogpagina van je organisatie om een bijeen
 KEY_REQUIRED_CODE = "facilitator_key"
 
 
+class ServerFull(LimitReached):
+    """``limit_reached`` for the server as a whole, answered with HTTP 503."""
+
+
 class FacilitatorKeyNeeded(Unauthorized):
     """``unauthorized`` with a detail the console acts on: ask for the key."""
 
@@ -144,7 +148,7 @@ class Guard:
                     "Probeer het later opnieuw."
                 )
             if await live_meetings(self.store) >= self.settings.max_live_meetings:
-                raise LimitReached(
+                raise ServerFull(
                     "Deze server heeft het maximum aantal lopende bijeenkomsten bereikt. "
                     "Probeer het later opnieuw of vraag de beheerder."
                 )

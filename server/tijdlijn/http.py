@@ -17,7 +17,7 @@ from .body import TooLarge, read_json
 from .domain.commands import describe_fields
 from .domain.model import Meeting
 from .errors import Invalid, MeetingGone, NotFound, StoreUnavailable, TijdlijnError
-from .guard import CODE_GONE, Guard
+from .guard import CODE_GONE, Guard, ServerFull
 from .settings import Settings
 from .store.base import Store
 
@@ -35,7 +35,11 @@ STATUS = {
 
 
 def error_response(exc: TijdlijnError) -> JSONResponse:
-    status = 413 if isinstance(exc, TooLarge) else STATUS.get(exc.code, 400)
+    status = STATUS.get(exc.code, 400)
+    if isinstance(exc, TooLarge):
+        status = 413
+    elif isinstance(exc, ServerFull):
+        status = 503
     return JSONResponse({"error": exc.as_error()}, status_code=status)
 
 

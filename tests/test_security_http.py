@@ -57,7 +57,9 @@ def test_hsts_when_the_public_url_is_https(start_server: Callable[..., ServerPro
     server = start_server("--public-url", "https://tijdlijn.example.nl")
     for path in ("/", POLLING):
         answer = httpx.get(server.url + path, timeout=10)
-        assert answer.headers["strict-transport-security"] == "max-age=31536000", path
+        assert (
+            answer.headers["strict-transport-security"] == "max-age=31536000; includeSubDomains"
+        ), path
 
 
 def test_the_origin_check_ignores_forwarded_host_from_an_untrusted_peer(

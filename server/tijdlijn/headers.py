@@ -22,7 +22,7 @@ SECURITY_HEADERS = [
     (b"x-frame-options", b"DENY"),
     (b"permissions-policy", b"camera=(), microphone=(), geolocation=()"),
 ]
-HSTS = (b"strict-transport-security", b"max-age=31536000")
+HSTS = (b"strict-transport-security", b"max-age=31536000; includeSubDomains")
 NO_STORE_PREFIXES = ("/api/", "/socket.io")
 
 

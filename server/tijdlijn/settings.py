@@ -117,6 +117,10 @@ def from_env(environ: Mapping[str, str] | None = None, **overrides: object) -> S
         values["public_url"] = env["TIJDLIJN_PUBLIC_URL"].rstrip("/")
     if env.get("TIJDLIJN_JOIN_FAILURES_PER_MINUTE"):
         values["join_failures_per_minute"] = int(env["TIJDLIJN_JOIN_FAILURES_PER_MINUTE"])
+    if env.get("TIJDLIJN_RATE_BURST"):
+        values["rate_burst"] = int(env["TIJDLIJN_RATE_BURST"])
+    if env.get("TIJDLIJN_RATE_PER_SECOND"):
+        values["rate_per_second"] = float(env["TIJDLIJN_RATE_PER_SECOND"])
     if env.get("TIJDLIJN_LOG_MAX"):
         values["log_max"] = int(env["TIJDLIJN_LOG_MAX"])
     if env.get("TIJDLIJN_WEB_DIR"):

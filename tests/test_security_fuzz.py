@@ -51,7 +51,7 @@ JSON = st.recursive(
     ),
     max_leaves=12,
 )
-NAMES = sorted(COMMANDS) + ["sync", "onbekend"]
+NAMES = [*sorted(COMMANDS), "sync", "onbekend"]
 
 
 @dataclass

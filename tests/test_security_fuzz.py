@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import asyncio
 import json
+import urllib.parse
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+import httpx
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -100,9 +102,12 @@ def check_ack(ack: Any) -> None:
 
 
 async def invariants(m: Meeting) -> None:
+    # A last public write: once a device has it, it has every earlier event meant for it.
+    last = await m.fac.ok("meeting.update", title="Na het fuzzen")
     for device in (m.fac, m.participant):
+        await device.wait_seq(last["seq"])
         fresh = await device.sync()
-        await device.wait_seq(fresh["snapshot"]["seq"])
+        assert fresh["snapshot"]["seq"] == last["seq"]
         assert device.meeting == fresh["snapshot"]["meeting"], device.label
     drafts = [x for x in m.participant.meeting["moments"].values() if x["state"] != "revealed"]
     assert not drafts, "a participant holds a draft"
@@ -222,3 +227,43 @@ def test_raw_packets(start_server: Callable[..., ServerProcess]) -> None:
     assert outcomes.get("answered", 0) > 0 and outcomes.get("closed", 0) > 0, outcomes
     output = server.output()
     assert "Traceback" not in output and "handler error" not in output
+
+
+ENDPOINTS = [
+    "/api/meetings",
+    "/api/join",
+    "/api/import",
+    "/api/followup/start",
+    "/api/report",
+    "/api/followup/ics",
+    "/api/followup/pack",
+    "/api/export",
+]
+BODIES = st.one_of(JSON.map(lambda v: json.dumps(v).encode()), st.binary(max_size=200))
+
+
+def test_no_http_input_gives_a_500(start_server: Callable[..., ServerProcess]) -> None:
+    server = start_server(env={"TIJDLIJN_JOIN_FAILURES_PER_MINUTE": "100000"})
+    statuses: dict[int, int] = {}
+    with httpx.Client(base_url=server.url, timeout=10) as http:
+
+        @settings(max_examples=300, deadline=None)
+        @given(
+            path=st.sampled_from(ENDPOINTS),
+            body=BODIES,
+            auth=st.one_of(st.none(), st.text(max_size=60)),
+            code=st.text(max_size=12),
+        )
+        def fuzz(path: str, body: bytes, auth: str | None, code: str) -> None:
+            headers = {"Content-Type": "application/json"}
+            if auth is not None and auth.strip() and auth.isprintable() and auth.isascii():
+                headers["Authorization"] = f"Bearer {auth}"
+            answer = http.post(path, content=body, headers=headers)
+            looked = http.get("/api/join/" + urllib.parse.quote(code, safe="") + "/qr.svg")
+            for status in (answer.status_code, looked.status_code):
+                statuses[status] = statuses.get(status, 0) + 1
+                assert status < 500, (path, body[:80], status)
+
+        fuzz()
+    assert statuses.get(400, 0) > 0, statuses
+    assert "Traceback" not in server.output()

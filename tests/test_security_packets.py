@@ -137,3 +137,23 @@ async def test_unknown_keys_are_named_only_when_short_and_printable(
                 assert key in message
             else:
                 assert key not in message and "onbekend veld" in message, (why, message)
+
+
+@pytest.mark.parametrize("frame", ["", "s", "7x", "9", "\u00e9"])
+async def test_frames_engineio_cannot_read_are_closed_with_a_reason(
+    live_server: ServerProcess, frame: str
+) -> None:
+    async with RawSocket(live_server.url) as raw:
+        await raw.connect({"token": await participant_token(live_server.url)})
+        await raw.send(frame)
+        assert (await raw.answer()).startswith('42["protocol_error"')
+        assert await raw.answer() == "closed"
+        assert raw.close_code == 1008
+
+
+async def test_a_client_close_packet_closes_the_socket(live_server: ServerProcess) -> None:
+    async with RawSocket(live_server.url) as raw:
+        await raw.connect({"token": await participant_token(live_server.url)})
+        await raw.send("1")
+        assert await raw.answer() == "closed"
+        assert raw.close_code == 1000

@@ -27,7 +27,7 @@ from .http_after import routes as after_routes
 from .hub import Hub
 from .proxy import ProxyHeaders
 from .settings import Settings
-from .sio_server import TijdlijnServer, transport_limit
+from .sio_server import EngineFrames, TijdlijnServer, transport_limit
 from .store import open_store
 from .store.base import Store
 
@@ -39,13 +39,11 @@ def default_web_dir() -> Path:
 class Tijdlijn:
     """The ASGI entry point: Socket.IO under /socket.io/, everything else to Starlette."""
 
-    def __init__(
-        self, web: Starlette, sio: socketio.AsyncServer, hub: Hub, settings: Settings
-    ) -> None:
+    def __init__(self, web: Starlette, sio: TijdlijnServer, hub: Hub, settings: Settings) -> None:
         self.web = web
         self.sio = sio
         self.hub = hub
-        self.engine = socketio.ASGIApp(sio, socketio_path="socket.io")
+        self.engine = EngineFrames(socketio.ASGIApp(sio, socketio_path="socket.io"), sio)
         # Outermost first: who is asking (proxy.py), headers on every answer, bounded bodies.
         self.stack: ASGIApp = ProxyHeaders(
             SecurityHeaders(BodyLimit(self.route, transport_limit(settings)), settings.hsts),
@@ -81,8 +79,6 @@ def create_app(settings: Settings, store: Store | None = None) -> Tijdlijn:
         async_mode="asgi",
         client_manager=manager,
         cors_allowed_origins=list(settings.allowed_origins) if settings.allowed_origins else None,
-        logger=False,
-        engineio_logger=False,
     )
     hub = Hub(settings, store, sio)
     web_dir = Path(settings.web_dir) if settings.web_dir else default_web_dir()

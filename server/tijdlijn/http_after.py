@@ -3,7 +3,8 @@
 Downloads are facilitator-only and authenticated by ``Authorization: Bearer <token>``: a POST with
 the token in a header, never a token in a URL (URLs end up in histories, logs and proxies).
 Nothing made here is stored: each file is built from the meeting's state for this one response.
-Import and follow-up start need no token: like POST /api/meetings, they create a new meeting.
+Import and follow-up start need no meeting token: like POST /api/meetings, they create a new
+meeting, so they pass the same facilitator-access guard (guard.py) before their body is read.
 """
 
 from __future__ import annotations

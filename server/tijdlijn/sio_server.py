@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 import re
 import time
@@ -79,6 +80,12 @@ PROTOCOL = "Dit bericht volgt het protocol niet; de verbinding wordt gesloten."
 
 class TijdlijnServer(socketio.AsyncServer):  # type: ignore[misc]
     def __init__(self, settings: Settings, **kwargs: Any) -> None:
+        # Our own loggers, not python-socketio's defaults: those get a handler of their own,
+        # which would bypass the rate limit on every handler (logs.py).
+        kwargs["logger"] = logging.getLogger("tijdlijn.socketio.server")
+        kwargs["engineio_logger"] = logging.getLogger("tijdlijn.socketio.engine")
+        for name in ("tijdlijn.socketio.server", "tijdlijn.socketio.engine"):
+            logging.getLogger(name).setLevel(logging.WARNING)
         super().__init__(max_http_buffer_size=transport_limit(settings), **kwargs)
         self.max_message = settings.max_message_bytes
         self.per_address = settings.max_connections_per_address
@@ -223,3 +230,55 @@ class TijdlijnServer(socketio.AsyncServer):  # type: ignore[misc]
         await asyncio.sleep(0)
         with contextlib.suppress(Exception):  # a socket closing twice is not worth a log line
             await self.eio.disconnect(eio_sid)
+
+
+class EngineFrames:
+    """ASGI middleware for the WebSocket transport: Engine.IO frames checked before Engine.IO.
+
+    Engine.IO decodes a frame outside its error handling: an empty text frame or an unknown
+    packet type ends in "Exception in ASGI application" and a dropped connection (1006), and a
+    client's own close packet (``1``) left the socket open. Here a text frame must start with a
+    packet type (0-6); anything else gets ``protocol_error`` and a close (1008, "protocol_error"),
+    ``1`` a normal close (1000). Engine.IO then sees the disconnect and cleans up.
+    """
+
+    def __init__(self, app: Any, server: TijdlijnServer) -> None:
+        self.app = app
+        self.server = server
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "websocket":
+            await self.app(scope, receive, send)
+            return
+        closed = False
+
+        async def close(code: int, reason: str) -> dict[str, Any]:
+            nonlocal closed
+            if not closed:
+                closed = True
+                with contextlib.suppress(Exception):
+                    await send({"type": "websocket.close", "code": code, "reason": reason})
+            return {"type": "websocket.disconnect", "code": code}
+
+        async def checked() -> Any:
+            message = await receive()
+            if message["type"] != "websocket.receive" or closed:
+                return message
+            text = message.get("text")
+            if text is None:
+                return message  # binary: an Engine.IO message, checked in _handle_eio_message
+            if text[:1] == "1":  # Engine.IO close, with or without trailing data
+                return await close(1000, "")
+            if not text or text[0] not in "0123456":
+                self.server.junk.count("engineio_frame")
+                notice = ["protocol_error", {"code": "protocol_error", "message": PROTOCOL}]
+                with contextlib.suppress(Exception):
+                    await send({"type": "websocket.send", "text": "42" + json.dumps(notice)})
+                return await close(1008, "protocol_error")
+            return message
+
+        async def guarded_send(message: Any) -> None:
+            if not closed:
+                await send(message)
+
+        await self.app(scope, checked, guarded_send)

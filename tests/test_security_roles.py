@@ -5,7 +5,8 @@ another meeting's ids, a refused connection without a token) -- and when refused
 state is unchanged and nothing is broadcast to anyone in it.
 
 Payloads and the meeting they act on come from tests/test_hub_roles.py (each step is valid for a
-facilitator at that point, so a refusal can only be about the role).
+facilitator at that point, so a refusal can only be about the role). The method's commands
+(intake, new information, preconditions, ground rules) have a matrix of their own below.
 """
 
 from __future__ import annotations
@@ -18,8 +19,8 @@ import pytest
 from tests.support.clients import Device, Devices, create_meeting, join, refused_with
 from tests.support.raw import RawSocket
 from tests.support.server import ServerProcess
-from tests.test_hub_roles import STEPS, Sender, prepare
-from tijdlijn.domain.commands import COMMANDS
+from tests.test_hub_roles import COMMANDS, STEPS, Sender, prepare
+from tijdlijn.domain.commands_method import METHOD_COMMANDS
 
 ROLES = (
     "facilitator",
@@ -159,7 +160,79 @@ async def test_no_token_and_a_bad_token_are_refused_at_connect(live_server: Serv
     for token, code in (
         ("", "unauthorized"),
         ("abc.def", "unauthorized"),
-        ("x" * 40 + "." + "y" * 22, "meeting_gone"),  # well-formed, for no meeting
+        ("x" * 40 + "." + "y" * 22, "meeting_lost"),  # well-formed, for no meeting
     ):
         refused = await refused_with(live_server.url, token)
         assert refused["code"] == code, refused
+
+
+# The method's commands: facilitator-only, except accepting the ground rules (participants only).
+METHOD_STEPS: dict[str, Any] = {
+    "meeting.preconditions": lambda i: {"case_calm": True},
+    "ground_rules.accept": lambda i: {"version": 1},
+    "intake.open": lambda i: {"party_id": i["party2"], "token_hash": "0" * 64},
+    "intake.close": lambda i: {"party_id": i["party2"]},
+    "intake.add": lambda i: {"text": "Uit de uitvraag", "party_id": i["party2"]},
+    "intake.update": lambda i: {"id": "onbekend", "text": "Anders"},
+    "intake.remove": lambda i: {"id": "onbekend"},
+    "intake.take": lambda i: {"entry_ids": ["onbekend"]},
+    "new_information.add": lambda i: {},
+    "new_information.agree": lambda i: {"id": "onbekend", "agreement": "Afspraak"},
+    "new_information.remove": lambda i: {"id": "onbekend"},
+}
+
+
+def method_expected(role: str, event: str) -> str:
+    """ "allowed" means the role may send it (the state may still say no: not found, conflict)."""
+    participant = role.startswith("participant")
+    if role in ("facilitator", "co-facilitator"):
+        return "forbidden" if event == "ground_rules.accept" else "allowed"
+    if participant:
+        return "allowed" if event == "ground_rules.accept" else "forbidden"
+    if role == "wall":
+        return "forbidden"
+    if role == "no token":
+        return "closed"
+    return "own meeting"
+
+
+async def test_the_method_matrix(live_server: ServerProcess) -> None:
+    assert set(METHOD_STEPS) == set(METHOD_COMMANDS)
+    url = live_server.url
+    m = await create_meeting(url, parties=2)
+    other = await create_meeting(url, parties=1)
+    same = await join(url, m.join_code, m.party_ids[1])
+    different = await join(url, m.join_code, m.party_ids[0])
+    got: dict[tuple[str, str], str] = {}
+    async with Devices(url) as ds:
+        senders = {
+            "facilitator": Sender(ds, m.facilitator_token, "facilitator"),
+            "co-facilitator": Sender(ds, m.cofacilitator_token, "co-facilitator"),
+            "participant, same party": Sender(ds, same["token"], "same"),
+            "participant, other party": Sender(ds, different["token"], "other"),
+            "wall": Sender(ds, m.wall_token, "wall"),
+            "other meeting": Sender(ds, other.facilitator_token, "other meeting"),
+        }
+        observer = await ds.connect(m.facilitator_token, "observer")
+        ids = {"party1": m.party_ids[0], "party2": m.party_ids[1]}
+        for event, build in METHOD_STEPS.items():
+            payload = build(ids)
+            for role, sender in senders.items():
+                if method_expected(role, event) == "allowed":
+                    ack = await sender.write(event, payload)
+                    got[(role, event)] = "forbidden" if outcome(ack) == "forbidden" else "allowed"
+                    continue
+                before = (await observer.sync())["snapshot"]
+                seen = len(observer.events())
+                ack = await sender.write(event, payload)
+                got[(role, event)] = "own meeting" if role == "other meeting" else outcome(ack)
+                after = (await observer.sync())["snapshot"]
+                assert after == before, f"{role} {event}: a refused write changed the meeting"
+                assert len(observer.events()) == seen, f"{role} {event}: something was broadcast"
+            got[("no token", event)] = await unauthenticated(url, event, payload)
+    wrong = {
+        cell: (got[cell], method_expected(*cell))
+        for cell in got
+        if got[cell] != method_expected(*cell)
+    }
+    assert not wrong, f"(role, event): (got, expected) -- {wrong}"

@@ -6,7 +6,9 @@ several independent servers in one process.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
+import logging
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -21,15 +23,20 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from . import http
 from .body import BodyLimit
+from .capsule import Sealer, load_keys
 from .guard import Guard, open_limits
 from .headers import SecurityHeaders
 from .http_after import routes as after_routes
 from .hub import Hub
+from .link import Link
 from .proxy import ProxyHeaders
+from .service import Meetings
 from .settings import Settings
 from .sio_server import EngineFrames, TijdlijnServer, transport_limit
 from .store import open_store
 from .store.base import Store
+
+log = logging.getLogger("tijdlijn.app")
 
 
 def default_web_dir() -> Path:
@@ -69,26 +76,36 @@ class Tijdlijn:
 
 def create_app(settings: Settings, store: Store | None = None) -> Tijdlijn:
     store = store if store is not None else open_store(settings)
-    manager = (
-        socketio.AsyncRedisManager(settings.redis_url, channel=f"{settings.key_prefix}socketio")
+    link = (
+        Link(settings.redis_url, channel=f"{settings.key_prefix}socketio")
         if settings.redis_url
         else None
     )
+    if settings.redis_url and not settings.capsule_keys:
+        log.warning(
+            "no TIJDLIJN_CAPSULE_KEYS: this process seals restore capsules with its own key; "
+            "several processes must share one (docs/reliability.md)"
+        )
     sio = TijdlijnServer(
         settings,
         async_mode="asgi",
-        client_manager=manager,
+        client_manager=link,
         cors_allowed_origins=list(settings.allowed_origins) if settings.allowed_origins else None,
     )
-    hub = Hub(settings, store, sio)
+    service = Meetings(settings, store, Sealer(load_keys(settings)))
+    hub = Hub(settings, service, sio)
     web_dir = Path(settings.web_dir) if settings.web_dir else default_web_dir()
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         await store.open()
+        watchdog = asyncio.create_task(hub.watch(), name="tijdlijn-watchdog")
         try:
             yield
         finally:
+            watchdog.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await watchdog
             await store.close()
 
     web = Starlette(
@@ -103,5 +120,7 @@ def create_app(settings: Settings, store: Store | None = None) -> Tijdlijn:
     web.state.settings = settings
     web.state.store = store
     web.state.hub = hub
+    web.state.service = service
+    web.state.link = link
     web.state.guard = Guard(settings, store, open_limits(settings, store))
     return Tijdlijn(web, sio, hub, settings)

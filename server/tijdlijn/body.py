@@ -23,7 +23,9 @@ SMALL = 64 * 1024
 # 2000: as UTF-8 (how Tijdlijn writes them) these caps leave room for every valid file.
 PACK = 1024 * 1024
 PREPARED = 4 * 1024 * 1024
-LIMITS = {"/api/import": PREPARED, "/api/followup/start": PACK}
+# A restore capsule (capsule.MAX_CAPSULE_CHARS) and the JSON around it.
+RESTORE = 4 * 1024 * 1024 + 1024
+LIMITS = {"/api/import": PREPARED, "/api/followup/start": PACK, "/api/restore": RESTORE}
 # Nothing Tijdlijn accepts nests deeper than a few levels.
 MAX_DEPTH = 32
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import logging.config
 import sys
 from collections.abc import Sequence
 
@@ -48,6 +49,19 @@ def parser() -> argparse.ArgumentParser:
         help="origin allowed to open Socket.IO connections, e.g. https://tijdlijn.example.nl "
         "(repeatable; default: same origin only)",
     )
+    serve.add_argument(
+        "--preparation-days",
+        type=int,
+        default=None,
+        help="days a meeting in preparation is kept at most (also TIJDLIJN_PREPARATION_DAYS; "
+        "default and maximum 30)",
+    )
+    serve.add_argument(
+        "--state-dir",
+        default=None,
+        help="folder for the restore key of the embedded default (also TIJDLIJN_STATE_DIR; "
+        "default ~/.local/state/tijdlijn)",
+    )
     serve.add_argument("--public-url", default=None, help="address people open, for links and QR")
     serve.add_argument(
         "--access-log",
@@ -87,6 +101,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             ttl_seconds=args.ttl,
             allowed_origins=tuple(args.allowed_origin) if args.allowed_origin else None,
             public_url=args.public_url.rstrip("/") if args.public_url else None,
+            preparation_days=args.preparation_days,
+            state_dir=args.state_dir,
             trusted_proxies=tuple(args.trusted_proxy) if args.trusted_proxy else None,
             facilitator_keys=tuple(args.facilitator_key) if args.facilitator_key else None,
             facilitator_header=args.facilitator_header,
@@ -97,6 +113,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     from .app import create_app
     from .logs import uvicorn_log_config
 
+    # The same configuration uvicorn applies, already for what create_app logs.
+    logging.config.dictConfig(uvicorn_log_config())
     app = create_app(settings)
     store = "Redis" if settings.redis_url else "in-memory (één proces)"
     shown = "localhost" if settings.host in ("127.0.0.1", "0.0.0.0") else settings.host

@@ -162,9 +162,9 @@ async def live_meetings(store: Any) -> int:
     return len(store)
 
 
-def admit_to_meeting(connections: Iterable[Any], meeting_id: str, settings: Settings) -> None:
+def admit_to_meeting(meeting_ids: Iterable[str], meeting_id: str, settings: Settings) -> None:
     """``limit_reached`` when the meeting has its maximum of connections in this process (a
     meeting has 10-12 participants; the cap stops one token from opening thousands)."""
-    present = sum(1 for conn in connections if conn.meeting_id == meeting_id)
+    present = sum(1 for mid in meeting_ids if mid == meeting_id)
     if present >= settings.max_connections_per_meeting:
         raise LimitReached("Deze bijeenkomst heeft het maximum aantal verbindingen bereikt.")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import time
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -18,6 +19,8 @@ from .domain.commands import describe_fields
 from .domain.model import Meeting
 from .errors import Invalid, MeetingGone, NotFound, StoreUnavailable, TijdlijnError
 from .guard import CODE_GONE, Guard, ServerFull
+from .lifetime import ttl_for
+from .service import Meetings
 from .settings import Settings
 from .store.base import Store
 
@@ -28,6 +31,9 @@ STATUS = {
     "forbidden": 403,
     "not_found": 404,
     "meeting_gone": 404,
+    "meeting_expired": 404,
+    "meeting_lost": 404,
+    "busy": 503,
     "conflict": 409,
     "rate_limited": 429,
     "unavailable": 503,
@@ -46,6 +52,11 @@ def error_response(exc: TijdlijnError) -> JSONResponse:
 def store_of(request: Request) -> Store:
     store: Store = request.app.state.store
     return store
+
+
+def service_of(request: Request) -> Meetings:
+    service: Meetings = request.app.state.service
+    return service
 
 
 def settings_of(request: Request) -> Settings:
@@ -72,9 +83,7 @@ def guard_of(request: Request) -> Guard:
 
 async def create_from(request: Request, meeting: Meeting) -> Response:
     """Store a new meeting (after :meth:`Guard.may_create`); its creator's answer."""
-    created = await meetings.create_meeting(
-        store_of(request), settings_of(request), meeting, base_url(request)
-    )
+    created = await service_of(request).create(meeting, base_url(request))
     await guard_of(request).created(request, created["join_code"])
     return JSONResponse(created, status_code=201, headers={"Cache-Control": "no-store"})
 
@@ -135,7 +144,7 @@ async def join(request: Request) -> Response:
             mid,
             access.token_hash(token),
             {"role": "participant", "participant_id": participant_id, "party_id": body.party_id},
-            settings_of(request).ttl_seconds,
+            ttl_for(stored.state, settings_of(request), time.time()),
         )
         if not granted:
             raise MeetingGone(CODE_GONE)
@@ -173,6 +182,11 @@ async def healthz(request: Request) -> Response:
         return JSONResponse(
             {"status": "unavailable", "store": store.kind, "reason": exc.message}, status_code=503
         )
+    link = request.app.state.link
+    if link is not None and (not link.up or link.dirty):
+        # Serving, but devices on other processes may miss events until the link is back.
+        reason = "De verbinding tussen de serverprocessen (Redis pub/sub) is verbroken."
+        return JSONResponse({"status": "degraded", "store": store.kind, "reason": reason})
     return JSONResponse({"status": "ok", "store": store.kind})
 
 
@@ -198,4 +212,5 @@ def routes(web_dir: Path) -> list[Route]:
         page(web_dir, "/facilitator", "facilitator"),
         page(web_dir, "/join", "participant"),
         page(web_dir, "/wall", "wall"),
+        page(web_dir, "/intake", "intake"),
     ]

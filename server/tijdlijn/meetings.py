@@ -1,24 +1,21 @@
-"""Creating a meeting: its state, its tokens, its join code, its links.
+"""A new meeting's state and the links to it.
 
-Shared by the HTTP endpoints that start a meeting (new, imported, follow-up), so every meeting
-gets its access the same way.
+The service (``Meetings.create``) stores it with its tokens and join code; the HTTP endpoints
+that start a meeting (new, imported, follow-up) all go through there.
 """
 
 from __future__ import annotations
 
 import time
-from typing import Annotated, Any, TypedDict
+from typing import Annotated, Any, Literal, TypedDict
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from . import access
 from .domain import commands as c
+from .domain.commands_method import Preconditions
 from .domain.decide import Actor, decide
 from .domain.model import Meeting, new_meeting
-from .errors import StoreUnavailable
-from .settings import Settings
-from .share import tokens as share_tokens
-from .store.base import AccessRecord, Store
 
 FACILITATOR = Actor("facilitator")
 
@@ -37,6 +34,8 @@ class NewMeeting(BaseModel):
     initials: c.Initials
     parties: Annotated[list[PartyIn], Field(max_length=12)] = []
     ground_rules: Annotated[list[c.RULE], Field(max_length=15)] | None = None
+    # The handbook's checklist as ticked on the new-meeting form.
+    preconditions: dict[Literal["case_calm", "most_involved", "light_tensions"], bool] = {}
 
 
 class Links(TypedDict):
@@ -69,6 +68,13 @@ def build(body: NewMeeting, now: float) -> Meeting:
                 c.MeetingUpdate(op_id="create-rules", ground_rules=body.ground_rules),
             )
         )
+    if body.preconditions:
+        commands.append(
+            (
+                "meeting.preconditions",
+                Preconditions(op_id="create-preconditions", **body.preconditions),
+            )
+        )
     for name, command in commands:
         state = decide(state, name, command, FACILITATOR, now, access.new_item_id).state
     return state
@@ -84,40 +90,17 @@ def links(base_url: str, join_code: str, fac: str, cofac: str, wall: str) -> Lin
     }
 
 
-async def create_meeting(
-    store: Store, settings: Settings, meeting: Meeting, base_url: str
-) -> Created:
-    """Store ``meeting`` with fresh tokens and a join code unique among live meetings."""
-    mid = meeting["id"]
-    fac = access.new_token(mid)
-    # Derived, so the store need not keep them: the console gets them back (share.py).
-    cofac, wall = share_tokens(fac)
-    grants: dict[str, AccessRecord] = {
-        access.token_hash(fac): {"role": "facilitator", "participant_id": None, "party_id": None},
-        access.token_hash(cofac): {
-            "role": "facilitator",
-            "participant_id": None,
-            "party_id": None,
-        },
-        access.token_hash(wall): {"role": "wall", "participant_id": None, "party_id": None},
-    }
-    for _ in range(20):
-        code = access.new_join_code()
-        urls = links(base_url, code, fac, cofac, wall)
-        # Nothing here opens the meeting beyond joining as a participant: no token, no link
-        # with one (docs/privacy.md).
-        share = {"join_code": code, "join_url": urls["join"]}
-        if await store.create(meeting, code, grants, share, settings.ttl_seconds):
-            return {
-                "meeting_id": mid,
-                "join_code": code,
-                "facilitator_token": fac,
-                "cofacilitator_token": cofac,
-                "wall_token": wall,
-                "links": urls,
-            }
-    # 25^6 codes: twenty collisions in a row means something is wrong with the store.
-    raise StoreUnavailable("Kon geen vrije deelnamecode vinden.")
+def share_of(urls: Links, code: str) -> dict[str, str]:
+    """What the store keeps so a facilitator console can show the code again: nothing that
+    opens the meeting beyond joining (docs/privacy.md). The co-facilitator and wall links are
+    rebuilt from the facilitator's own token when it connects (share.py)."""
+    return {"join_code": code, "join_url": urls["join"]}
+
+
+def with_code(share: dict[str, str], code: str) -> dict[str, str]:
+    """``share`` with another join code (a restored meeting whose code was taken meanwhile)."""
+    base, _, _ = share.get("join_url", "").rpartition("#")
+    return {**share, "join_code": code, "join_url": f"{base}#{code}"}
 
 
 def now() -> float:

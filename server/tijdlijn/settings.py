@@ -11,6 +11,19 @@ from dataclasses import dataclass
 # break, and nothing may live longer than a day: this is ephemeral data about vulnerable people.
 DEFAULT_TTL_SECONDS = 12 * 3600
 MAX_TTL_SECONDS = 24 * 3600
+# Facilitators prepare over days: a meeting in preparation is kept until the day after its
+# planned date, but never longer than this many days after its last change.
+MAX_PREPARATION_DAYS = 30
+# A preparation without a planned date is kept this long after its last change.
+UNDATED_PREPARATION_DAYS = 14
+
+
+def default_state_dir() -> str:
+    """Where the embedded default keeps its one file (the capsule key): the XDG state folder."""
+    base = os.environ.get("XDG_STATE_HOME") or os.path.join(
+        os.path.expanduser("~"), ".local", "state"
+    )
+    return os.path.join(base, "tijdlijn")
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,6 +46,13 @@ class Settings:
     # Events kept per meeting for resync; older clients get a fresh snapshot instead.
     log_max: int = 5000
     web_dir: str | None = None
+    # Days a preparation may last (1 to 30), see MAX_PREPARATION_DAYS.
+    preparation_days: int = MAX_PREPARATION_DAYS
+    # The folder for the capsule key when none is configured (created once, mode 0700/0600).
+    state_dir: str | None = None
+    # Keys that seal restore capsules (Fernet, urlsafe base64 of 32 bytes); the first seals, all
+    # open, so a key can be rotated. Several processes must share them: set them here.
+    capsule_keys: tuple[str, ...] = ()
     # Security (docs/security.md). Addresses or networks of reverse proxies whose
     # X-Forwarded-For/-Proto/-Host are believed; empty: no forwarded header is believed.
     trusted_proxies: tuple[str, ...] = ()
@@ -50,6 +70,11 @@ class Settings:
             raise ValueError(
                 f"ttl_seconds must be between 60 and {MAX_TTL_SECONDS} (24 hours), "
                 f"got {self.ttl_seconds}"
+            )
+        if not 1 <= self.preparation_days <= MAX_PREPARATION_DAYS:
+            raise ValueError(
+                f"preparation_days must be between 1 and {MAX_PREPARATION_DAYS}, "
+                f"got {self.preparation_days}"
             )
         if self.allowed_origins is not None and "*" in self.allowed_origins:
             raise ValueError("allowed_origins may not contain '*': list the real origins")
@@ -125,6 +150,14 @@ def from_env(environ: Mapping[str, str] | None = None, **overrides: object) -> S
         values["log_max"] = int(env["TIJDLIJN_LOG_MAX"])
     if env.get("TIJDLIJN_WEB_DIR"):
         values["web_dir"] = env["TIJDLIJN_WEB_DIR"]
+    if env.get("TIJDLIJN_PREPARATION_DAYS"):
+        values["preparation_days"] = int(env["TIJDLIJN_PREPARATION_DAYS"])
+    if env.get("TIJDLIJN_STATE_DIR"):
+        values["state_dir"] = env["TIJDLIJN_STATE_DIR"]
+    if env.get("TIJDLIJN_CAPSULE_KEYS"):
+        values["capsule_keys"] = tuple(
+            k.strip() for k in env["TIJDLIJN_CAPSULE_KEYS"].split(",") if k.strip()
+        )
     if env.get("TIJDLIJN_KEY_PREFIX"):
         values["key_prefix"] = env["TIJDLIJN_KEY_PREFIX"]
     if env.get("TIJDLIJN_TRUSTED_PROXIES"):

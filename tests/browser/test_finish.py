@@ -223,6 +223,9 @@ def test_finish_report_invitation_pack_and_receipt(
         "threads": 1,
         "lessons": 1,
         "agreements": 1,
+        "intakes": 0,
+        "intake_entries": 0,
+        "new_information": 0,
     }
     for case_text in (*CASE_TEXTS, *PARTIES, meeting_id, secret, code):
         assert case_text not in receipt_text

@@ -8,6 +8,7 @@ import { suggestedFollowUp } from './agenda.js';
 import { postForFile, saveBlob } from './api.js';
 import { endMeeting } from './end.js';
 import { momentLabel } from './interp.js';
+import * as method from './method.js';
 import { byId, button, confirmDialog, el, partyChip, piiMark, toast } from './ui.js';
 
 const EXTENSIONS = { html: 'html', pdf: 'pdf', md: 'md' };
@@ -75,6 +76,7 @@ export function render(ctx) {
     ? t('finish.followup_set', { date: m.follow_up_date })
     : t('finish.followup_unset');
   renderVerbatim(ctx);
+  method.renderFinish(ctx);
 }
 
 function renderVerbatim(ctx) {

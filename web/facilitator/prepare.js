@@ -5,8 +5,11 @@ import { t } from '/static/shared/i18n.js';
 import { PALETTE, orderedMoments, orderedParties, partyOf } from '/static/shared/state.js';
 import { paintParty } from '/static/shared/dom.js';
 import { AGENDA_PARTS } from './agenda.js';
+import { attachJargonHint } from '/static/shared/jargon_hint.js';
+import * as intake from './intake.js';
 import { addInterpretationDialog, interpretationList } from './interp.js';
 import { attachJudgementHint, judgementalWords } from './judgement.js';
+import * as method from './method.js';
 import { maySend } from './pii.js';
 import {
   byId,
@@ -42,7 +45,16 @@ function trackDirty(form) {
 
 export function setup(ctx) {
   const text = byId('moment-text');
-  const refreshHint = attachJudgementHint(text, byId('moment-text-hint'), t);
+  const judgement = attachJudgementHint(text, byId('moment-text-hint'), t);
+  const jargonHint = el('p', { class: 'hint', attrs: { 'aria-live': 'polite' }, data: { testid: 'moment-jargon' } });
+  byId('moment-text-hint').after(jargonHint);
+  const jargon = attachJargonHint(text, jargonHint, () => [ctx.meeting?.initials.replace(/\./g, '') || '']);
+  const refreshHint = () => {
+    judgement();
+    jargon();
+  };
+  intake.setup(ctx);
+  method.setup(ctx);
   byId('moment-form').addEventListener('submit', async (event) => {
     event.preventDefault();
     const value = text.value.trim();
@@ -142,6 +154,8 @@ export function addRuleRow(list, value) {
 
 export function render(ctx) {
   const m = ctx.meeting;
+  intake.render(ctx);
+  method.renderPrepare(ctx);
   fillSelect(byId('moment-source'), sourceOptions(ctx));
   renderParties(ctx);
   renderMoments(ctx);
@@ -342,6 +356,10 @@ export async function editMomentDialog(ctx, moment) {
   const hint = el('p', { class: 'hint', attrs: { 'aria-live': 'polite' } });
   text.wrap.append(hint);
   attachJudgementHint(text.control, hint, t)();
+  // The jargon hint too: the rephrased moment is what every party reads on the wall.
+  const jargon = el('p', { class: 'hint', attrs: { 'aria-live': 'polite' } });
+  text.wrap.append(jargon);
+  attachJargonHint(text.control, jargon, () => [ctx.meeting.initials.replace(/\./g, '')])();
   const when = field('dlg-moment-when', 'moments.when_label', el('input', { attrs: { type: 'text', maxlength: 40 } }));
   when.control.value = moment.when;
   const source = field('dlg-moment-source', 'moments.source_label', el('select', {}));

@@ -3,9 +3,11 @@
 
 import { announce, paintParty } from '/static/shared/dom.js';
 import { t } from '/static/shared/i18n.js';
+import { attachJargonHint } from '/static/shared/jargon_hint.js';
 import { orderedMoments, orderedParties, partyOf, themesOn } from '/static/shared/state.js';
 import { addInterpretationDialog, interpretationList, momentLabel, snippet } from './interp.js';
 import { attachJudgementHint } from './judgement.js';
+import * as method from './method.js';
 import { maySend } from './pii.js';
 import { editMomentDialog, sourceOptions } from './prepare.js';
 import { flagThemeDialog } from './themes.js';
@@ -29,7 +31,14 @@ export function setup(ctx) {
   });
 
   const text = byId('insert-text');
-  const refreshHint = attachJudgementHint(text, byId('insert-text-hint'), t);
+  const judgement = attachJudgementHint(text, byId('insert-text-hint'), t);
+  const jargonHint = el('p', { class: 'hint', attrs: { 'aria-live': 'polite' } });
+  byId('insert-text-hint').after(jargonHint);
+  const jargon = attachJargonHint(text, jargonHint, () => [ctx.meeting?.initials.replace(/\./g, '') || '']);
+  const refreshHint = () => {
+    judgement();
+    jargon();
+  };
   byId('insert-form').addEventListener('submit', async (event) => {
     event.preventDefault();
     const value = text.value.trim();
@@ -78,6 +87,7 @@ function announceReveal(ctx, id) {
 
 export function render(ctx) {
   const m = ctx.meeting;
+  method.renderRun(ctx);
   const moments = orderedMoments(m);
   const drafts = moments.filter((x) => x.state === 'draft');
   const shown = moments.filter((x) => x.state === 'revealed');

@@ -2,6 +2,7 @@
 // co-facilitator, each with a copy button.
 
 import { t } from '/static/shared/i18n.js';
+import { rulesAccepted } from './method.js';
 import { byId, button, copyText, el } from './ui.js';
 
 let wired = false;
@@ -13,6 +14,8 @@ export function setup(ctx) {
 }
 
 export function render(ctx) {
+  // During the introduction this tab is open: how many phones accepted the ground rules.
+  byId('share-rules-accepted').textContent = rulesAccepted(ctx);
   const share = { ...(ctx.share || {}) };
   const code = share.join_code || '';
   // Spaced in two halves so it is easy to read aloud: "ACD EFG".

@@ -8,6 +8,7 @@
 import { confirmPersonalData } from "../shared/pii_guard.js";
 import { append, el, keyedList, paintParty, partyChip, replace, setText } from "../shared/dom.js";
 import { errorMessage, t } from "../shared/i18n.js";
+import { absentMarker } from "../shared/absent.js";
 import { interpretationsFor, partyOf, themesOn } from "../shared/state.js";
 
 /**
@@ -153,7 +154,7 @@ function interpretationItem(ctx, item, previous) {
   const party = partyOf(meeting, item.party_id);
   const own = ctx.own.has(item.id);
   const signature = JSON.stringify([
-    item.text, item.party_id, own, party?.name, party?.colour,
+    item.text, item.party_id, own, party?.name, party?.colour, Boolean(party?.absent),
     themesOn(meeting, "interpretation", item.id).map((th) => th.label),
   ]);
   if (previous && previous.dataset.sig === signature) return previous;
@@ -221,6 +222,7 @@ function interpretationItem(ctx, item, previous) {
       "div",
       { class: "interp__meta" },
       partyChip(party),
+      absentMarker(meeting, item),
       own ? el("span", { class: "interp__own", i18n: "participant.own.tag" }) : null,
     ),
     text,

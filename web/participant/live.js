@@ -17,7 +17,7 @@ import { renderPhaseSections } from "./sections.js";
 /**
  * @param {Session} session
  * @param {{show: (id: string) => void, save: (s: Session) => void,
- *   onGone: () => void, onRefused: () => void}} hooks
+ *   onGone: (error: {code: string, message: string}) => void, onRefused: () => void}} hooks
  */
 export function startLive(session, hooks) {
   /** @type {Meeting | null} */
@@ -75,15 +75,15 @@ export function startLive(session, hooks) {
       meeting = snapshot.meeting;
       for (const id of snapshot.you?.own ?? []) own.add(id);
       if (snapshot.you?.party_id) partyId = ctx.partyId = snapshot.you.party_id;
-      if (session.rules_ok) hooks.show("screen-live");
-      else showRules();
       render();
+      checkRules();
     },
     onEvent(event) {
       if (!meeting) return;
       applyChanges(meeting, event.changes);
       if (event.type === "moment.revealed") revealed();
       render();
+      checkRules();
     },
     onDeleted: hooks.onGone,
     onRefused: hooks.onRefused,
@@ -97,11 +97,36 @@ export function startLive(session, hooks) {
     },
   });
 
-  function showRules() {
+  /** The ground rules this phone accepted are the current ones, or they are shown (again). */
+  function checkRules() {
+    if (!meeting) return;
+    const version = meeting.ground_rules_version ?? 1;
+    if (session.rules_ok && session.rules_version === version) {
+      if (document.body.dataset.screen !== "screen-live") hooks.show("screen-live");
+      return;
+    }
+    if (document.body.dataset.screen === "screen-rules") return;
+    showRules(Boolean(session.rules_version));
+  }
+
+  /** @param {boolean} changed the phone accepted an earlier version */
+  function showRules(changed) {
     hooks.show("screen-rules");
+    $("#rules-changed").hidden = !changed;
     const accept = $("#rules-accept");
-    accept.onclick = () => {
+    accept.onclick = async () => {
+      if (!meeting) return;
+      const version = meeting.ground_rules_version ?? 1;
+      accept.disabled = true;
+      const ack = await connection.send("ground_rules.accept", { version });
+      accept.disabled = false;
+      if (!ack.ok) {
+        // Changed again meanwhile: the list on screen is the new one already; read and accept.
+        announce(errorMessage(ack.error));
+        return;
+      }
       session.rules_ok = true;
+      session.rules_version = version;
       hooks.save(session);
       hooks.show("screen-live");
       $("#current-title").focus();

@@ -35,6 +35,7 @@
  *   created_at: number, phase: Phase, phase_started_at: number|null,
  *   agenda: Record<string, number>, part_started_at: Record<string, number>,
  *   ground_rules: string[], current_moment_id: string|null, follow_up_date: string|null,
+ *   planned_date: string|null,
  *   parties: Record<string, Party>, moments: Record<string, Moment>,
  *   interpretations: Record<string, Interpretation>, themes: Record<string, Theme>,
  *   threads: Record<string, Thread>, lessons: Record<string, Lesson>,
@@ -56,10 +57,13 @@ export const AGENDA_PARTS = Object.freeze(["introduction", "timeline", "reflecti
 export const TRIANGLE_LEVELS = Object.freeze(["content", "playing_field", "relations"]);
 export const COLLECTIONS = Object.freeze([
   "parties", "moments", "interpretations", "themes", "threads", "lessons", "agreements",
+  "intakes", "intake_entries", "new_information",
 ]);
+/** As MEETING_FIELDS in server/tijdlijn/domain/model.py (tests/test_state_js.py compares them). */
 export const MEETING_FIELDS = Object.freeze([
   "id", "kind", "title", "initials", "created_at", "phase", "phase_started_at", "agenda",
-  "part_started_at", "ground_rules", "current_moment_id", "follow_up_date",
+  "part_started_at", "ground_rules", "current_moment_id", "follow_up_date", "planned_date",
+  "preconditions", "ground_rules_version", "rule_acceptances", "ground_rules_accepted",
 ]);
 /** Okabe & Ito colours, as server/tijdlijn/domain/model.py PALETTE. */
 export const PALETTE = Object.freeze([

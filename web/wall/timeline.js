@@ -8,6 +8,7 @@
 
 import { el, keyedList, paintParty, replace, setText } from "../shared/dom.js";
 import { t } from "../shared/i18n.js";
+import { absentMarker } from "../shared/absent.js";
 import { interpretationsFor, orderedThemes, partyOf, revealedMoments, themesOn } from "../shared/state.js";
 
 /** @typedef {import("../shared/state.js").Meeting} Meeting */
@@ -26,12 +27,13 @@ export function rowsFor(count) {
  */
 function interpretationNode(meeting, item, previous) {
   const party = partyOf(meeting, item.party_id);
-  const signature = JSON.stringify([item.text, party?.name, party?.colour]);
+  const beforehand = absentMarker(meeting, item);
+  const signature = JSON.stringify([item.text, party?.name, party?.colour, Boolean(beforehand)]);
   if (previous && previous.dataset.sig === signature) return previous;
   const node = el(
     "li",
     { class: "w-interp", data: { interpretationId: item.id, partyId: item.party_id, sig: signature } },
-    el("span", { class: "w-interp__party", text: party?.name ?? t("party.none") }),
+    el("span", { class: "w-interp__party", text: party?.name ?? t("party.none") }, beforehand ? " · " : null, beforehand),
     el("p", { class: "w-interp__text", text: item.text }),
   );
   paintParty(node, party);

@@ -107,6 +107,7 @@ class MeetingUpdate(Command):
         | None
     ) = None
     follow_up_date: DateStr | None = None
+    planned_date: DateStr | None = None
 
 
 class MeetingPhase(Command):
@@ -127,6 +128,7 @@ class PartyUpdate(Command):
     id: Id
     name: NAME | None = None
     colour: Colour | None = None
+    absent: bool | None = None
 
 
 class PartyRemove(Command):
@@ -304,6 +306,10 @@ COMMANDS: dict[str, type[Command]] = {
     "agreement.remove": ItemRemove,
     "agreement.status": AgreementStatusSet,
 }
+
+# The method's commands (intake, new information, preconditions, ground rules) build on the
+# types above and add themselves to COMMANDS when imported: one registry.
+from . import commands_method  # noqa: E402, F401
 
 _NAME_LIKE = re.compile(r"^[A-Za-z0-9_.\[\]]{1,48}$")
 

@@ -26,6 +26,7 @@ from .model import (
     Moment,
     Role,
     ordered_moments,
+    upgraded,
 )
 from .personal_data import find_personal_data
 from .visibility import public_changes
@@ -86,8 +87,10 @@ def decide(
     new_id: Callable[[], str],
 ) -> Outcome:
     """Check ``actor`` may send ``command``, and work out its changes; ``state`` is untouched."""
-    authorise(state, command, actor)
-    after = clone(state)
+    # A meeting stored before a field existed gets it here; the changes carry it to the store.
+    current = upgraded(state)
+    authorise(current, command, actor)
+    after = clone(current)
     handler = _BY_NAME.get(name) or _HANDLERS[type(command)]
     event_type, result = handler(_Ctx(cast(dict[str, Any], after), actor, now, new_id), command)
     return Outcome(
@@ -105,6 +108,13 @@ def authorise(state: Meeting, command: c.Command, actor: Actor) -> None:
     if actor.role == "facilitator":
         return
     kind = type(command)
+    if actor.role == "intake":
+        # An intake link may only add to and edit its own party's intake (checked in method.py).
+        if kind not in method.INTAKE_WRITES:
+            raise Forbidden("Met deze link kun je alleen momenten voor de uitvraag invullen.")
+        return
+    if kind in method.METHOD_FACILITATOR_ONLY:
+        raise Forbidden("Alleen de gespreksbegeleider kan dit doen.")
     if kind is c.LessonAdd and state["kind"] == "follow_up":
         pass  # in a follow-up meeting everyone may add a lesson
     elif kind in FACILITATOR_ONLY or kind is c.LessonAdd:
@@ -159,17 +169,33 @@ def _meeting_update(x: _Ctx, cmd: c.MeetingUpdate) -> Result:
     if cmd.initials is not None:
         s["initials"] = cmd.initials
     if cmd.ground_rules is not None:
-        s["ground_rules"] = [r for r in cmd.ground_rules if r]
+        rules = [r for r in cmd.ground_rules if r]
+        if rules != s["ground_rules"]:
+            # Changed rules are shown on every phone again, to be accepted again.
+            s["ground_rules"] = rules
+            s["ground_rules_version"] = s["ground_rules_version"] + 1
+            s["rule_acceptances"] = {}
     if cmd.agenda is not None:
         s["agenda"] = {**s["agenda"], **cmd.agenda}
     if cmd.follow_up_date is not None:
         s["follow_up_date"] = cmd.follow_up_date
+    if cmd.planned_date is not None:
+        s["planned_date"] = cmd.planned_date
     return "meeting.updated", {}
 
 
 def _meeting_phase(x: _Ctx, cmd: c.MeetingPhase) -> Result:
     s = x.s
+    if cmd.phase == "closed" and s["phase"] != "closed":
+        open_notes = sum(1 for n in s["new_information"].values() if n["agreement"] is None)
+        if open_notes:
+            raise Conflict(
+                f"Er is nog {open_notes} melding van nieuwe informatie zonder afspraak over hoe "
+                "ermee om te gaan. Leg die afspraak eerst vast."
+            )
     if s["phase"] != cmd.phase:
+        if s["phase"] == "preparation":
+            method.close_intakes(x)
         s["phase"] = cmd.phase
         s["phase_started_at"] = x.now
         if cmd.phase in AGENDA_PARTS and cmd.phase not in s["part_started_at"]:
@@ -193,6 +219,7 @@ def _party_add(x: _Ctx, cmd: c.PartyAdd) -> Result:
         "name": cmd.name,
         "colour": cmd.colour,
         "position": x.next_position("parties"),
+        "absent": False,
     }
     return "party.added", {"id": pid}
 
@@ -209,6 +236,8 @@ def _party_update(x: _Ctx, cmd: c.PartyUpdate) -> Result:
         party["name"] = cmd.name
     if cmd.colour is not None:
         party["colour"] = cmd.colour
+    if cmd.absent is not None:
+        party["absent"] = cmd.absent
     x.s["parties"][cmd.id] = party
     return "party.updated", {}
 
@@ -224,6 +253,7 @@ def _party_remove(x: _Ctx, cmd: c.PartyRemove) -> Result:
     for aid, agreement in list(x.s["agreements"].items()):
         if agreement["owner_party_id"] == cmd.id:
             x.s["agreements"][aid] = {**agreement, "owner_party_id": None}
+    method.forget_party(x, cmd.id)
     return "party.removed", {}
 
 
@@ -298,6 +328,7 @@ def _moment_remove(x: _Ctx, cmd: c.MomentRef) -> Result:
             }
     if x.s["current_moment_id"] == cmd.id:
         x.s["current_moment_id"] = _latest_revealed(x)
+    method.release_entries(x, cmd.id)
     return "moment.removed", {}
 
 
@@ -348,7 +379,7 @@ def _moment_focus(x: _Ctx, cmd: c.MomentRef) -> Result:
 # interpretations
 def _interpretation_add(x: _Ctx, cmd: c.InterpretationAdd) -> Result:
     x.room("interpretations")
-    x.revealed_moment(cmd.moment_id)
+    moment = x.revealed_moment(cmd.moment_id)
     if x.actor.role == "facilitator":
         if cmd.party_id is None:
             raise Invalid("Kies namens welke partij deze duiding is.")
@@ -367,6 +398,8 @@ def _interpretation_add(x: _Ctx, cmd: c.InterpretationAdd) -> Result:
         "created_at": x.now,
         "updated_at": x.now,
         "pii": _pii(cmd.text),
+        # Added before the moment was shown: gathered in preparation.
+        "prepared": moment["state"] == "draft",
     }
     if x.actor.participant_id:
         item["author"] = x.actor.participant_id
@@ -639,3 +672,7 @@ _HANDLERS: dict[type[c.Command], _Handler] = {
     c.AgreementUpdate: _agreement_update,
     c.AgreementStatusSet: _agreement_status,
 }
+
+# The method's commands (intake, new information, preconditions, ground rules) live in method.py,
+# which builds on the helpers above and adds its handlers to _HANDLERS when imported.
+from . import method  # noqa: E402

@@ -5,6 +5,10 @@ the working agreements. The timeline is deliberately not written out verbatim ("
 bewust niet woordelijk uitgeschreven"), because that invites a new round of who-was-right. So an
 interpretation appears as a mark in its party's colour, counted per party; its words only when
 the facilitator chose that one. Only revealed moments appear: a draft never happened in the room.
+
+An absent party's prepared interpretations are counted as "vooraf aangeleverd", so nobody reads
+them as said in the room. New information that surfaced is reported as a count and the agreements
+on how to handle it, never the information itself (there is none stored).
 """
 
 from __future__ import annotations
@@ -58,12 +62,14 @@ class PartyView:
     key: str  # "A", "B", ...: printed in each mark, so colour is never the only cue
     name: str
     colour: str
+    absent: bool = False
 
 
 @dataclass(frozen=True, slots=True)
 class Quote:
     party: PartyView
     text: str
+    beforehand: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,6 +80,15 @@ class MomentView:
     source: PartyView | None
     counts: list[tuple[PartyView, int]]
     quotes: list[Quote] = field(default_factory=list)
+    # Per party key: how many of its interpretations were provided beforehand (absent party).
+    beforehand: dict[str, int] = field(default_factory=dict)
+
+    def count_label(self, party: PartyView, n: int) -> str:
+        """ "3", or "2 (vooraf aangeleverd)" for an absent party's prepared interpretations."""
+        early = self.beforehand.get(party.key, 0)
+        if not early:
+            return str(n)
+        return f"{n} (vooraf aangeleverd)" if early == n else f"{n} ({early} vooraf aangeleverd)"
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,6 +127,8 @@ class Report:
     lessons: list[str]
     agreements: list[AgreementView]
     follow_up_date: str | None
+    # How each note of new information is handled, in order; its length is how many there were.
+    new_information: list[str] = field(default_factory=list)
 
 
 def dutch_date(day: dt.date) -> str:
@@ -145,7 +162,7 @@ def build(meeting: Meeting, options: ReportOptions | None = None) -> Report:
     options = options or ReportOptions()
     seen = public_view(meeting)
     parties = {
-        p["id"]: PartyView(party_key(i), p["name"], p["colour"])
+        p["id"]: PartyView(party_key(i), p["name"], p["colour"], bool(p.get("absent")))
         for i, p in enumerate(sorted(seen["parties"].values(), key=lambda p: p["position"]))
     }
     moments = ordered_moments(seen)
@@ -161,7 +178,15 @@ def build(meeting: Meeting, options: ReportOptions | None = None) -> Report:
             for pid, party in parties.items()
             if (n := sum(1 for i in mine if i["party_id"] == pid))
         ]
-        quotes = [Quote(parties[i["party_id"]], i["text"]) for i in mine if i["id"] in chosen]
+        early = [i for i in mine if i.get("prepared") and parties[i["party_id"]].absent]
+        beforehand = {
+            party.key: n
+            for pid, party in parties.items()
+            if (n := sum(1 for i in early if i["party_id"] == pid))
+        }
+        quotes = [
+            Quote(parties[i["party_id"]], i["text"], i in early) for i in mine if i["id"] in chosen
+        ]
         moment_views.append(
             MomentView(
                 number=numbers[moment["id"]],
@@ -170,6 +195,7 @@ def build(meeting: Meeting, options: ReportOptions | None = None) -> Report:
                 source=parties.get(moment["source_party_id"] or ""),
                 counts=counts,
                 quotes=quotes,
+                beforehand=beforehand,
             )
         )
 
@@ -223,6 +249,12 @@ def build(meeting: Meeting, options: ReportOptions | None = None) -> Report:
         ],
         agreements=agreements,
         follow_up_date=dutch_iso(meeting["follow_up_date"]),
+        new_information=[
+            note["agreement"] or "Nog geen afspraak gemaakt."
+            for note in sorted(
+                meeting.get("new_information", {}).values(), key=lambda n: n["created_at"]
+            )
+        ],
     )
 
 

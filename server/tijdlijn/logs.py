@@ -57,7 +57,7 @@ class RateLimit(logging.Filter):
         return True
 
 
-_JOIN_PATH = re.compile(r"(/api/join/)[^/?\s]+")
+_JOIN_PATH = re.compile(r"(/api/join/)[^/?]+")
 _SECRET_QUERY = re.compile(r"((?:^|[?&])(?:sid|token|code)=)[^&\s]*", re.IGNORECASE)
 
 

@@ -166,3 +166,23 @@ async def test_many_connections_at_once_leave_the_server_answering(
         assert (await aget(f"{live_server.url}/healthz", timeout=10)).status_code == 200
     finally:
         await asyncio.gather(*(s.__aexit__() for s in sockets))
+
+
+async def test_reconnecting_in_a_loop_is_rate_limited(
+    start_server: Callable[..., ServerProcess],
+) -> None:
+    """Each connect costs a token lookup and a snapshot: a loop of them must not get around the
+    sync budget. A burst of 20 (or the per-address cap, if higher), then 2 a second."""
+    server = start_server(env={"TIJDLIJN_MAX_CONNECTIONS_PER_ADDRESS": "5"})
+    m = await create_meeting(server.url, parties=1)
+    token = (await join(server.url, m.join_code, m.party_ids[0]))["token"]
+    started = time.monotonic()
+    answers: dict[str, int] = {}
+    for _ in range(60):
+        async with RawSocket(server.url) as raw:
+            frame = await raw.connect({"token": token})
+            code = "ok" if frame.startswith("40") else json.loads(frame[2:])["data"]["code"]
+            answers[code] = answers.get(code, 0) + 1
+    elapsed = time.monotonic() - started
+    assert set(answers) == {"ok", "rate_limited"}, answers
+    assert answers["ok"] <= 20 + 2 * elapsed + 1, (answers, elapsed)

@@ -68,6 +68,35 @@ class JunkLog:
             self.last = now
 
 
+class Bucket:
+    """A token bucket per address, bounded: when full of addresses, the full buckets (those
+    that have not been used up) are forgotten first; they are the harmless ones."""
+
+    def __init__(self, burst: float, rate: float, capacity: int = 50_000) -> None:
+        self.burst = burst
+        self.rate = rate
+        self.capacity = capacity
+        self.buckets: dict[str, tuple[float, float]] = {}
+
+    def allow(self, address: str) -> bool:
+        now = time.monotonic()
+        tokens, at = self.buckets.get(address, (self.burst, now))
+        tokens = min(self.burst, tokens + (now - at) * self.rate)
+        if tokens < 1.0:
+            self.buckets[address] = (tokens, now)
+            return False
+        if address not in self.buckets and len(self.buckets) >= self.capacity:
+            self.buckets = {
+                a: (t, s)
+                for a, (t, s) in self.buckets.items()
+                if t + (now - s) * self.rate < self.burst
+            }
+            while len(self.buckets) >= self.capacity:
+                self.buckets.pop(next(iter(self.buckets)))
+        self.buckets[address] = (tokens - 1.0, now)
+        return True
+
+
 def _error(code: str, message: str) -> dict[str, str]:
     return {"code": code, "message": message}
 
@@ -75,6 +104,9 @@ def _error(code: str, message: str) -> dict[str, str]:
 TOO_LARGE = _error("too_large", "Dit bericht is te groot.")
 MALFORMED = _error("invalid", "Dit bericht heeft niet de vorm [naam, gegevens].")
 UNKNOWN = UnknownEvent().as_error()
+CONNECTS = _error("rate_limited", "Te veel verbindingen achter elkaar. Probeer het zo opnieuw.")
+CONNECTS_PER_SECOND = 2.0
+CONNECTS_BURST_MIN = 20
 PROTOCOL = "Dit bericht volgt het protocol niet; de verbinding wordt gesloten."
 
 
@@ -91,6 +123,9 @@ class TijdlijnServer(socketio.AsyncServer):  # type: ignore[misc]
         self.per_address = settings.max_connections_per_address
         self.addresses: dict[str, str] = {}
         self.per_address_count: dict[str, int] = {}
+        # A burst as large as the connections an address may hold, then two a second.
+        burst = float(max(CONNECTS_BURST_MIN, settings.max_connections_per_address))
+        self.connects = Bucket(burst, CONNECTS_PER_SECOND)
         self.junk = JunkLog()
 
     # Engine.IO connections, capped per address
@@ -142,6 +177,12 @@ class TijdlijnServer(socketio.AsyncServer):  # type: ignore[misc]
         if kind == sp.CONNECT:
             if pkt.data is not None and len(data) > AUTH_LIMIT:
                 await self._connect_refused(eio_sid, pkt.namespace)
+                return
+            if not self.connects.allow(self.addresses.get(eio_sid, "?")):
+                # Each connect costs a token lookup and a snapshot: reconnecting in a loop must
+                # not get around the sync budget.
+                self.junk.count("connects_per_address")
+                await self._connect_refused(eio_sid, pkt.namespace, CONNECTS)
                 return
             await self._handle_connect(eio_sid, pkt.namespace, pkt.data)
         elif kind == sp.DISCONNECT:
@@ -200,9 +241,12 @@ class TijdlijnServer(socketio.AsyncServer):  # type: ignore[misc]
         await self._ack_error(eio_sid, int(match.group(2)), error)
         return True
 
-    async def _connect_refused(self, eio_sid: str, namespace: str | None) -> None:
-        self.junk.count("auth_too_large")
-        error = {"message": TOO_LARGE["message"], "data": TOO_LARGE}
+    async def _connect_refused(
+        self, eio_sid: str, namespace: str | None, why: dict[str, str] | None = None
+    ) -> None:
+        why = why or TOO_LARGE
+        self.junk.count(why["code"])
+        error = {"message": why["message"], "data": why}
         await self._send_packet(
             eio_sid, self.packet_class(sp.CONNECT_ERROR, data=error, namespace=namespace or "/")
         )

@@ -25,6 +25,7 @@ PARTICIPANT_MAY = {
     "interpretation.update",
     "interpretation.remove",
     "theme.flag",
+    "theme.unflag",  # only a flag of their own (tests/test_domain_themes.py)
     "agreement.status",
 }
 

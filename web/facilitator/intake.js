@@ -48,7 +48,22 @@ async function newLink(ctx, party) {
   const ack = await ctx.send('intake.open', { party_id: party.id, token_hash: hash });
   if (ack.ok) {
     keepLink(ack.id, `${location.origin}/intake#${token}`);
+    shown.add(ack.id); // just asked for: shown until the tab is left
     ctx.render();
+  }
+}
+
+/** Intake links shown in clear; every other one is masked until asked for (safe to project). */
+const shown = new Set();
+const MASK = '•'.repeat(24);
+
+/** Mask every intake link again (leaving the tab, starting presentation mode). */
+export function hideSecrets() {
+  shown.clear();
+  for (const input of document.querySelectorAll('input[data-testid="intake-link"]')) input.value = MASK;
+  for (const toggle of document.querySelectorAll('[data-testid="intake-link-show"]')) {
+    toggle.setAttribute('aria-pressed', 'false');
+    toggle.textContent = t('share.show');
   }
 }
 
@@ -89,8 +104,26 @@ function renderLinks(ctx) {
             'div',
             { class: 'intake-link' },
             el('input', {
-              attrs: { type: 'text', readonly: true, value: link, 'aria-label': t('intake.link_label', { party: party.name }) },
-              data: { testid: 'intake-link' },
+              attrs: {
+                type: 'text',
+                readonly: true,
+                value: shown.has(intake.id) ? link : MASK,
+                'aria-label': t('intake.link_label', { party: party.name }),
+              },
+              data: { testid: 'intake-link', secret: 'intake', key: `intake-input-${party.id}` },
+            }),
+            el('button', {
+              class: 'button',
+              text: t(shown.has(intake.id) ? 'share.hide' : 'share.show'),
+              attrs: { type: 'button', 'aria-pressed': String(shown.has(intake.id)) },
+              data: { testid: 'intake-link-show', key: `intake-show-${party.id}` },
+              on: {
+                click: () => {
+                  if (shown.has(intake.id)) shown.delete(intake.id);
+                  else shown.add(intake.id);
+                  ctx.render();
+                },
+              },
             }),
             button('intake.copy', () => copyText(link), { key: `intake-copy-${party.id}` }),
           )

@@ -11,17 +11,7 @@ import { addInterpretationDialog, interpretationList } from './interp.js';
 import { attachJudgementHint, judgementalWords } from './judgement.js';
 import * as method from './method.js';
 import { maySend } from './pii.js';
-import {
-  byId,
-  button,
-  confirmDialog,
-  el,
-  field,
-  fillSelect,
-  openDialog,
-  partyChip,
-  piiMark,
-} from './ui.js';
+import { button, byId, confirmDialog, el, field, fillSelect, openDialog, partyChip, piiMark, saveStatus } from './ui.js';
 
 export const INITIALS = /^[A-Z]\.?(?:(?:[a-z]{1,3}\.)?[A-Z]\.?){0,3}$/;
 
@@ -101,6 +91,7 @@ export function setup(ctx) {
     byId('settings-initials').removeAttribute('aria-invalid');
     const ack = await ctx.send('meeting.update', { title: byId('settings-title').value.trim(), initials });
     if (ack.ok) delete settings.dataset.dirty;
+    saveStatus(settings, ack, 'save.settings');
   });
 
   const agenda = byId('agenda-form');
@@ -115,6 +106,7 @@ export function setup(ctx) {
     }
     const ack = await ctx.send('meeting.update', { agenda: values });
     if (ack.ok) delete agenda.dataset.dirty;
+    saveStatus(agenda, ack, 'save.agenda');
   });
 
   const rules = byId('rules-form');
@@ -128,6 +120,7 @@ export function setup(ctx) {
     const list = [...byId('rules-rows').querySelectorAll('textarea')].map((a) => a.value.trim()).filter(Boolean);
     const ack = await ctx.send('meeting.update', { ground_rules: list });
     if (ack.ok) delete rules.dataset.dirty;
+    saveStatus(rules, ack, 'save.rules');
   });
 }
 
@@ -137,6 +130,13 @@ export function addRuleRow(list, value) {
   const id = `${list.id}-${Date.now().toString(36)}-${n}`;
   const area = el('textarea', { attrs: { id, rows: 2, maxlength: 300 } });
   area.value = value;
+  // The box grows with its rule, so no rule is cut off.
+  const grow = () => {
+    area.style.height = 'auto';
+    area.style.height = `${area.scrollHeight + 2}px`;
+  };
+  area.addEventListener('input', grow);
+  requestAnimationFrame(grow);
   const label = el('label', { class: 'visually-hidden', text: t('rules.rule_label', { n }), attrs: { for: id } });
   const row = el('li', { class: 'rule-row' }, label, area);
   row.append(

@@ -46,7 +46,6 @@ FACILITATOR_ONLY: frozenset[type[c.Command]] = frozenset(
         c.MomentReveal,
         c.MomentUnreveal,
         c.InterpretationMove,
-        c.ThemeUnflag,
         c.ThemeRename,
         c.ThemeMerge,
         c.ThemeRemove,
@@ -468,7 +467,10 @@ def _theme_flag(x: _Ctx, cmd: c.ThemeFlag) -> Result:
         raise Invalid("Kies een thema of geef een nieuw label.")
     if len(theme["flags"]) >= LIMITS["flags_per_theme"]:
         raise LimitReached()
-    theme["flags"] = [*theme["flags"], {"target": cmd.target, "id": cmd.id}]
+    new_flag: dict[str, Any] = {"target": cmd.target, "id": cmd.id}
+    if x.actor.participant_id:
+        new_flag["author"] = x.actor.participant_id
+    theme["flags"] = [*theme["flags"], new_flag]
     x.s["themes"][theme["id"]] = theme
     return "theme.flagged", {"id": theme["id"]}
 
@@ -476,10 +478,23 @@ def _theme_flag(x: _Ctx, cmd: c.ThemeFlag) -> Result:
 def _theme_unflag(x: _Ctx, cmd: c.ThemeUnflag) -> Result:
     theme = x.get("themes", cmd.theme_id, "Dit thema")
     flags = list(theme["flags"])
-    wanted = {"target": cmd.target, "id": cmd.id}
-    if wanted not in flags:
+    on_target = [f for f in flags if f["target"] == cmd.target and f["id"] == cmd.id]
+    if not on_target:
         raise NotFound("Dit thema staat niet op dit onderdeel.")
-    flags.remove(wanted)
+    if x.actor.role == "facilitator":
+        gone = on_target[0]
+    else:
+        # A participant takes back only a flag of their own (one made by mistake).
+        x.revealed_moment(
+            cmd.id
+            if cmd.target == "moment"
+            else x.get("interpretations", cmd.id, "Deze duiding")["moment_id"]
+        )
+        mine = [f for f in on_target if f.get("author") == x.actor.participant_id]
+        if not mine:
+            raise Forbidden("Je kunt alleen een thema terugnemen dat je zelf hebt toegevoegd.")
+        gone = mine[0]
+    flags.remove(gone)
     x.s["themes"][cmd.theme_id] = {**theme, "flags": flags}
     return "theme.unflagged", {}
 

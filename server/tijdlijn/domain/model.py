@@ -148,6 +148,9 @@ class Interpretation(TypedDict):
 class Flag(TypedDict):
     target: Literal["moment", "interpretation"]
     id: str
+    # The participant who flagged it, so they alone (and the facilitators) can take it back;
+    # stripped from every view like an interpretation's author.
+    author: NotRequired[str]
 
 
 class Theme(TypedDict):

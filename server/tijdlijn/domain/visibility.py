@@ -29,6 +29,12 @@ def _without_author(item: Any) -> dict[str, Any]:
     return {key: value for key, value in item.items() if key != "author"}
 
 
+def _theme_without_authors(theme: Any) -> dict[str, Any]:
+    if not any("author" in f for f in theme["flags"]):
+        return theme  # type: ignore[no-any-return]
+    return {**theme, "flags": [_without_author(f) for f in theme["flags"]]}
+
+
 def _without_hash(item: Any) -> dict[str, Any]:
     return {key: value for key, value in item.items() if key != "token_hash"}
 
@@ -39,6 +45,7 @@ def facilitator_view(state: Meeting) -> Meeting:
     view["interpretations"] = {
         key: _without_author(item) for key, item in state["interpretations"].items()
     }
+    view["themes"] = {key: _theme_without_authors(t) for key, t in state["themes"].items()}
     view["intakes"] = {key: _without_hash(item) for key, item in state["intakes"].items()}
     view["ground_rules_accepted"] = len(view.pop("rule_acceptances"))
     return cast(Meeting, view)
@@ -88,7 +95,7 @@ def public_view(state: Meeting) -> Meeting:
         # A theme flagged only on hidden things would leak a draft through its label.
         if theme["flags"] and not flags:
             continue
-        themes[key] = {**theme, "flags": flags}
+        themes[key] = {**theme, "flags": [_without_author(f) for f in flags]}
     # A link to a hidden theme would leave devices holding an id they cannot resolve.
     threads = {
         key: {
@@ -130,6 +137,8 @@ def strip_authors(changes: list[Change]) -> list[Change]:
     for change in changes:
         if change["op"] == "put" and "author" in change["item"]:
             out.append({**change, "item": _without_author(change["item"])})
+        elif change["op"] == "put" and change.get("kind") == "themes":
+            out.append({**change, "item": _theme_without_authors(change["item"])})
         elif change["op"] == "put" and "token_hash" in change["item"]:
             out.append({**change, "item": _without_hash(change["item"])})
         elif change["op"] == "set" and "rule_acceptances" in change["fields"]:

@@ -20,32 +20,16 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ..domain.model import AgreementStatus, Meeting, TriangleLevel, ordered_moments
 from ..domain.visibility import public_view
+from ..words import format_date, word
 
+# The shared words (tijdlijn/words.py): the same catalogue the wall, phones and console use.
 LEVEL_LABELS: dict[TriangleLevel, str] = {
-    "content": "Inhoud en doel",
-    "playing_field": "Speelveld en spelregels",
-    "relations": "Relatienetwerk / onderling samenspel",
+    level: word(f"triangle.{level}") for level in ("content", "playing_field", "relations")
 }
-NO_LEVEL = "Nog geen niveau gekozen"
+NO_LEVEL = word("triangle.unplaced")
 STATUS_LABELS: dict[AgreementStatus, str] = {
-    "not_started": "Nog niet gestart",
-    "in_progress": "Bezig",
-    "done": "Afgerond",
+    status: word(f"agreement.status.{status}") for status in ("not_started", "in_progress", "done")
 }
-MONTHS = (
-    "januari",
-    "februari",
-    "maart",
-    "april",
-    "mei",
-    "juni",
-    "juli",
-    "augustus",
-    "september",
-    "oktober",
-    "november",
-    "december",
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,7 +116,7 @@ class Report:
 
 
 def dutch_date(day: dt.date) -> str:
-    return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
+    return format_date(day, "nl")
 
 
 def dutch_iso(value: str | None) -> str | None:

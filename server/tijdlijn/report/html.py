@@ -37,9 +37,12 @@ FOOTER = (
 )
 
 CSS = """
-@page { size: A4; margin: 16mm 15mm 18mm; }
+@page { size: A4; margin: 16mm 15mm 18mm;
+  @bottom-right { content: "Pagina " counter(page) " van " counter(pages);
+    font-family: "DejaVu Sans", sans-serif; font-size: 8.5pt; color: #444; } }
 * { box-sizing: border-box; }
-body { font-family: "DejaVu Sans", "Liberation Sans", Arial, sans-serif; font-size: 10.5pt;
+body { font-family: "DejaVu Sans", "Liberation Sans", Arial, "Noto Color Emoji", sans-serif;
+  font-size: 10.5pt;
   line-height: 1.45; color: #111; margin: 0; }
 main { max-width: 190mm; margin: 0 auto; padding: 8mm 0; }
 h1 { font-size: 20pt; margin: 0 0 2mm; }

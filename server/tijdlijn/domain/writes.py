@@ -8,7 +8,6 @@ table of writes is checked against this one (tests/test_protocol_doc.py).
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
@@ -98,26 +97,18 @@ WRITES: dict[str, Write[Any]] = {
     "new_information.remove": _write(cm.NewInformationRemove, m.new_information_remove),
 }
 
-_FIELD = re.compile(r"[^A-Za-z0-9_.]")
-
 
 def parse(name: str, payload: Any) -> c.Command:
-    """Validate one write event's payload, or raise :class:`Invalid` naming the fields at fault."""
+    """Validate one write event's payload, or raise :class:`Invalid` naming the fields at fault
+    (never their values: they may be case content)."""
     write = WRITES.get(name)
     if write is None:
-        raise UnknownEvent(f"Onbekend bericht: {_FIELD.sub('', name)[:40]!s}.")
+        shown = name if isinstance(name, str) and c.NAME_LIKE.match(name) else "?"
+        raise UnknownEvent(f"Onbekend bericht: {shown}.")
     if not isinstance(payload, dict):
         raise Invalid("Het bericht moet een object zijn.")
     try:
         command: c.Command = write.model.model_validate(payload)
     except ValidationError as exc:
-        # Name the fields, never echo the values: they may be case content.
-        # Unknown keys are client text too: keep only name-like characters, briefly.
-        fields = sorted(
-            {
-                _FIELD.sub("", ".".join(str(p) for p in err["loc"]))[:40] or "bericht"
-                for err in exc.errors()
-            }
-        )
-        raise Invalid("Ongeldige invoer in: " + ", ".join(fields[:5]) + ".") from None
+        raise Invalid("Ongeldige invoer in: " + c.describe_fields(exc) + ".") from None
     return command

@@ -141,8 +141,9 @@ def public_view(state: Meeting) -> PublicView:
     """The meeting as participants and the wall may see it."""
     state = upgraded(state)
     moments = {key: m for key, m in state["moments"].items() if m["state"] == "revealed"}
+    # Run twice per write over every interpretation: the check is inline, not a call.
     interpretations = {
-        key: _without_author(i)
+        key: i if "author" not in i else _without_author(i)
         for key, i in state["interpretations"].items()
         if i["moment_id"] in moments
     }

@@ -3,30 +3,59 @@
 
 const WORDS = {
   nl: [
-    'schuld', 'fout', 'fouten', 'nalatig', 'nalatigheid', 'had moeten', 'hadden moeten',
-    'heeft gefaald', 'falen', 'faalde', 'verzuimd', 'verzuimde', 'onterecht', 'te laat',
-    'ten onrechte', 'slordig', 'onprofessioneel', 'liet na', 'weigerde', 'niet gedaan',
-    'steken laten vallen', 'blunder', 'verwijtbaar', 'incompetent', 'in gebreke',
+    "schuld",
+    "fout",
+    "fouten",
+    "nalatig",
+    "nalatigheid",
+    "had moeten",
+    "hadden moeten",
+    "heeft gefaald",
+    "falen",
+    "faalde",
+    "verzuimd",
+    "verzuimde",
+    "onterecht",
+    "te laat",
+    "ten onrechte",
+    "slordig",
+    "onprofessioneel",
+    "liet na",
+    "weigerde",
+    "niet gedaan",
+    "steken laten vallen",
+    "blunder",
+    "verwijtbaar",
+    "incompetent",
+    "in gebreke",
   ],
   en: [
-    'fault', 'blame', 'negligent', 'should have', 'failed', 'failure', 'mistake', 'wrongly',
-    'careless', 'unprofessional', 'refused', 'too late', 'incompetent',
+    "fault",
+    "blame",
+    "negligent",
+    "should have",
+    "failed",
+    "failure",
+    "mistake",
+    "wrongly",
+    "careless",
+    "unprofessional",
+    "refused",
+    "too late",
+    "incompetent",
   ],
 };
 
 function escape(word) {
-  return word.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return word.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }
 
-const PATTERN = new RegExp(
-  `(^|[^\\p{L}])(${[...WORDS.nl, ...WORDS.en].map(escape).join('|')})(?=$|[^\\p{L}])`,
-  'giu',
-);
+const PATTERN = new RegExp(`(^|[^\\p{L}])(${[...WORDS.nl, ...WORDS.en].map(escape).join("|")})(?=$|[^\\p{L}])`, "giu");
 
 /** The judgemental words found in ``text`` (lower case, unique, in order of appearance). */
 export function judgementalWords(text) {
   const found = [];
-  for (const match of String(text || '').matchAll(PATTERN)) {
+  for (const match of String(text || "").matchAll(PATTERN)) {
     const word = match[2].toLowerCase();
     if (!found.includes(word)) found.push(word);
   }
@@ -37,8 +66,8 @@ export function judgementalWords(text) {
 export function attachJudgementHint(textarea, hint, t) {
   const update = () => {
     const words = judgementalWords(textarea.value);
-    hint.textContent = words.length ? t('moments.judgement_hint', { words: words.join(', ') }) : '';
+    hint.textContent = words.length ? t("moments.judgement_hint", { words: words.join(", ") }) : "";
   };
-  textarea.addEventListener('input', update);
+  textarea.addEventListener("input", update);
   return update;
 }

@@ -9,7 +9,7 @@
 
 /** @typedef {"preparation"|"introduction"|"timeline"|"reflection"|"agreements"|"closed"} Phase */
 /** @typedef {"content"|"playing_field"|"relations"} TriangleLevel */
-/** @typedef {{id: string, name: string, colour: string, position: number}} Party */
+/** @typedef {{id: string, name: string, colour: string, position: number, absent?: boolean}} Party */
 /**
  * @typedef {{id: string, text: string, when: string, position: number,
  *   source_party_id: string|null, state: "draft"|"revealed", revealed_at: number|null,
@@ -34,7 +34,7 @@
  * @typedef {{id: string, kind: "reconstruction"|"follow_up", title: string, initials: string,
  *   created_at: number, phase: Phase, phase_started_at: number|null,
  *   agenda: Record<string, number>, part_started_at: Record<string, number>,
- *   ground_rules: string[], current_moment_id: string|null, follow_up_date: string|null,
+ *   ground_rules: string[], ground_rules_version?: number, current_moment_id: string|null, follow_up_date: string|null,
  *   planned_date: string|null,
  *   parties: Record<string, Party>, moments: Record<string, Moment>,
  *   interpretations: Record<string, Interpretation>, themes: Record<string, Theme>,
@@ -48,26 +48,53 @@
  */
 
 /** @type {readonly Phase[]} */
-export const PHASES = Object.freeze([
-  "preparation", "introduction", "timeline", "reflection", "agreements", "closed",
-]);
+export const PHASES = Object.freeze(["preparation", "introduction", "timeline", "reflection", "agreements", "closed"]);
 /** Phases with planned minutes on the agenda. */
 export const AGENDA_PARTS = Object.freeze(["introduction", "timeline", "reflection", "agreements"]);
 /** The collaboration triangle, top to bottom. @type {readonly TriangleLevel[]} */
 export const TRIANGLE_LEVELS = Object.freeze(["content", "playing_field", "relations"]);
 export const COLLECTIONS = Object.freeze([
-  "parties", "moments", "interpretations", "themes", "threads", "lessons", "agreements",
-  "intakes", "intake_entries", "new_information",
+  "parties",
+  "moments",
+  "interpretations",
+  "themes",
+  "threads",
+  "lessons",
+  "agreements",
+  "intakes",
+  "intake_entries",
+  "new_information",
 ]);
 /** As MEETING_FIELDS in server/tijdlijn/domain/model.py (tests/test_state_js.py compares them). */
 export const MEETING_FIELDS = Object.freeze([
-  "id", "kind", "title", "initials", "created_at", "phase", "phase_started_at", "agenda",
-  "part_started_at", "ground_rules", "current_moment_id", "follow_up_date", "planned_date",
-  "preconditions", "ground_rules_version", "rule_acceptances", "ground_rules_accepted",
+  "id",
+  "kind",
+  "title",
+  "initials",
+  "created_at",
+  "phase",
+  "phase_started_at",
+  "agenda",
+  "part_started_at",
+  "ground_rules",
+  "current_moment_id",
+  "follow_up_date",
+  "planned_date",
+  "preconditions",
+  "ground_rules_version",
+  "rule_acceptances",
+  "ground_rules_accepted",
 ]);
 /** Okabe & Ito colours, as server/tijdlijn/domain/model.py PALETTE. */
 export const PALETTE = Object.freeze([
-  "#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7", "#000000",
+  "#E69F00",
+  "#56B4E9",
+  "#009E73",
+  "#F0E442",
+  "#0072B2",
+  "#D55E00",
+  "#CC79A7",
+  "#000000",
 ]);
 
 /**

@@ -157,7 +157,11 @@ if (!token) {
   // Someone at the wall's laptop (or a clicker) may turn the pages of earlier moments by hand.
   addEventListener("keydown", (event) => {
     if (event.altKey || event.ctrlKey || event.metaKey) return;
-    const step = ["ArrowRight", "PageDown", " "].includes(event.key) ? 1 : ["ArrowLeft", "PageUp"].includes(event.key) ? -1 : 0;
+    const step = ["ArrowRight", "PageDown", " "].includes(event.key)
+      ? 1
+      : ["ArrowLeft", "PageUp"].includes(event.key)
+        ? -1
+        : 0;
     if (!step) return;
     if (document.body.dataset.view === "agreements") turnLists(step);
     else turnPage(step);

@@ -3,7 +3,19 @@
 import { formatDay, t } from "../shared/i18n.js";
 import { ordered, orderedParties, partyOf } from "../shared/state.js";
 import { snippet } from "./interp.js";
-import { button, byId, confirmDialog, el, field, fillSelect, maySend, openDialog, partyChip, piiMark } from "./ui.js";
+import {
+  button,
+  byId,
+  confirmDialog,
+  el,
+  field,
+  fillSelect,
+  maySend,
+  openDialog,
+  partyChip,
+  piiMark,
+  renderList,
+} from "./ui.js";
 
 const STATUSES = ["not_started", "in_progress", "done"];
 
@@ -49,20 +61,21 @@ export function setup(ctx) {
 }
 
 export function render(ctx) {
+  /** @type {import("../shared/state.js").Meeting} */
   const m = ctx.meeting;
   fillSelect(byId("agreement-owner"), ownerOptions(ctx));
-  const lessons = ordered(m.lessons);
-  byId("lesson-list").replaceChildren(
-    ...(lessons.length
-      ? lessons.map((l, i) => lessonItem(ctx, l, i + 1))
-      : [el("li", { class: "empty", i18n: "lessons.none" })]),
-  );
-  const agreements = ordered(m.agreements);
-  byId("agreement-list").replaceChildren(
-    ...(agreements.length
-      ? agreements.map((a, i) => agreementItem(ctx, a, i + 1))
-      : [el("li", { class: "empty", i18n: "agreements.none" })]),
-  );
+  renderList(byId("lesson-list"), ordered(m.lessons), {
+    key: (lesson) => lesson.id,
+    inputs: (lesson, i) => [lesson, i],
+    build: (lesson, i) => lessonItem(ctx, lesson, i + 1),
+    emptyKey: "lessons.none",
+  });
+  renderList(byId("agreement-list"), ordered(m.agreements), {
+    key: (agreement) => agreement.id,
+    inputs: (agreement, i) => [agreement, i, partyOf(m, agreement.owner_party_id)],
+    build: (agreement, i) => agreementItem(ctx, agreement, i + 1),
+    emptyKey: "agreements.none",
+  });
 }
 
 function lessonItem(ctx, lesson, n) {

@@ -21,6 +21,7 @@ import {
   openDialog,
   partyChip,
   piiMark,
+  renderList,
   saveStatus,
 } from "./ui.js";
 
@@ -194,13 +195,10 @@ function renderParties(ctx) {
   const colour = byId("party-colour");
   fillSelect(colour, colourOptions(), free);
   if (!byId("party-form").contains(document.activeElement)) colour.value = free;
-  const list = byId("party-list");
-  if (!parties.length) {
-    list.replaceChildren(el("li", { class: "empty", i18n: "parties.none" }));
-    return;
-  }
-  list.replaceChildren(
-    ...parties.map((party) =>
+  renderList(byId("party-list"), parties, {
+    key: (party) => party.id,
+    inputs: (party) => party,
+    build: (party) =>
       el(
         "li",
         { class: "party-item", data: { testid: "party" } },
@@ -219,8 +217,8 @@ function renderParties(ctx) {
           }),
         ),
       ),
-    ),
-  );
+    emptyKey: "parties.none",
+  });
 }
 
 async function editPartyDialog(ctx, party) {

@@ -2,7 +2,7 @@
 
 import { t } from "../shared/i18n.js";
 import { orderedThemes, partyOf } from "../shared/state.js";
-import { byId, button, confirmDialog, el, field, fillSelect, openDialog, partyChip } from "./ui.js";
+import { byId, button, confirmDialog, el, field, fillSelect, openDialog, partyChip, renderList } from "./ui.js";
 
 function short(text, length = 50) {
   const flat = String(text || "")
@@ -13,12 +13,22 @@ function short(text, length = 50) {
 
 export function render(ctx) {
   const themes = orderedThemes(ctx.meeting);
-  const list = byId("theme-list");
-  if (!themes.length) {
-    list.replaceChildren(el("li", { class: "empty", i18n: "themes.none" }));
-    return;
-  }
-  list.replaceChildren(...themes.map((theme) => themeItem(ctx, theme, themes)));
+  const m = ctx.meeting;
+  renderList(byId("theme-list"), themes, {
+    key: (theme) => theme.id,
+    // What the item shows: the theme, whether it can merge, and the flagged texts with their parties.
+    inputs: (theme) => [
+      theme,
+      themes.length > 1,
+      theme.flags.map((flag) => {
+        if (flag.target === "moment") return m.moments[flag.id]?.text ?? null;
+        const interp = m.interpretations[flag.id];
+        return interp ? [interp.text, partyOf(m, interp.party_id)] : null;
+      }),
+    ],
+    build: (theme) => themeItem(ctx, theme, themes),
+    emptyKey: "themes.none",
+  });
 }
 
 function themeItem(ctx, theme, all) {

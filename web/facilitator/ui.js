@@ -1,8 +1,8 @@
 // Small DOM helpers for the console: elements built with textContent only, dialogs, messages.
 // User text never goes through innerHTML; colours are set through the CSSOM (allowed by the CSP).
 
-import { t, translateDom } from "../shared/i18n.js";
-import { el, partyChip } from "../shared/dom.js";
+import { getLanguage, t, translateDom } from "../shared/i18n.js";
+import { el, keyedList, partyChip } from "../shared/dom.js";
 import { kindNames, personalDataIn } from "../shared/pii_guard.js";
 
 export { el, partyChip };
@@ -29,6 +29,35 @@ export function keepingFocus(fn) {
     const again = document.querySelector(`[data-key="${CSS.escape(key)}"]`);
     if (again instanceof HTMLElement) again.focus({ preventScroll: true });
   }
+}
+
+/** @type {WeakMap<HTMLElement, string>} what each keyed item was last built from */
+const builtFrom = new WeakMap();
+
+/**
+ * Render a list keyed by id (shared/dom.js keyedList): an item whose inputs did not change keeps
+ * its element, so focus and scroll survive a render and the screen reader hears nothing new; a
+ * changed item is rebuilt in its place. With no items, the list shows ``emptyKey``.
+ * @template T
+ * @param {HTMLElement} list
+ * @param {T[]} items
+ * @param {{key: (item: T) => string, inputs: (item: T, index: number) => unknown, build: (item: T, index: number) => HTMLElement, emptyKey: string}} how
+ *   ``inputs`` returns everything the item shows (JSON), ``build`` makes its element
+ */
+export function renderList(list, items, { key, inputs, build, emptyKey }) {
+  if (!items.length) {
+    list.replaceChildren(el("li", { class: "empty", i18n: emptyKey }));
+    return;
+  }
+  const index = new Map(items.map((item, i) => [item, i]));
+  keyedList(list, items, key, (item, previous) => {
+    const i = index.get(item) ?? 0;
+    const signature = JSON.stringify([getLanguage(), inputs(item, i)]);
+    if (previous && builtFrom.get(previous) === signature) return previous;
+    const node = build(item, i);
+    builtFrom.set(node, signature);
+    return node;
+  });
 }
 
 /** Replace a select's options, keeping the chosen value when it still exists. */

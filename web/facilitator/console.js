@@ -19,11 +19,32 @@ import * as threads from "./threads.js";
 import { byId, el, keepingFocus, partyChip, toast } from "./ui.js";
 import { forget, keeper, meetingOf, restore } from "./keep.js";
 import { renderLifetime } from "./lifetime.js";
-import { postForFile, saveBlob } from "../shared/http.js";
+import { httpError, postForFile, saveBlob } from "../shared/http.js";
 
 const TAB_KEY = "tijdlijn.facilitator.tab";
 const TABS = ["prepare", "share", "run", "themes", "threads", "agreements", "finish"];
 const PANELS = { prepare, share, run, themes, threads, agreements: outcomes, finish };
+
+/** @typedef {import("../shared/state.js").Meeting} Meeting */
+/** @typedef {import("../shared/connection.js").Ack} Ack */
+
+/**
+ * What every panel of the console is given: the meeting as it is now and the ways to act on it.
+ * @typedef {object} Ctx
+ * @property {string} token the facilitator token (sent in headers, never in a URL)
+ * @property {Meeting} meeting as of the last event; panels render only after the first snapshot
+ * @property {Record<string, any>} share the links and code of the sharing tab
+ * @property {Record<string, number>} presence devices connected, per role
+ * @property {number} skew server clock minus this clock, in seconds
+ * @property {boolean} ending true while our own "end and delete" is under way
+ * @property {() => number} now the server's clock, in seconds
+ * @property {(name: string, payload?: Record<string, unknown>) => Promise<Ack>} send
+ * @property {() => void} render
+ * @property {(tab: string) => void} showTab
+ * @property {() => void} hideSecrets
+ * @property {(reason: string) => void} gone
+ * @property {(receipt: any) => void} deleted
+ */
 
 /**
  * Connect with ``token`` and run the console. ``onGone(reason)`` is called when the meeting no
@@ -47,9 +68,10 @@ export function startConsole(token, { onGone, onReceipt }) {
     },
   );
 
+  /** @type {Ctx} */
   const ctx = {
     token,
-    meeting: null,
+    meeting: /** @type {Meeting} */ (/** @type {unknown} */ (null)),
     share: {},
     presence: {},
     skew: 0,
@@ -151,7 +173,7 @@ export function startConsole(token, { onGone, onReceipt }) {
   function exportNow() {
     postForFile("/api/export", {}, token)
       .then(({ blob, filename }) => saveBlob(blob, filename || "voorbereide-bijeenkomst.json"))
-      .catch((error) => toast(errorMessage(error), "error"));
+      .catch((error) => toast(errorMessage(httpError(error)), "error"));
   }
 
   for (const module of /** @type {{setup?: (ctx: any) => void}[]} */ (Object.values(PANELS))) module.setup?.(ctx);
@@ -165,11 +187,11 @@ export function startConsole(token, { onGone, onReceipt }) {
   });
 
   function initialTab(phase) {
-    let remembered = null;
+    let remembered = "";
     try {
-      remembered = sessionStorage.getItem(TAB_KEY);
+      remembered = sessionStorage.getItem(TAB_KEY) ?? "";
     } catch {
-      remembered = null;
+      // no sessionStorage: start from the phase
     }
     return TABS.includes(remembered) ? remembered : TAB_FOR_PHASE[phase] || "prepare";
   }
@@ -204,7 +226,7 @@ export function startConsole(token, { onGone, onReceipt }) {
     });
     // Arrow keys move between tabs (the WAI-ARIA tabs pattern); Tab goes into the panel.
     list.addEventListener("keydown", (event) => {
-      const index = TABS.indexOf(/** @type {HTMLElement | null} */ (document.activeElement)?.dataset?.tab);
+      const index = TABS.indexOf(/** @type {HTMLElement | null} */ (document.activeElement)?.dataset?.tab ?? "");
       if (index < 0) return;
       let next = null;
       if (event.key === "ArrowRight") next = (index + 1) % TABS.length;

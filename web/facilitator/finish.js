@@ -5,7 +5,7 @@
 import { errorMessage, formatDay, t } from "../shared/i18n.js";
 import { interpretationsFor, orderedMoments, partyOf } from "../shared/state.js";
 import { suggestedFollowUp } from "./agenda.js";
-import { postForFile, saveBlob } from "../shared/http.js";
+import { httpError, postForFile, saveBlob } from "../shared/http.js";
 import { endMeeting } from "./end.js";
 import { momentLabel } from "./interp.js";
 import * as method from "./method.js";
@@ -60,7 +60,8 @@ async function download(ctx, path, body, fallbackName) {
     const { blob, filename } = await postForFile(path, body, ctx.token);
     saveBlob(blob, filename || fallbackName);
     toast(t("finish.downloaded", { name: filename || fallbackName }));
-  } catch (error) {
+  } catch (caught) {
+    const error = httpError(caught);
     if (error.code === "meeting_gone") ctx.gone("deleted");
     else toast(error.code === "offline" ? t("finish.offline") : errorMessage(error), "error");
   }

@@ -4,7 +4,7 @@
 
 import { errorMessage, t } from "../shared/i18n.js";
 import { PALETTE } from "../shared/state.js";
-import { postJson } from "../shared/http.js";
+import { httpError, postJson } from "../shared/http.js";
 import { INITIALS, addRuleRow, colourOptions } from "./prepare.js";
 import { byId, button, el, fillSelect } from "./ui.js";
 
@@ -20,7 +20,7 @@ export function showNewMeeting(onCreated) {
   for (let i = 0; i < 3; i += 1) addPartyRow(parties);
   byId("new-party-add").addEventListener("click", () => {
     if (parties.children.length >= 12) return;
-    addPartyRow(parties).querySelector("input").focus();
+    /** @type {HTMLInputElement} */ (addPartyRow(parties).querySelector("input")).focus();
   });
   fillRules();
   window.addEventListener("languagechange", () => {
@@ -32,7 +32,7 @@ export function showNewMeeting(onCreated) {
   });
   byId("new-rule-add").addEventListener("click", () => {
     byId("new-rules").dataset.edited = "1";
-    addRuleRow(byId("new-rules"), "").querySelector("textarea").focus();
+    /** @type {HTMLTextAreaElement} */ (addRuleRow(byId("new-rules"), "").querySelector("textarea")).focus();
   });
   const initials = byId("new-initials");
   initials.addEventListener("blur", () => checkInitials(false));
@@ -175,7 +175,8 @@ async function submit(onCreated) {
       },
     });
     onCreated(created.facilitator_token);
-  } catch (error) {
+  } catch (caught) {
+    const error = httpError(caught);
     showError("new-error", error.code === "offline" ? t("finish.offline") : errorMessage(error));
     byId("new-error").focus?.();
   } finally {
@@ -203,7 +204,8 @@ function setupUpload(formId, inputId, errorId, path, onCreated) {
     try {
       const created = await postJson(path, data);
       onCreated(created.facilitator_token);
-    } catch (error) {
+    } catch (caught) {
+      const error = httpError(caught);
       showError(errorId, error.code === "offline" ? t("finish.offline") : errorMessage(error));
     }
   });

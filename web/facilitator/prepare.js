@@ -125,7 +125,7 @@ export function setup(ctx) {
   trackDirty(rules);
   byId("rules-add").addEventListener("click", () => {
     rules.dataset.dirty = "1";
-    addRuleRow(byId("rules-rows"), "").querySelector("textarea").focus();
+    /** @type {HTMLTextAreaElement} */ (addRuleRow(byId("rules-rows"), "").querySelector("textarea")).focus();
   });
   rules.addEventListener("submit", async (event) => {
     event.preventDefault();

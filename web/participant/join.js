@@ -17,7 +17,7 @@ import { normaliseCode } from "./session.js";
  * catalogue's text for its code.
  * @param {unknown} error
  */
-function httpError(error) {
+function failureText(error) {
   if (!(error instanceof HttpError)) return t("error.error");
   if (error.code === "offline") return t("error.network");
   if (error.status === 404) return t("participant.code.not_found");
@@ -64,7 +64,7 @@ export function runJoin({ show, prefill }) {
       try {
         info = await getJson(`/api/join/${encodeURIComponent(typed)}`);
       } catch (error) {
-        fail(codeError, httpError(error));
+        fail(codeError, failureText(error));
         codeInput.focus();
         return;
       } finally {
@@ -106,7 +106,7 @@ export function runJoin({ show, prefill }) {
       try {
         body = await postJson("/api/join", { code, party_id: chosen.value });
       } catch (error) {
-        fail(partyError, httpError(error));
+        fail(partyError, failureText(error));
         return;
       } finally {
         busy = false;

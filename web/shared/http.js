@@ -22,6 +22,16 @@ export class HttpError extends Error {
 }
 
 /**
+ * A caught error as an HttpError: itself, or a generic one for anything else (a broken JSON
+ * answer, a bug), so a person never sees a programmer's message.
+ * @param {unknown} error
+ * @returns {HttpError}
+ */
+export function httpError(error) {
+  return error instanceof HttpError ? error : new HttpError("error", "", 0);
+}
+
+/**
  * The error a non-2xx answer stands for.
  * @param {Response} response
  * @returns {Promise<HttpError>}

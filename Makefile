@@ -9,12 +9,13 @@ STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 PORT ?= 8000
 
-.PHONY: run test lint types unit browser bench runtime system clean help
+.PHONY: run test lint types unit browser bench audit runtime system clean help
 
 help:
 	@echo "make run    start Tijdlijn on http://localhost:$(PORT)/ (in-memory store)"
 	@echo "make test   set up and run every check and test (lint, types, unit, Redis, browser)"
 	@echo "make bench  run the benchmarks in bench/"
+	@echo "make audit  known vulnerabilities in Python and browser packages (needs the advisory databases)"
 
 $(STAMP):
 	$(PYTHON) -m venv $(VENV)
@@ -77,6 +78,10 @@ test: $(STAMP) system lint types
 
 bench: $(STAMP) system
 	$(BIN)/python bench/bench_store.py
+
+# pip-audit and npm audit; says "NOT AUDITED" for a part whose advisory database is unreachable.
+audit: $(STAMP)
+	$(BIN)/python tools/audit.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache artefacts

@@ -1,4 +1,7 @@
-// The agenda timer: planned minutes per part against the time each part actually took.
+/**
+ * The agenda timer: planned minutes per part against the time each part actually took.
+ * @module facilitator/agenda
+ */
 
 export const AGENDA_PARTS = ["introduction", "timeline", "reflection", "agreements"];
 export const STEPS = ["preparation", "introduction", "timeline", "reflection", "agreements", "closed"];

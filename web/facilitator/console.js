@@ -1,4 +1,7 @@
-// The console: one live connection, the meeting state, and the panels that render it.
+/**
+ * The console: one live connection, the meeting state, and the panels that render it.
+ * @module facilitator/console
+ */
 
 import { connectMeeting } from "../shared/connection.js";
 import { connectionIndicator } from "../shared/dom.js";

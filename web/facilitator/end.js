@@ -1,6 +1,9 @@
-// "End and delete" over its own short-lived Socket.IO connection. The server announces
-// meeting.deleted to every facilitator, the sender included, before it acks with the receipt; a
-// dedicated socket lets us wait for that ack whatever the main connection does on the notice.
+/**
+ * "End and delete" over its own short-lived Socket.IO connection. The server announces
+ * meeting.deleted to every facilitator, the sender included, before it acks with the receipt; a
+ * dedicated socket lets us wait for that ack whatever the main connection does on the notice.
+ * @module facilitator/end
+ */
 
 import { newOpId } from "../shared/connection.js";
 import { io } from "../vendor/socket.io-client-4.8.1/socket.io.esm.min.js";

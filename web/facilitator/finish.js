@@ -1,6 +1,9 @@
-// Afronden: the follow-up date and invitation, the report, the follow-up pack, the export, and
-// "end and delete" with its receipt. Files come through fetch with the token in a header, then a
-// Blob and an object URL: the token never appears in a URL.
+/**
+ * Afronden: the follow-up date and invitation, the report, the follow-up pack, the export, and
+ * "end and delete" with its receipt. Files come through fetch with the token in a header, then a
+ * Blob and an object URL: the token never appears in a URL.
+ * @module facilitator/finish
+ */
 
 import { errorMessage, formatDay, t } from "../shared/i18n.js";
 import { interpretationsFor, orderedMoments, partyOf } from "../shared/state.js";

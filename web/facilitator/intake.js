@@ -1,9 +1,12 @@
-// The intake (uitvraag) in preparation: a private link per party, what the parties sent in side
-// by side in date order, and taking moments from it into the draft timeline (merging those that
-// describe the same event) with each party's experience as its prepared interpretation.
-//
-// The link's token is made here, in the browser: only its SHA-256 goes to the server, and the
-// link itself is kept in this tab's sessionStorage so it can be copied again.
+/**
+ * The intake (uitvraag) in preparation: a private link per party, what the parties sent in side
+ * by side in date order, and taking moments from it into the draft timeline (merging those that
+ * describe the same event) with each party's experience as its prepared interpretation.
+ *
+ * The link's token is made here, in the browser: only its SHA-256 goes to the server, and the
+ * link itself is kept in this tab's sessionStorage so it can be copied again.
+ * @module facilitator/intake
+ */
 
 import { t } from "../shared/i18n.js";
 import { jargonHint } from "../shared/jargon_hint.js";

@@ -1,4 +1,7 @@
-// Interpretations (duidingen): how they look in the console, and the dialogs that change them.
+/**
+ * Interpretations (duidingen): how they look in the console, and the dialogs that change them.
+ * @module facilitator/interp
+ */
 
 import { t } from "../shared/i18n.js";
 import { interpretationsFor, orderedMoments, orderedParties, partyOf, themesOn } from "../shared/state.js";

@@ -1,5 +1,8 @@
-// A gentle hint when a moment reads as a verdict. The method asks for neutral moments: no
-// truth-finding, no finger-pointing. A short word list, not a judge; the hint never blocks.
+/**
+ * A gentle hint when a moment reads as a verdict. The method asks for neutral moments: no
+ * truth-finding, no finger-pointing. A short word list, not a judge; the hint never blocks.
+ * @module facilitator/judgement
+ */
 
 const WORDS = {
   nl: [

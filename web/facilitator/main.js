@@ -1,6 +1,9 @@
-// The facilitator page: /facilitator#new starts a meeting, /facilitator#<token> opens its
-// console. The token is moved from the address bar into sessionStorage (this tab only) at once,
-// so it is not left in the visible URL, the history or a screenshot.
+/**
+ * The facilitator page: /facilitator#new starts a meeting, /facilitator#<token> opens its
+ * console. The token is moved from the address bar into sessionStorage (this tab only) at once,
+ * so it is not left in the visible URL, the history or a screenshot.
+ * @module facilitator/main
+ */
 
 import { languagePicker, loadCatalogues, t, translateDom } from "../shared/i18n.js";
 import { saveJson } from "../shared/http.js";

@@ -1,7 +1,10 @@
-// The method around the meeting, in the console: the handbook's preconditions (kept, never
-// blocking), how many devices accepted the ground rules, notes of new information (during the
-// timeline; each needs an agreement before the meeting can close), and the reminder to watch for
-// assumptions about an absent party whose input is on the current moment.
+/**
+ * The method around the meeting, in the console: the handbook's preconditions (kept, never
+ * blocking), how many devices accepted the ground rules, notes of new information (during the
+ * timeline; each needs an agreement before the meeting can close), and the reminder to watch for
+ * assumptions about an absent party whose input is on the current moment.
+ * @module facilitator/method
+ */
 
 import { t } from "../shared/i18n.js";
 import { providedBeforehand } from "../shared/absent.js";

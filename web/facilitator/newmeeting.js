@@ -1,6 +1,9 @@
-// A new meeting: title, case initials, parties with colours, ground rules, and the handbook's
-// preconditions as a checklist (guidance, not a gate). Also: import a prepared meeting, or start
-// a follow-up from a pack.
+/**
+ * A new meeting: title, case initials, parties with colours, ground rules, and the handbook's
+ * preconditions as a checklist (guidance, not a gate). Also: import a prepared meeting, or start
+ * a follow-up from a pack.
+ * @module facilitator/newmeeting
+ */
 
 import { errorMessage, t } from "../shared/i18n.js";
 import { PALETTE } from "../shared/state.js";

@@ -1,4 +1,7 @@
-// Lessons and working agreements: concrete, and each agreement owned by a party.
+/**
+ * Lessons and working agreements: concrete, and each agreement owned by a party.
+ * @module facilitator/outcomes
+ */
 
 import { formatDay, t } from "../shared/i18n.js";
 import { ordered, orderedParties, partyOf } from "../shared/state.js";

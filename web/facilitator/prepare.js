@@ -1,5 +1,8 @@
-// Preparation: the draft timeline (moments and prepared interpretations), parties, the meeting's
-// title and initials, the agenda and the ground rules.
+/**
+ * Preparation: the draft timeline (moments and prepared interpretations), parties, the meeting's
+ * title and initials, the agenda and the ground rules.
+ * @module facilitator/prepare
+ */
 
 import { t } from "../shared/i18n.js";
 import { PALETTE, orderedMoments, orderedParties, partyOf } from "../shared/state.js";

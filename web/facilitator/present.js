@@ -1,5 +1,8 @@
-// Presentation mode: the console as it may be projected. Links and tokens, the sharing tab and
-// every destructive control are left out (CSS on body.presenting); the choice lasts for this tab.
+/**
+ * Presentation mode: the console as it may be projected. Links and tokens, the sharing tab and
+ * every destructive control are left out (CSS on body.presenting); the choice lasts for this tab.
+ * @module facilitator/present
+ */
 
 import { t } from "../shared/i18n.js";
 import { byId } from "./ui.js";

@@ -1,5 +1,8 @@
-// Running the timeline: reveal one moment at a time, insert a moment, follow the interpretations
-// as they come in, and add one on behalf of a party.
+/**
+ * Running the timeline: reveal one moment at a time, insert a moment, follow the interpretations
+ * as they come in, and add one on behalf of a party.
+ * @module facilitator/run
+ */
 
 import { announce, paintParty } from "../shared/dom.js";
 import { t } from "../shared/i18n.js";

@@ -1,5 +1,8 @@
-// Sharing: the join code (large), its QR code, and the links for participants, the wall and a
-// co-facilitator, each with a copy button.
+/**
+ * Sharing: the join code (large), its QR code, and the links for participants, the wall and a
+ * co-facilitator, each with a copy button.
+ * @module facilitator/share
+ */
 
 import { t } from "../shared/i18n.js";
 import { rulesAccepted } from "./method.js";

@@ -1,9 +1,12 @@
-// Keyboard shortcuts and a presenter clicker: the next moment and undo without the mouse.
-//
-// Clickers send PageDown/PageUp (most) or the arrow keys. A shortcut never fires while someone
-// types (a field, a select, a dialog) or while a tab list handles its own arrows, never on a key
-// held down, and never twice before the first answer is back. Each one confirms what it did on
-// screen, in whatever tab is open.
+/**
+ * Keyboard shortcuts and a presenter clicker: the next moment and undo without the mouse.
+ *
+ * Clickers send PageDown/PageUp (most) or the arrow keys. A shortcut never fires while someone
+ * types (a field, a select, a dialog) or while a tab list handles its own arrows, never on a key
+ * held down, and never twice before the first answer is back. Each one confirms what it did on
+ * screen, in whatever tab is open.
+ * @module facilitator/shortcuts
+ */
 
 import { announce } from "../shared/dom.js";
 import { t } from "../shared/i18n.js";

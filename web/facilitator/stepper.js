@@ -1,4 +1,7 @@
-// The phase stepper and the agenda timer: where the meeting is, and whether it keeps pace.
+/**
+ * The phase stepper and the agenda timer: where the meeting is, and whether it keeps pace.
+ * @module facilitator/stepper
+ */
 
 import { t } from "../shared/i18n.js";
 import { AGENDA_PARTS, STEPS, TAB_FOR_PHASE, clock, elapsedByPart, plannedMinutes } from "./agenda.js";

@@ -1,4 +1,7 @@
-// Recurring themes: flag them on moments and interpretations, rename, merge, remove.
+/**
+ * Recurring themes: flag them on moments and interpretations, rename, merge, remove.
+ * @module facilitator/themes
+ */
 
 import { t } from "../shared/i18n.js";
 import { orderedThemes, partyOf } from "../shared/state.js";

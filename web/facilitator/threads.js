@@ -1,5 +1,8 @@
-// Common threads (rode draden): 3-4 patterns, each on a level of the collaboration triangle and
-// pointing back at concrete moments and recurring themes.
+/**
+ * Common threads (rode draden): 3-4 patterns, each on a level of the collaboration triangle and
+ * pointing back at concrete moments and recurring themes.
+ * @module facilitator/threads
+ */
 
 import { t } from "../shared/i18n.js";
 import { TRIANGLE_LEVELS, ordered, orderedMoments, orderedThemes } from "../shared/state.js";

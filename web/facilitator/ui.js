@@ -1,5 +1,8 @@
-// Small DOM helpers for the console: elements built with textContent only, dialogs, messages.
-// User text never goes through innerHTML; colours are set through the CSSOM (allowed by the CSP).
+/**
+ * Small DOM helpers for the console: elements built with textContent only, dialogs, messages.
+ * User text never goes through innerHTML; colours are set through the CSSOM (allowed by the CSP).
+ * @module facilitator/ui
+ */
 
 import { getLanguage, t, translateDom } from "../shared/i18n.js";
 import { el, keyedList, partyChip } from "../shared/dom.js";

@@ -1,6 +1,9 @@
-// The intake page (/intake#<token>): one party adds its defining moments and how it experienced
-// them, before the meeting. It sees only its own party's entries; the facilitator sees all of
-// them. The token is moved from the address bar into sessionStorage at once.
+/**
+ * The intake page (/intake#<token>): one party adds its defining moments and how it experienced
+ * them, before the meeting. It sees only its own party's entries; the facilitator sees all of
+ * them. The token is moved from the address bar into sessionStorage at once.
+ * @module intake/main
+ */
 
 import { io } from "../vendor/socket.io-client-4.8.1/socket.io.esm.min.js";
 import { newOpId } from "../shared/connection.js";

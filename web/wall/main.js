@@ -1,4 +1,7 @@
-// The wall screen (/wall#<token>): no controls; follows the facilitator's phase on its own.
+/**
+ * The wall screen (/wall#<token>): no controls; follows the facilitator's phase on its own.
+ * @module wall/main
+ */
 import { connectMeeting } from "../shared/connection.js";
 import { $, connectionIndicator, el, replace, setText } from "../shared/dom.js";
 import { loadCatalogues, t, translateDom } from "../shared/i18n.js";

@@ -5,7 +5,7 @@
  */
 
 import { t } from "../shared/i18n.js";
-import { PALETTE, orderedMoments, orderedParties, partyOf } from "../shared/state.js";
+import { PALETTE, interpretationsFor, orderedMoments, orderedParties, partyOf } from "../shared/state.js";
 import { paintParty } from "../shared/dom.js";
 import { AGENDA_PARTS } from "./agenda.js";
 import { attachJargonHint } from "../shared/jargon_hint.js";
@@ -297,12 +297,20 @@ function renderMoments(ctx) {
   const moments = orderedMoments(ctx.meeting);
   const drafts = moments.filter((m) => m.state === "draft").length;
   byId("moments-count").textContent = t("moments.count", { count: moments.length, drafts });
-  const list = byId("prepare-moments");
-  if (!moments.length) {
-    list.replaceChildren(el("li", { class: "empty", i18n: "moments.none" }));
-    return;
-  }
-  list.replaceChildren(...moments.map((moment, index) => momentItem(ctx, moment, index, moments.length)));
+  const m = ctx.meeting;
+  renderList(byId("prepare-moments"), moments, {
+    key: (moment) => moment.id,
+    // What the card shows: the moment, its place, its source party, its prepared interpretations.
+    inputs: (moment, index) => [
+      moment,
+      index,
+      moments.length,
+      partyOf(m, moment.source_party_id),
+      interpretationsFor(m, moment.id).map((interp) => [interp, partyOf(m, interp.party_id)]),
+    ],
+    build: (moment, index) => momentItem(ctx, moment, index, moments.length),
+    emptyKey: "moments.none",
+  });
 }
 
 function momentItem(ctx, moment, index, total) {

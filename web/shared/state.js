@@ -17,7 +17,7 @@
  */
 /**
  * @typedef {{id: string, moment_id: string, party_id: string, text: string,
- *   created_at: number, updated_at: number, pii: boolean}} Interpretation
+ *   created_at: number, updated_at: number, pii: boolean, prepared?: boolean}} Interpretation
  */
 /** @typedef {{target: "moment"|"interpretation", id: string}} Flag */
 /** @typedef {{id: string, label: string, flags: Flag[]}} Theme */
@@ -39,7 +39,20 @@
  *   parties: Record<string, Party>, moments: Record<string, Moment>,
  *   interpretations: Record<string, Interpretation>, themes: Record<string, Theme>,
  *   threads: Record<string, Thread>, lessons: Record<string, Lesson>,
- *   agreements: Record<string, Agreement>}} Meeting
+ *   agreements: Record<string, Agreement>, intakes?: Record<string, Intake>,
+ *   intake_entries?: Record<string, IntakeEntry>, new_information?: Record<string, NewInformation>,
+ *   preconditions?: Record<string, boolean | null>, ground_rules_accepted?: number}} Meeting
+ *   As server/tijdlijn/domain/model.py Meeting, as a device receives it: the preparation's
+ *   collections and the counts reach the facilitators only.
+ */
+/** @typedef {{id: string, party_id: string, status: "open"|"closed", opened_at: number}} Intake */
+/**
+ * @typedef {{id: string, party_id: string, when: string, text: string, experience: string,
+ *   created_at: number, updated_at: number, pii: boolean, moment_id: string|null}} IntakeEntry
+ */
+/**
+ * @typedef {{id: string, created_at: number, moment_id: string|null, agreement: string|null,
+ *   pii: boolean}} NewInformation
  */
 /**
  * @typedef {{op: "put", kind: string, item: {id: string}} |

@@ -10,8 +10,12 @@ export const STEPS = ["preparation", "introduction", "timeline", "reflection", "
  * Seconds spent in each part so far. A part runs from its first start until the next part
  * started (parts are usually taken in order) or, for the current part, until now.
  */
-export function elapsedByPart(meeting, nowSeconds) {
+export function elapsedByPart(
+  /** @type {import("../shared/state.js").Meeting} */ meeting,
+  /** @type {number} */ nowSeconds,
+) {
   const starts = meeting.part_started_at || {};
+  /** @type {Record<string, number>} */
   const out = {};
   for (const part of AGENDA_PARTS) {
     const start = starts[part];
@@ -34,13 +38,13 @@ export function elapsedByPart(meeting, nowSeconds) {
   return out;
 }
 
-export function plannedMinutes(meeting) {
+export function plannedMinutes(/** @type {import("../shared/state.js").Meeting} */ meeting) {
   const agenda = meeting.agenda || {};
   return AGENDA_PARTS.reduce((sum, part) => sum + (Number(agenda[part]) || 0), 0);
 }
 
 /** "m:ss" or "h:mm:ss" for a duration in seconds. */
-export function clock(seconds) {
+export function clock(/** @type {number} */ seconds) {
   const s = Math.max(0, Math.floor(seconds));
   const h = Math.floor(s / 3600);
   const m = Math.floor((s % 3600) / 60);
@@ -59,6 +63,7 @@ export function suggestedFollowUp(today = new Date()) {
 }
 
 // The console tab that fits each phase, opened when the facilitator moves the meeting on.
+/** @type {Record<string, string>} */
 export const TAB_FOR_PHASE = {
   preparation: "prepare",
   // Never the sharing tab: a projected console would show its links to the room.

@@ -26,6 +26,7 @@ import { httpError, postForFile, saveBlob } from "../shared/http.js";
 
 const TAB_KEY = "tijdlijn.facilitator.tab";
 const TABS = ["prepare", "share", "run", "themes", "threads", "agreements", "finish"];
+/** @type {Record<string, {render: (ctx: Ctx) => void, setup?: (ctx: Ctx) => void}>} */
 const PANELS = { prepare, share, run, themes, threads, agreements: outcomes, finish };
 
 /** @typedef {import("../shared/state.js").Meeting} Meeting */
@@ -53,14 +54,22 @@ const PANELS = { prepare, share, run, themes, threads, agreements: outcomes, fin
  * Connect with ``token`` and run the console. ``onGone(reason)`` is called when the meeting no
  * longer exists or the link is not valid; ``onReceipt(receipt)`` after "end and delete".
  */
+/**
+ * @param {string} token
+ * @param {{onGone: (reason: string) => void, onReceipt: (receipt: any) => void}} handlers
+ */
 export function startConsole(token, { onGone, onReceipt }) {
   const indicator = connectionIndicator();
   byId("connection").replaceChildren(indicator.element);
 
   let pendingRender = false;
+  /** @type {string | null} */
   let tab = null;
   let finished = false;
-  let connection = null;
+  // Set by connectMeeting below, before any of the callbacks that use it can run.
+  /** @type {import("../shared/connection.js").MeetingConnection} */
+  let connection = /** @type {any} */ (null);
+  /** @type {number | null} */
   let expiresAt = null;
   const keeping = keeper(
     token,
@@ -179,7 +188,7 @@ export function startConsole(token, { onGone, onReceipt }) {
       .catch((error) => toast(errorMessage(httpError(error)), "error"));
   }
 
-  for (const module of /** @type {{setup?: (ctx: any) => void}[]} */ (Object.values(PANELS))) module.setup?.(ctx);
+  for (const module of Object.values(PANELS)) module.setup?.(ctx);
   stepper.setup(ctx);
   shortcuts.setup(ctx);
   present.setup(ctx);
@@ -189,7 +198,7 @@ export function startConsole(token, { onGone, onReceipt }) {
     renderPresence(ctx);
   });
 
-  function initialTab(phase) {
+  function initialTab(/** @type {string} */ phase) {
     let remembered = "";
     try {
       remembered = sessionStorage.getItem(TAB_KEY) ?? "";
@@ -219,7 +228,7 @@ export function startConsole(token, { onGone, onReceipt }) {
 
   function setupTabs() {
     const list = byId("tabs");
-    list.addEventListener("click", (event) => {
+    list.addEventListener("click", (/** @type {any} */ event) => {
       const target = event.target.closest('[role="tab"]');
       if (!target) return;
       showTab(target.dataset.tab);
@@ -228,7 +237,7 @@ export function startConsole(token, { onGone, onReceipt }) {
       if (event.detail > 0) byId(`panel-${tab}`).focus({ preventScroll: true });
     });
     // Arrow keys move between tabs (the WAI-ARIA tabs pattern); Tab goes into the panel.
-    list.addEventListener("keydown", (event) => {
+    list.addEventListener("keydown", (/** @type {any} */ event) => {
       const index = TABS.indexOf(/** @type {HTMLElement | null} */ (document.activeElement)?.dataset?.tab ?? "");
       if (index < 0) return;
       let next = null;
@@ -249,7 +258,7 @@ export function startConsole(token, { onGone, onReceipt }) {
     hideIntakeLinks();
   }
 
-  function showTab(name) {
+  function showTab(/** @type {string} */ name) {
     if (!TABS.includes(name)) return;
     // While presenting there is no sharing tab to go to.
     if (name === "share" && document.body.classList.contains("presenting")) name = "run";
@@ -273,7 +282,7 @@ export function startConsole(token, { onGone, onReceipt }) {
   return ctx;
 }
 
-function renderHeader(ctx) {
+function renderHeader(/** @type {import("./console.js").Ctx} */ ctx) {
   const m = ctx.meeting;
   byId("topbar-meeting").hidden = false;
   byId("meeting-title").textContent = m.title;
@@ -282,7 +291,7 @@ function renderHeader(ctx) {
   document.title = `${m.title} · ${t("page.title")}`;
 }
 
-function renderPresence(ctx) {
+function renderPresence(/** @type {import("./console.js").Ctx} */ ctx) {
   const box = byId("presence");
   if (!ctx.meeting) return;
   const counts = ctx.presence || {};

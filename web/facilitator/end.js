@@ -11,7 +11,7 @@ import { io } from "../vendor/socket.io-client-4.8.1/socket.io.esm.min.js";
 const TIMEOUT_MS = 20_000;
 
 /** Resolve with the server's ack: {ok:true, receipt} or {ok:false, error:{code, message}}. */
-export function endMeeting(token) {
+export function endMeeting(/** @type {string} */ token) {
   return new Promise((resolve) => {
     const socket = io({
       path: "/socket.io",
@@ -21,7 +21,7 @@ export function endMeeting(token) {
       reconnection: false,
     });
     let done = false;
-    const finish = (ack) => {
+    const finish = (/** @type {any} */ ack) => {
       if (done) return;
       done = true;
       clearTimeout(timer);

@@ -14,12 +14,13 @@ import { momentLabel } from "./interp.js";
 import * as method from "./method.js";
 import { byId, button, confirmDialog, el, partyChip, piiMark, toast } from "./ui.js";
 
+/** @type {Record<string, string>} */
 const EXTENSIONS = { html: "html", pdf: "pdf", md: "md" };
 // Interpretations the facilitator allowed verbatim in the report; kept across re-renders.
 const verbatim = new Set();
 
-export function setup(ctx) {
-  byId("followup-date-form").addEventListener("submit", async (event) => {
+export function setup(/** @type {import("./console.js").Ctx} */ ctx) {
+  byId("followup-date-form").addEventListener("submit", async (/** @type {any} */ event) => {
     event.preventDefault();
     const date = byId("followup-date").value;
     if (!/^\d{4}-\d{2}-\d{2}$/.test(date)) return byId("followup-date").focus();
@@ -28,7 +29,7 @@ export function setup(ctx) {
   });
 
   byId("ics-title").value = t("finish.ics_default_title");
-  byId("ics-form").addEventListener("submit", async (event) => {
+  byId("ics-form").addEventListener("submit", async (/** @type {any} */ event) => {
     event.preventDefault();
     if (!ctx.meeting.follow_up_date) {
       toast(t("finish.ics_needs_date"), "error");
@@ -39,7 +40,7 @@ export function setup(ctx) {
     await download(ctx, "/api/followup/ics", { title }, "terugkijkmoment.ics");
   });
 
-  byId("report-form").addEventListener("submit", async (event) => {
+  byId("report-form").addEventListener("submit", async (/** @type {any} */ event) => {
     event.preventDefault();
     const format = byId("report-form").querySelector('input[name="report-format"]:checked')?.value || "html";
     const ids = [...verbatim].filter((id) => ctx.meeting.interpretations[id]);
@@ -58,7 +59,12 @@ export function setup(ctx) {
   byId("end-open").addEventListener("click", () => endAndDelete(ctx));
 }
 
-async function download(ctx, path, body, fallbackName) {
+async function download(
+  /** @type {import("./console.js").Ctx} */ ctx,
+  /** @type {string} */ path,
+  /** @type {any} */ body,
+  /** @type {any} */ fallbackName,
+) {
   try {
     const { blob, filename } = await postForFile(path, body, ctx.token);
     saveBlob(blob, filename || fallbackName);
@@ -70,7 +76,7 @@ async function download(ctx, path, body, fallbackName) {
   }
 }
 
-export function render(ctx) {
+export function render(/** @type {import("./console.js").Ctx} */ ctx) {
   const m = ctx.meeting;
   const date = byId("followup-date");
   if (document.activeElement !== date) date.value = m.follow_up_date || suggestedFollowUp();
@@ -81,7 +87,7 @@ export function render(ctx) {
   method.renderFinish(ctx);
 }
 
-function renderVerbatim(ctx) {
+function renderVerbatim(/** @type {import("./console.js").Ctx} */ ctx) {
   const m = ctx.meeting;
   const groups = [];
   for (const moment of orderedMoments(m)) {
@@ -139,13 +145,13 @@ function renderVerbatim(ctx) {
   );
 }
 
-function setAll(ctx, on) {
+function setAll(/** @type {import("./console.js").Ctx} */ ctx, /** @type {any} */ on) {
   verbatim.clear();
   if (on) for (const id of Object.keys(ctx.meeting.interpretations)) verbatim.add(id);
   renderVerbatim(ctx);
 }
 
-async function endAndDelete(ctx) {
+async function endAndDelete(/** @type {import("./console.js").Ctx} */ ctx) {
   const gone = ["end.gone_moments", "end.gone_links", "end.gone_devices"].map((key) => el("li", { text: t(key) }));
   const ok = await confirmDialog({
     title: t("end.confirm_title"),

@@ -27,7 +27,7 @@ function storedLinks() {
   }
 }
 
-function keepLink(intakeId, link) {
+function keepLink(/** @type {any} */ intakeId, /** @type {any} */ link) {
   try {
     sessionStorage.setItem(LINKS_KEY, JSON.stringify({ ...storedLinks(), [intakeId]: link }));
   } catch {
@@ -35,14 +35,17 @@ function keepLink(intakeId, link) {
   }
 }
 
-function base64url(bytes) {
+function base64url(/** @type {any} */ bytes) {
   return btoa(String.fromCharCode(...bytes))
     .replace(/\+/g, "-")
     .replace(/\//g, "_")
     .replace(/=+$/, "");
 }
 
-async function newLink(ctx, party) {
+async function newLink(
+  /** @type {import("./console.js").Ctx} */ ctx,
+  /** @type {import("../shared/state.js").Party} */ party,
+) {
   if (!crypto.subtle) {
     toast(t("intake.needs_https"), "error");
     return;
@@ -75,20 +78,20 @@ export function hideSecrets() {
   }
 }
 
-export function render(ctx) {
+export function render(/** @type {import("./console.js").Ctx} */ ctx) {
   renderLinks(ctx);
   renderEntries(ctx);
 }
 
-function sent(meeting, partyId) {
+function sent(/** @type {import("../shared/state.js").Meeting} */ meeting, /** @type {string} */ partyId) {
   return Object.values(meeting.intake_entries || {}).filter((e) => e.party_id === partyId).length;
 }
 
-function intakeOf(meeting, partyId) {
+function intakeOf(/** @type {import("../shared/state.js").Meeting} */ meeting, /** @type {string} */ partyId) {
   return Object.values(meeting.intakes || {}).find((i) => i.party_id === partyId) || null;
 }
 
-function renderLinks(ctx) {
+function renderLinks(/** @type {import("./console.js").Ctx} */ ctx) {
   const m = ctx.meeting;
   const links = storedLinks();
   const preparing = m.phase === "preparation";
@@ -96,6 +99,7 @@ function renderLinks(ctx) {
     const intake = intakeOf(m, party.id);
     const status = intake ? t(`intake.status_${intake.status}`) : t("intake.status_none");
     const link = intake && intake.status === "open" ? links[intake.id] : null;
+    const intakeId = intake?.id ?? "";
     const absentId = `absent-${party.id}`;
     const absent = el("input", {
       attrs: { type: "checkbox", id: absentId, checked: Boolean(party.absent) },
@@ -115,20 +119,20 @@ function renderLinks(ctx) {
               attrs: {
                 type: "text",
                 readonly: true,
-                value: shown.has(intake.id) ? link : MASK,
+                value: shown.has(intakeId) ? link : MASK,
                 "aria-label": t("intake.link_label", { party: party.name }),
               },
               data: { testid: "intake-link", secret: "intake", key: `intake-input-${party.id}` },
             }),
             el("button", {
               class: "button",
-              text: t(shown.has(intake.id) ? "share.hide" : "share.show"),
-              attrs: { type: "button", "aria-pressed": String(shown.has(intake.id)) },
+              text: t(shown.has(intakeId) ? "share.hide" : "share.show"),
+              attrs: { type: "button", "aria-pressed": String(shown.has(intakeId)) },
               data: { testid: "intake-link-show", key: `intake-show-${party.id}` },
               on: {
                 click: () => {
-                  if (shown.has(intake.id)) shown.delete(intake.id);
-                  else shown.add(intake.id);
+                  if (shown.has(intakeId)) shown.delete(intakeId);
+                  else shown.add(intakeId);
                   ctx.render();
                 },
               },
@@ -165,7 +169,7 @@ function renderLinks(ctx) {
   byId("intake-parties").replaceChildren(...rows);
 }
 
-function renderEntries(ctx) {
+function renderEntries(/** @type {import("./console.js").Ctx} */ ctx) {
   const m = ctx.meeting;
   const entries = byWhen(Object.values(m.intake_entries || {}));
   for (const id of [...selected]) if (!m.intake_entries?.[id] || m.intake_entries[id].moment_id) selected.delete(id);
@@ -201,7 +205,7 @@ function renderEntries(ctx) {
   );
 }
 
-function entryCell(ctx, entry) {
+function entryCell(/** @type {import("./console.js").Ctx} */ ctx, /** @type {any} */ entry) {
   const id = `intake-select-${entry.id}`;
   const taken = entry.moment_id ? ctx.meeting.moments[entry.moment_id] : null;
   const hint = jargonHint(`${entry.text}\n${entry.experience}`, [ctx.meeting.initials.replace(/\./g, "")]);
@@ -230,13 +234,13 @@ function entryCell(ctx, entry) {
   );
 }
 
-export function setup(ctx) {
+export function setup(/** @type {import("./console.js").Ctx} */ ctx) {
   byId("intake-take").addEventListener("click", () => takeDialog(ctx));
 }
 
-async function takeDialog(ctx) {
+async function takeDialog(/** @type {import("./console.js").Ctx} */ ctx) {
   const m = ctx.meeting;
-  const entries = [...selected].map((id) => m.intake_entries[id]).filter(Boolean);
+  const entries = [...selected].map((id) => m.intake_entries?.[id]).filter((e) => e !== undefined);
   if (!entries.length) return;
   const parties = entries.map((e) => partyOf(m, e.party_id)?.name || t("party.none"));
   const sources = el(
@@ -282,6 +286,7 @@ async function takeDialog(ctx) {
     });
     if (result.value !== "ok") return;
     const v = result.values;
+    /** @type {Record<string, unknown>} */
     const payload = { entry_ids: entries.map((e) => e.id) };
     if (v.into) payload.moment_id = v.into;
     else {

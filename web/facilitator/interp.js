@@ -11,26 +11,37 @@ import { flagThemeDialog } from "./themes.js";
 import { button, confirmDialog, el, field, fillSelect, maySend, openDialog, partyChip, piiMark } from "./ui.js";
 
 /** A short, single-line version of a text for option labels and accessible names. */
-export function snippet(text, length = 60) {
+export function snippet(/** @type {string} */ text, length = 60) {
   const flat = String(text || "")
     .replace(/\s+/g, " ")
     .trim();
   return flat.length > length ? `${flat.slice(0, length - 1)}…` : flat;
 }
 
-export function momentLabel(ctx, moment) {
+export function momentLabel(
+  /** @type {import("./console.js").Ctx} */ ctx,
+  /** @type {import("../shared/state.js").Moment} */ moment,
+) {
   const index = orderedMoments(ctx.meeting).findIndex((m) => m.id === moment.id) + 1;
   return t("moments.label", { n: index, text: snippet(moment.text, 50) });
 }
 
 /** The list of a moment's interpretations, each with its party and the facilitator's actions. */
-export function interpretationList(ctx, moment, { themes = false } = {}) {
+export function interpretationList(
+  /** @type {import("./console.js").Ctx} */ ctx,
+  /** @type {import("../shared/state.js").Moment} */ moment,
+  { themes = false } = {},
+) {
   const items = interpretationsFor(ctx.meeting, moment.id).map((interp) => interpretationItem(ctx, interp, { themes }));
   if (!items.length) return el("p", { class: "empty", i18n: "interp.none" });
   return el("ul", { class: "interp-list", data: { testid: `interpretations-${moment.id}` } }, ...items);
 }
 
-function interpretationItem(ctx, interp, { themes }) {
+function interpretationItem(
+  /** @type {import("./console.js").Ctx} */ ctx,
+  /** @type {import("../shared/state.js").Interpretation} */ interp,
+  /** @type {{themes: boolean}} */ { themes },
+) {
   const party = partyOf(ctx.meeting, interp.party_id);
   const name = party ? party.name : t("party.none");
   const short = snippet(interp.text, 40);
@@ -54,7 +65,7 @@ function interpretationItem(ctx, interp, { themes }) {
     if (labels.length)
       item.append(el("ul", { class: "theme-tags", attrs: { "aria-label": t("themes.on_item") } }, ...labels));
   }
-  const label = (key) => t(key, { party: name, text: short });
+  const label = (/** @type {string} */ key) => t(key, { party: name, text: short });
   item.append(
     el(
       "div",
@@ -83,12 +94,15 @@ function interpretationItem(ctx, interp, { themes }) {
   return item;
 }
 
-function partyOptions(ctx) {
+function partyOptions(/** @type {import("./console.js").Ctx} */ ctx) {
   return orderedParties(ctx.meeting).map((p) => ({ value: p.id, label: p.name }));
 }
 
 /** Add an interpretation on behalf of a party (prepared on a draft, or live on a revealed one). */
-export async function addInterpretationDialog(ctx, moment) {
+export async function addInterpretationDialog(
+  /** @type {import("./console.js").Ctx} */ ctx,
+  /** @type {import("../shared/state.js").Moment} */ moment,
+) {
   if (!orderedParties(ctx.meeting).length) {
     await confirmDialog({ title: t("interp.add_title"), lines: [t("interp.no_parties")], confirm: "action.ok" });
     return;
@@ -115,7 +129,10 @@ export async function addInterpretationDialog(ctx, moment) {
   await ctx.send("interpretation.add", { moment_id: moment.id, party_id: values.party_id, text: values.text });
 }
 
-async function editInterpretationDialog(ctx, interp) {
+async function editInterpretationDialog(
+  /** @type {import("./console.js").Ctx} */ ctx,
+  /** @type {import("../shared/state.js").Interpretation} */ interp,
+) {
   const text = field("dlg-interp-edit", "behalf.text_label", el("textarea", { attrs: { rows: 4, maxlength: 2000 } }));
   text.control.value = interp.text;
   for (;;) {
@@ -138,7 +155,10 @@ async function editInterpretationDialog(ctx, interp) {
   }
 }
 
-async function moveInterpretationDialog(ctx, interp) {
+async function moveInterpretationDialog(
+  /** @type {import("./console.js").Ctx} */ ctx,
+  /** @type {import("../shared/state.js").Interpretation} */ interp,
+) {
   const target = field("dlg-interp-move", "interp.move_to", el("select", {}));
   fillSelect(
     target.control,
@@ -163,7 +183,10 @@ async function moveInterpretationDialog(ctx, interp) {
   }
 }
 
-async function removeInterpretation(ctx, interp) {
+async function removeInterpretation(
+  /** @type {import("./console.js").Ctx} */ ctx,
+  /** @type {import("../shared/state.js").Interpretation} */ interp,
+) {
   const ok = await confirmDialog({
     title: t("interp.remove_title"),
     lines: [el("p", { class: "quote", text: snippet(interp.text, 160) })],

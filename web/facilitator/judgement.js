@@ -49,14 +49,15 @@ const WORDS = {
   ],
 };
 
-function escape(word) {
+function escape(/** @type {any} */ word) {
   return word.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }
 
 const PATTERN = new RegExp(`(^|[^\\p{L}])(${[...WORDS.nl, ...WORDS.en].map(escape).join("|")})(?=$|[^\\p{L}])`, "giu");
 
 /** The judgemental words found in ``text`` (lower case, unique, in order of appearance). */
-export function judgementalWords(text) {
+export function judgementalWords(/** @type {string} */ text) {
+  /** @type {string[]} */
   const found = [];
   for (const match of String(text || "").matchAll(PATTERN)) {
     const word = match[2].toLowerCase();
@@ -66,7 +67,7 @@ export function judgementalWords(text) {
 }
 
 /** Show the hint under a moment's text field while the facilitator types. */
-export function attachJudgementHint(textarea, hint, t) {
+export function attachJudgementHint(/** @type {any} */ textarea, /** @type {any} */ hint, /** @type {any} */ t) {
   const update = () => {
     const words = judgementalWords(textarea.value);
     hint.textContent = words.length ? t("moments.judgement_hint", { words: words.join(", ") }) : "";

@@ -26,7 +26,7 @@ function storedToken() {
   }
 }
 
-function storeToken(token) {
+function storeToken(/** @type {string | null} */ token) {
   try {
     if (token) sessionStorage.setItem(TOKEN_KEY, token);
     else sessionStorage.removeItem(TOKEN_KEY);
@@ -39,20 +39,21 @@ function clearAddressBar() {
   history.replaceState(null, "", location.pathname + location.search);
 }
 
+/** @param {string} id @param {string} [focusId] */
 function showView(id, focusId) {
   for (const view of VIEWS) byId(view).hidden = view !== id;
   const target = focusId ? byId(focusId) : null;
   if (target) target.focus();
 }
 
-function openConsole(token) {
+function openConsole(/** @type {string} */ token) {
   consoleRunning = true;
   showView("view-console");
-  startConsole(token, { onGone: (reason) => showGone(reason, token), onReceipt: showReceipt });
+  startConsole(token, { onGone: (/** @type {string} */ reason) => showGone(reason, token), onReceipt: showReceipt });
 }
 
 /** An expired meeting can come back from the copy this browser kept, until that expires. */
-async function offerRestore(token) {
+async function offerRestore(/** @type {string} */ token) {
   const button = byId("gone-restore");
   button.hidden = !(await kept(meetingOf(token)));
   button.onclick = async () => {
@@ -66,6 +67,7 @@ async function offerRestore(token) {
   };
 }
 
+/** @param {string} reason @param {string} [token] */
 function showGone(reason, token) {
   storeToken(null);
   byId("gone-restore").hidden = true;
@@ -90,13 +92,13 @@ const RECEIPT_FIELDS = [
   "verified_empty",
 ];
 
-function showReceipt(receipt) {
+function showReceipt(/** @type {any} */ receipt) {
   storeToken(null);
   byId("connection").replaceChildren();
   byId("topbar-meeting").hidden = true;
   byId("presence").replaceChildren();
   const rows = [];
-  const value = (v) => (typeof v === "boolean" ? t(v ? "receipt.yes" : "receipt.no") : String(v));
+  const value = (/** @type {any} */ v) => (typeof v === "boolean" ? t(v ? "receipt.yes" : "receipt.no") : String(v));
   const keys = [
     ...RECEIPT_FIELDS.filter((k) => k in receipt),
     ...Object.keys(receipt).filter((k) => !RECEIPT_FIELDS.includes(k) && k !== "items_removed"),
@@ -158,7 +160,7 @@ function route() {
     return;
   }
   showView("view-new");
-  showNewMeeting((created) => {
+  showNewMeeting((/** @type {any} */ created) => {
     storeToken(created);
     if (location.hash) clearAddressBar();
     openConsole(created);

@@ -14,7 +14,7 @@ import { button, byId, el, maySend, partyChip, piiMark, toast } from "./ui.js";
 
 const PRECONDITIONS = ["case_calm", "most_involved", "light_tensions"];
 
-export function setup(ctx) {
+export function setup(/** @type {import("./console.js").Ctx} */ ctx) {
   byId("new-information-add").addEventListener("click", async () => {
     const ack = await ctx.send("new_information.add", {});
     if (ack.ok) toast(t("newinfo.noted"));
@@ -22,13 +22,13 @@ export function setup(ctx) {
 }
 
 /** Preparation: the preconditions and the ground rules count. */
-export function renderPrepare(ctx) {
+export function renderPrepare(/** @type {import("./console.js").Ctx} */ ctx) {
   const m = ctx.meeting;
   const values = m.preconditions || {};
   byId("preconditions-list").replaceChildren(
     ...PRECONDITIONS.map((name) => {
       const group = `pre-${name}`;
-      const option = (value, key) => {
+      const option = (/** @type {boolean} */ value, /** @type {string} */ key) => {
         const id = `${group}-${key}`;
         const input = el("input", {
           attrs: { type: "radio", name: group, id, checked: values[name] === value },
@@ -61,18 +61,19 @@ export function renderPrepare(ctx) {
 }
 
 /** "3 apparaten hebben deze spelregels geaccepteerd." (counts, never who) */
-export function rulesAccepted(ctx) {
+export function rulesAccepted(/** @type {import("./console.js").Ctx} */ ctx) {
   return t("rules.accepted", { count: ctx.meeting.ground_rules_accepted || 0 });
 }
 
 /** The timeline: noting new information, and the absent party reminder. */
-export function renderRun(ctx) {
+export function renderRun(/** @type {import("./console.js").Ctx} */ ctx) {
   const m = ctx.meeting;
   const notes = Object.values(m.new_information || {});
   const open = notes.filter((n) => n.agreement === null).length;
   byId("new-information-count").textContent = t("newinfo.count", { count: notes.length, open });
   byId("new-information-add").disabled = m.phase === "preparation" || m.phase === "closed";
   const moment = currentMoment(m);
+  /** @type {import("../shared/state.js").Party[]} */
   const absent = [];
   if (moment) {
     for (const interp of interpretationsFor(m, moment.id)) {
@@ -94,7 +95,7 @@ export function renderRun(ctx) {
 }
 
 /** Finishing: every note with the agreement on how it is handled. */
-export function renderFinish(ctx) {
+export function renderFinish(/** @type {import("./console.js").Ctx} */ ctx) {
   const m = ctx.meeting;
   const notes = Object.values(m.new_information || {}).sort((a, b) => a.created_at - b.created_at);
   const open = notes.filter((n) => n.agreement === null).length;
@@ -105,7 +106,7 @@ export function renderFinish(ctx) {
   byId("finish-newinfo-list").replaceChildren(...notes.map((note, i) => noteItem(ctx, note, i + 1)));
 }
 
-function noteItem(ctx, note, n) {
+function noteItem(/** @type {import("./console.js").Ctx} */ ctx, /** @type {any} */ note, /** @type {number} */ n) {
   const m = ctx.meeting;
   const moment = note.moment_id ? m.moments[note.moment_id] : null;
   const id = `newinfo-${note.id}`;

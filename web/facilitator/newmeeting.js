@@ -19,7 +19,7 @@ let started = false;
 let facilitatorKey = "";
 
 /** POST that creates a meeting; asks for the access key when the server needs one. */
-async function create(path, body) {
+async function create(/** @type {string} */ path, /** @type {any} */ body) {
   try {
     return await postJson(path, body, facilitatorKey || undefined);
   } catch (error) {
@@ -34,10 +34,10 @@ async function create(path, body) {
 }
 
 /** Show the form; ``onCreated(token)`` opens the console of the new meeting. */
-export function showNewMeeting(onCreated) {
+export function showNewMeeting(/** @type {(token: string) => void} */ onCreated) {
   if (started) return;
   started = true;
-  byId("new-key-input").addEventListener("input", (event) => {
+  byId("new-key-input").addEventListener("input", (/** @type {any} */ event) => {
     facilitatorKey = event.target.value.trim();
   });
   const parties = byId("new-parties");
@@ -63,7 +63,7 @@ export function showNewMeeting(onCreated) {
   initials.addEventListener("input", () => {
     if (initials.getAttribute("aria-invalid") === "true") checkInitials(false);
   });
-  byId("new-form").addEventListener("submit", (event) => {
+  byId("new-form").addEventListener("submit", (/** @type {any} */ event) => {
     event.preventDefault();
     void submit(onCreated);
   });
@@ -77,7 +77,7 @@ function fillRules() {
   for (let i = 1; i <= DEFAULT_RULE_COUNT; i += 1) addRuleRow(list, t(`rules.default.${i}`));
 }
 
-function checkInitials(focus) {
+function checkInitials(/** @type {any} */ focus) {
   const input = byId("new-initials");
   const ok = INITIALS.test(input.value.trim());
   input.setAttribute("aria-invalid", String(!ok));
@@ -86,7 +86,7 @@ function checkInitials(focus) {
   return ok;
 }
 
-function addPartyRow(list) {
+function addPartyRow(/** @type {any} */ list) {
   rowCounter += 1;
   const n = rowCounter;
   const used = new Set([...list.querySelectorAll("select")].map((s) => s.value));
@@ -148,13 +148,13 @@ function relabelPartyRows() {
   });
 }
 
-function showError(id, message) {
+function showError(/** @type {string} */ id, /** @type {string} */ message) {
   const box = byId(id);
   box.textContent = message;
   box.hidden = !message;
 }
 
-async function submit(onCreated) {
+async function submit(/** @type {(token: string) => void} */ onCreated) {
   showError("new-error", "");
   const title = byId("new-title");
   if (!title.value.trim()) {
@@ -208,8 +208,14 @@ async function submit(onCreated) {
   }
 }
 
-function setupUpload(formId, inputId, errorId, path, onCreated) {
-  byId(formId).addEventListener("submit", async (event) => {
+function setupUpload(
+  /** @type {any} */ formId,
+  /** @type {any} */ inputId,
+  /** @type {any} */ errorId,
+  /** @type {string} */ path,
+  /** @type {(token: string) => void} */ onCreated,
+) {
+  byId(formId).addEventListener("submit", async (/** @type {any} */ event) => {
     event.preventDefault();
     showError(errorId, "");
     const file = byId(inputId).files?.[0];

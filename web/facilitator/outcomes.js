@@ -22,15 +22,15 @@ import {
 
 const STATUSES = ["not_started", "in_progress", "done"];
 
-function ownerOptions(ctx) {
+function ownerOptions(/** @type {import("./console.js").Ctx} */ ctx) {
   return [
     { value: "", label: t("agreements.owner_none") },
     ...orderedParties(ctx.meeting).map((p) => ({ value: p.id, label: p.name })),
   ];
 }
 
-export function setup(ctx) {
-  byId("lesson-form").addEventListener("submit", async (event) => {
+export function setup(/** @type {import("./console.js").Ctx} */ ctx) {
+  byId("lesson-form").addEventListener("submit", async (/** @type {any} */ event) => {
     event.preventDefault();
     const area = byId("lesson-text");
     const text = area.value.trim();
@@ -42,7 +42,7 @@ export function setup(ctx) {
       area.focus();
     }
   });
-  byId("agreement-form").addEventListener("submit", async (event) => {
+  byId("agreement-form").addEventListener("submit", async (/** @type {any} */ event) => {
     event.preventDefault();
     const area = byId("agreement-text");
     const text = area.value.trim();
@@ -63,7 +63,7 @@ export function setup(ctx) {
   });
 }
 
-export function render(ctx) {
+export function render(/** @type {import("./console.js").Ctx} */ ctx) {
   /** @type {import("../shared/state.js").Meeting} */
   const m = ctx.meeting;
   fillSelect(byId("agreement-owner"), ownerOptions(ctx));
@@ -81,7 +81,11 @@ export function render(ctx) {
   });
 }
 
-function lessonItem(ctx, lesson, n) {
+function lessonItem(
+  /** @type {import("./console.js").Ctx} */ ctx,
+  /** @type {import("../shared/state.js").Lesson} */ lesson,
+  /** @type {number} */ n,
+) {
   return el(
     "li",
     { class: "item", data: { testid: "lesson" } },
@@ -103,7 +107,11 @@ function lessonItem(ctx, lesson, n) {
   );
 }
 
-function agreementItem(ctx, agreement, n) {
+function agreementItem(
+  /** @type {import("./console.js").Ctx} */ ctx,
+  /** @type {import("../shared/state.js").Agreement} */ agreement,
+  /** @type {number} */ n,
+) {
   const owner = partyOf(ctx.meeting, agreement.owner_party_id);
   const statusId = `agreement-status-${agreement.id}`;
   const status = el("select", { attrs: { id: statusId }, data: { key: statusId } });
@@ -150,7 +158,13 @@ function agreementItem(ctx, agreement, n) {
   );
 }
 
-async function editText(ctx, name, item, titleKey, labelKey) {
+async function editText(
+  /** @type {import("./console.js").Ctx} */ ctx,
+  /** @type {string} */ name,
+  /** @type {any} */ item,
+  /** @type {string} */ titleKey,
+  /** @type {string} */ labelKey,
+) {
   const text = field("dlg-item-text", labelKey, el("textarea", { attrs: { rows: 3, maxlength: 1000 } }));
   text.control.value = item.text;
   for (;;) {
@@ -172,7 +186,10 @@ async function editText(ctx, name, item, titleKey, labelKey) {
   }
 }
 
-async function editAgreement(ctx, agreement) {
+async function editAgreement(
+  /** @type {import("./console.js").Ctx} */ ctx,
+  /** @type {import("../shared/state.js").Agreement} */ agreement,
+) {
   const text = field("dlg-agr-text", "agreements.text_label", el("textarea", { attrs: { rows: 3, maxlength: 1000 } }));
   text.control.value = agreement.text;
   const owner = field("dlg-agr-owner", "agreements.owner_label", el("select", {}));
@@ -194,6 +211,7 @@ async function editAgreement(ctx, agreement) {
     if (result.value !== "ok") return;
     const v = result.values;
     if (v.text !== agreement.text && !(await maySend(v.text))) continue;
+    /** @type {Record<string, unknown>} */
     const payload = { id: agreement.id, text: v.text };
     if (v.owner) payload.owner_party_id = v.owner;
     else payload.clear_owner = true;
@@ -204,7 +222,12 @@ async function editAgreement(ctx, agreement) {
   }
 }
 
-async function removeItem(ctx, name, item, titleKey) {
+async function removeItem(
+  /** @type {import("./console.js").Ctx} */ ctx,
+  /** @type {string} */ name,
+  /** @type {any} */ item,
+  /** @type {string} */ titleKey,
+) {
   const ok = await confirmDialog({
     title: t(titleKey),
     lines: [el("p", { class: "quote", text: snippet(item.text, 160) })],

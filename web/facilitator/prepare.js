@@ -34,7 +34,7 @@ export function colourOptions() {
   return PALETTE.map((colour, i) => ({ value: colour, label: t(`colour.${i}`) }));
 }
 
-export function sourceOptions(ctx) {
+export function sourceOptions(/** @type {import("./console.js").Ctx} */ ctx) {
   return [
     { value: "", label: t("moments.source_none") },
     ...orderedParties(ctx.meeting).map((p) => ({ value: p.id, label: p.name })),
@@ -42,13 +42,13 @@ export function sourceOptions(ctx) {
 }
 
 /** Mark a form dirty on input, so live updates do not overwrite what is being typed. */
-function trackDirty(form) {
+function trackDirty(/** @type {any} */ form) {
   form.addEventListener("input", () => {
     form.dataset.dirty = "1";
   });
 }
 
-export function setup(ctx) {
+export function setup(/** @type {import("./console.js").Ctx} */ ctx) {
   const text = byId("moment-text");
   const judgement = attachJudgementHint(text, byId("moment-text-hint"), t);
   const jargonHint = el("p", { class: "hint", attrs: { "aria-live": "polite" }, data: { testid: "moment-jargon" } });
@@ -60,7 +60,7 @@ export function setup(ctx) {
   };
   intake.setup(ctx);
   method.setup(ctx);
-  byId("moment-form").addEventListener("submit", async (event) => {
+  byId("moment-form").addEventListener("submit", async (/** @type {any} */ event) => {
     event.preventDefault();
     const value = text.value.trim();
     if (!value) {
@@ -82,7 +82,7 @@ export function setup(ctx) {
     }
   });
 
-  byId("party-form").addEventListener("submit", async (event) => {
+  byId("party-form").addEventListener("submit", async (/** @type {any} */ event) => {
     event.preventDefault();
     const name = byId("party-name");
     if (!name.value.trim()) return name.focus();
@@ -95,7 +95,7 @@ export function setup(ctx) {
 
   const settings = byId("settings-form");
   trackDirty(settings);
-  settings.addEventListener("submit", async (event) => {
+  settings.addEventListener("submit", async (/** @type {any} */ event) => {
     event.preventDefault();
     const initials = byId("settings-initials").value.trim();
     if (!INITIALS.test(initials)) {
@@ -112,8 +112,9 @@ export function setup(ctx) {
   const agenda = byId("agenda-form");
   trackDirty(agenda);
   agenda.addEventListener("input", () => showAgendaSum());
-  agenda.addEventListener("submit", async (event) => {
+  agenda.addEventListener("submit", async (/** @type {any} */ event) => {
     event.preventDefault();
+    /** @type {Record<string, number>} */
     const values = {};
     for (const part of AGENDA_PARTS) {
       const n = Math.round(Number(byId(`agenda-${part}`).value));
@@ -130,7 +131,7 @@ export function setup(ctx) {
     rules.dataset.dirty = "1";
     /** @type {HTMLTextAreaElement} */ (addRuleRow(byId("rules-rows"), "").querySelector("textarea")).focus();
   });
-  rules.addEventListener("submit", async (event) => {
+  rules.addEventListener("submit", async (/** @type {any} */ event) => {
     event.preventDefault();
     const list = [...byId("rules-rows").querySelectorAll("textarea")].map((a) => a.value.trim()).filter(Boolean);
     const ack = await ctx.send("meeting.update", { ground_rules: list });
@@ -140,7 +141,7 @@ export function setup(ctx) {
 }
 
 /** One editable ground rule with a remove button (used here and on the new-meeting form). */
-export function addRuleRow(list, value) {
+export function addRuleRow(/** @type {any} */ list, /** @type {string} */ value) {
   const n = list.children.length + 1;
   const id = `${list.id}-${Date.now().toString(36)}-${n}`;
   const area = el("textarea", { attrs: { id, rows: 2, maxlength: 300 } });
@@ -171,7 +172,7 @@ export function addRuleRow(list, value) {
   return row;
 }
 
-export function render(ctx) {
+export function render(/** @type {import("./console.js").Ctx} */ ctx) {
   const m = ctx.meeting;
   intake.render(ctx);
   method.renderPrepare(ctx);
@@ -191,7 +192,7 @@ export function render(ctx) {
   }
 }
 
-function renderParties(ctx) {
+function renderParties(/** @type {import("./console.js").Ctx} */ ctx) {
   const parties = orderedParties(ctx.meeting);
   const used = new Set(parties.map((p) => p.colour));
   const free = PALETTE.find((c) => !used.has(c)) || PALETTE[0];
@@ -224,7 +225,10 @@ function renderParties(ctx) {
   });
 }
 
-async function editPartyDialog(ctx, party) {
+async function editPartyDialog(
+  /** @type {import("./console.js").Ctx} */ ctx,
+  /** @type {import("../shared/state.js").Party} */ party,
+) {
   const name = field("dlg-party-name", "parties.name_label", el("input", { attrs: { type: "text", maxlength: 60 } }));
   name.control.value = party.name;
   const colour = field("dlg-party-colour", "parties.colour_label", el("select", {}));
@@ -241,13 +245,17 @@ async function editPartyDialog(ctx, party) {
     read: () => ({ name: name.control.value.trim(), colour: colour.control.value }),
   });
   if (result.value !== "ok") return;
+  /** @type {Record<string, unknown>} */
   const payload = { id: party.id };
   if (result.values.name !== party.name) payload.name = result.values.name;
   if (result.values.colour !== party.colour) payload.colour = result.values.colour;
   if (Object.keys(payload).length > 1) await ctx.send("party.update", payload);
 }
 
-async function removeParty(ctx, party) {
+async function removeParty(
+  /** @type {import("./console.js").Ctx} */ ctx,
+  /** @type {import("../shared/state.js").Party} */ party,
+) {
   const ok = await confirmDialog({
     title: t("parties.remove_title", { name: party.name }),
     lines: [t("parties.remove_text")],
@@ -257,7 +265,7 @@ async function removeParty(ctx, party) {
   if (ok) await ctx.send("party.remove", { id: party.id });
 }
 
-function renderAgenda(ctx) {
+function renderAgenda(/** @type {import("./console.js").Ctx} */ ctx) {
   const form = byId("agenda-form");
   const box = byId("agenda-fields");
   if (!box.children.length) {
@@ -293,7 +301,7 @@ function showAgendaSum() {
   byId("agenda-sum").textContent = t("agenda.sum", { minutes: sum });
 }
 
-function renderMoments(ctx) {
+function renderMoments(/** @type {import("./console.js").Ctx} */ ctx) {
   const moments = orderedMoments(ctx.meeting);
   const drafts = moments.filter((m) => m.state === "draft").length;
   byId("moments-count").textContent = t("moments.count", { count: moments.length, drafts });
@@ -313,11 +321,16 @@ function renderMoments(ctx) {
   });
 }
 
-function momentItem(ctx, moment, index, total) {
+function momentItem(
+  /** @type {import("./console.js").Ctx} */ ctx,
+  /** @type {import("../shared/state.js").Moment} */ moment,
+  /** @type {number} */ index,
+  /** @type {number} */ total,
+) {
   const n = index + 1;
   const source = partyOf(ctx.meeting, moment.source_party_id);
   const words = judgementalWords(moment.text);
-  const label = (key) => t(key, { n });
+  const label = (/** @type {string} */ key) => t(key, { n });
   const item = el(
     "li",
     { class: `moment-card moment-${moment.state}`, data: { testid: "prepare-moment", momentId: moment.id } },
@@ -377,7 +390,10 @@ function momentItem(ctx, moment, index, total) {
 }
 
 /** Edit a moment's text, "when" and source party. */
-export async function editMomentDialog(ctx, moment) {
+export async function editMomentDialog(
+  /** @type {import("./console.js").Ctx} */ ctx,
+  /** @type {import("../shared/state.js").Moment} */ moment,
+) {
   const text = field("dlg-moment-text", "moments.text_label", el("textarea", { attrs: { rows: 3, maxlength: 500 } }));
   text.control.value = moment.text;
   const hint = el("p", { class: "hint", attrs: { "aria-live": "polite" } });
@@ -410,6 +426,7 @@ export async function editMomentDialog(ctx, moment) {
     if (result.value !== "ok") return;
     const v = result.values;
     if (v.text !== moment.text && !(await maySend(v.text))) continue;
+    /** @type {Record<string, unknown>} */
     const payload = { id: moment.id, text: v.text, when: v.when };
     if (v.source) payload.source_party_id = v.source;
     else payload.clear_source_party = true;
@@ -418,7 +435,11 @@ export async function editMomentDialog(ctx, moment) {
   }
 }
 
-async function removeMoment(ctx, moment, n) {
+async function removeMoment(
+  /** @type {import("./console.js").Ctx} */ ctx,
+  /** @type {import("../shared/state.js").Moment} */ moment,
+  /** @type {number} */ n,
+) {
   const count = Object.values(ctx.meeting.interpretations).filter((i) => i.moment_id === moment.id).length;
   const ok = await confirmDialog({
     title: t("moments.remove_title", { n }),

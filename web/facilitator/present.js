@@ -17,9 +17,9 @@ function stored() {
   }
 }
 
-export function setup(ctx) {
+export function setup(/** @type {import("./console.js").Ctx} */ ctx) {
   const toggle = byId("present-toggle");
-  const apply = (on) => {
+  const apply = (/** @type {any} */ on) => {
     document.body.classList.toggle("presenting", on);
     toggle.setAttribute("aria-pressed", String(on));
     toggle.textContent = t(on ? "present.off" : "present.on");

@@ -15,7 +15,7 @@ import { editMomentDialog, sourceOptions } from "./prepare.js";
 import { flagThemeDialog } from "./themes.js";
 import { button, byId, el, fillSelect, maySend, partyChip, piiMark } from "./ui.js";
 
-export function setup(ctx) {
+export function setup(/** @type {import("./console.js").Ctx} */ ctx) {
   byId("reveal-next").addEventListener("click", async () => {
     const ack = await ctx.send("moment.reveal", {});
     if (ack.ok) announceReveal(ctx, ack.id);
@@ -28,7 +28,7 @@ export function setup(ctx) {
       byId("run-feedback").dataset.kind = "info";
     }
   });
-  byId("reveal-form").addEventListener("submit", async (event) => {
+  byId("reveal-form").addEventListener("submit", async (/** @type {any} */ event) => {
     event.preventDefault();
     const id = byId("reveal-choice").value;
     if (!id) return;
@@ -37,7 +37,7 @@ export function setup(ctx) {
   });
 
   // Back to a moment shown earlier, from beside the controls (the list may be far down).
-  byId("focus-form").addEventListener("submit", async (event) => {
+  byId("focus-form").addEventListener("submit", async (/** @type {any} */ event) => {
     event.preventDefault();
     const id = byId("focus-choice").value;
     if (!id) return;
@@ -59,7 +59,7 @@ export function setup(ctx) {
     judgement();
     jargon();
   };
-  byId("insert-form").addEventListener("submit", async (event) => {
+  byId("insert-form").addEventListener("submit", async (/** @type {any} */ event) => {
     event.preventDefault();
     const value = text.value.trim();
     if (!value) return text.focus();
@@ -82,7 +82,7 @@ export function setup(ctx) {
     }
   });
 
-  byId("behalf-form").addEventListener("submit", async (event) => {
+  byId("behalf-form").addEventListener("submit", async (/** @type {any} */ event) => {
     event.preventDefault();
     const area = byId("behalf-text");
     const value = area.value.trim();
@@ -100,7 +100,7 @@ export function setup(ctx) {
   });
 }
 
-function announceReveal(ctx, id) {
+function announceReveal(/** @type {import("./console.js").Ctx} */ ctx, /** @type {string | undefined} */ id) {
   const moment = id && ctx.meeting.moments[id];
   const message = moment ? t("run.revealed", { moment: momentLabel(ctx, moment) }) : t("run.revealed_plain");
   announce(message);
@@ -109,7 +109,7 @@ function announceReveal(ctx, id) {
 }
 
 /** The moment under discussion, always beside the controls (the list may be long). */
-function renderNow(ctx, moments) {
+function renderNow(/** @type {import("./console.js").Ctx} */ ctx, /** @type {any} */ moments) {
   const m = ctx.meeting;
   const current = m.current_moment_id && m.moments[m.current_moment_id];
   const box = byId("run-now");
@@ -117,7 +117,7 @@ function renderNow(ctx, moments) {
     box.replaceChildren(el("p", { class: "help", i18n: moments.length ? "run.now_none" : "run.empty_prepare" }));
     return;
   }
-  const n = moments.findIndex((x) => x.id === current.id) + 1;
+  const n = moments.findIndex((/** @type {any} */ x) => x.id === current.id) + 1;
   const count = Object.values(m.interpretations).filter((i) => i.moment_id === current.id).length;
   box.replaceChildren(
     el(
@@ -134,7 +134,7 @@ function renderNow(ctx, moments) {
   );
 }
 
-export function render(ctx) {
+export function render(/** @type {import("./console.js").Ctx} */ ctx) {
   const m = ctx.meeting;
   method.renderRun(ctx);
   const moments = orderedMoments(m);
@@ -241,12 +241,16 @@ export function render(ctx) {
   list.replaceChildren(...items);
 }
 
-function runItem(ctx, moment, n) {
+function runItem(
+  /** @type {import("./console.js").Ctx} */ ctx,
+  /** @type {import("../shared/state.js").Moment} */ moment,
+  /** @type {number} */ n,
+) {
   const m = ctx.meeting;
   const isCurrent = m.current_moment_id === moment.id;
   const source = partyOf(m, moment.source_party_id);
   const themes = themesOn(m, "moment", moment.id);
-  const label = (key) => t(key, { n });
+  const label = (/** @type {string} */ key) => t(key, { n });
   const item = el(
     "li",
     {

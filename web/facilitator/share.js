@@ -22,12 +22,12 @@ export function hideSecrets() {
 const MASK = "•".repeat(24);
 
 /** The property and the attribute, so what is read from the DOM is what is shown. */
-function setField(input, text) {
+function setField(/** @type {any} */ input, /** @type {string} */ text) {
   input.value = text;
   input.setAttribute("value", text);
 }
 
-function mask(input) {
+function mask(/** @type {any} */ input) {
   setField(input, MASK);
   input.dataset.secret = "hidden";
   const toggle = document.querySelector(`[data-reveals="${input.id}"]`);
@@ -37,13 +37,13 @@ function mask(input) {
   }
 }
 
-export function setup(ctx) {
+export function setup(/** @type {import("./console.js").Ctx} */ ctx) {
   byId("copy-code").addEventListener("click", () => {
     if (ctx.share.join_code) copyText(ctx.share.join_code);
   });
 }
 
-export function render(ctx) {
+export function render(/** @type {import("./console.js").Ctx} */ ctx) {
   // During the introduction this tab is open: how many phones accepted the ground rules.
   byId("share-rules-accepted").textContent = rulesAccepted(ctx);
   const share = { ...(ctx.share || {}) };

@@ -18,7 +18,7 @@ const NEXT = new Set(["PageDown", "ArrowRight"]);
 const UNDO = new Set(["PageUp", "ArrowLeft"]);
 
 /** Whether a key press belongs to what has focus rather than to the console. */
-function ownedByFocus(target, key) {
+function ownedByFocus(/** @type {any} */ target, /** @type {string} */ key) {
   if (!(target instanceof Element)) return false;
   if (target.closest('input, textarea, select, [contenteditable=""], [contenteditable="true"], dialog[open]'))
     return true;
@@ -29,7 +29,7 @@ function ownedByFocus(target, key) {
   );
 }
 
-export function setup(ctx) {
+export function setup(/** @type {import("./console.js").Ctx} */ ctx) {
   let busy = false;
   document.addEventListener("keydown", async (event) => {
     const next = NEXT.has(event.key);
@@ -54,18 +54,18 @@ export function setup(ctx) {
   });
 }
 
-async function revealNext(ctx) {
+async function revealNext(/** @type {import("./console.js").Ctx} */ ctx) {
   const draft = orderedMoments(ctx.meeting).find((m) => m.state === "draft");
   if (!draft) {
     confirm(t("run.reveal_none"), "error");
     return;
   }
   const ack = await ctx.send("moment.reveal", {});
-  const moment = ack.ok && ctx.meeting.moments[ack.id];
+  const moment = ack.ok && ack.id ? ctx.meeting.moments[ack.id] : null;
   if (moment) confirm(t("shortcuts.revealed", { moment: momentLabel(ctx, moment) }));
 }
 
-async function undoReveal(ctx) {
+async function undoReveal(/** @type {import("./console.js").Ctx} */ ctx) {
   if (!orderedMoments(ctx.meeting).some((m) => m.state === "revealed")) {
     confirm(t("shortcuts.nothing_to_undo"), "error");
     return;
@@ -75,7 +75,7 @@ async function undoReveal(ctx) {
 }
 
 /** Say it where the facilitator looks: the run panel's status line and a toast in any tab. */
-function confirm(message, kind = "info") {
+function confirm(/** @type {string} */ message, kind = "info") {
   const line = byId("run-feedback");
   line.textContent = message;
   line.dataset.kind = kind;

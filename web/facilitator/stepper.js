@@ -7,11 +7,12 @@ import { t } from "../shared/i18n.js";
 import { AGENDA_PARTS, STEPS, TAB_FOR_PHASE, clock, elapsedByPart, plannedMinutes } from "./agenda.js";
 import { byId, confirmDialog, el } from "./ui.js";
 
+/** @type {Record<string, HTMLElement>} */
 let clocks = {};
 let structureKey = "";
 
-export function setup(ctx) {
-  byId("stepper").addEventListener("click", async (event) => {
+export function setup(/** @type {import("./console.js").Ctx} */ ctx) {
+  byId("stepper").addEventListener("click", async (/** @type {any} */ event) => {
     const target = event.target.closest("button[data-phase]");
     if (!target || !ctx.meeting) return;
     const phase = target.dataset.phase;
@@ -36,7 +37,7 @@ export function setup(ctx) {
   setInterval(() => tick(ctx), 1000);
 }
 
-export function render(ctx) {
+export function render(/** @type {import("./console.js").Ctx} */ ctx) {
   const m = ctx.meeting;
   // Rebuild only when something other than the clock changed, so focus and screen readers
   // are left alone while the seconds run.
@@ -48,7 +49,7 @@ export function render(ctx) {
   tick(ctx);
 }
 
-function build(ctx) {
+function build(/** @type {import("./console.js").Ctx} */ ctx) {
   const m = ctx.meeting;
   const current = STEPS.indexOf(m.phase);
   clocks = {};
@@ -76,7 +77,7 @@ function build(ctx) {
   byId("stepper").replaceChildren(...items);
 }
 
-function tick(ctx) {
+function tick(/** @type {import("./console.js").Ctx} */ ctx) {
   const m = ctx.meeting;
   if (!m) return;
   const elapsed = elapsedByPart(m, ctx.now());
@@ -115,6 +116,6 @@ function tick(ctx) {
   totalBox.classList.toggle("over", spent > total * 60);
 }
 
-function setText(node, text) {
+function setText(/** @type {any} */ node, /** @type {string} */ text) {
   if (node.textContent !== text) node.textContent = text;
 }

@@ -7,14 +7,14 @@ import { t } from "../shared/i18n.js";
 import { orderedThemes, partyOf } from "../shared/state.js";
 import { byId, button, confirmDialog, el, field, fillSelect, openDialog, partyChip, renderList } from "./ui.js";
 
-function short(text, length = 50) {
+function short(/** @type {string} */ text, length = 50) {
   const flat = String(text || "")
     .replace(/\s+/g, " ")
     .trim();
   return flat.length > length ? `${flat.slice(0, length - 1)}…` : flat;
 }
 
-export function render(ctx) {
+export function render(/** @type {import("./console.js").Ctx} */ ctx) {
   const themes = orderedThemes(ctx.meeting);
   const m = ctx.meeting;
   renderList(byId("theme-list"), themes, {
@@ -34,9 +34,13 @@ export function render(ctx) {
   });
 }
 
-function themeItem(ctx, theme, all) {
+function themeItem(
+  /** @type {import("./console.js").Ctx} */ ctx,
+  /** @type {import("../shared/state.js").Theme} */ theme,
+  /** @type {any} */ all,
+) {
   const count = theme.flags.length;
-  const flags = theme.flags.map((flag) => flagItem(ctx, theme, flag)).filter(Boolean);
+  const flags = theme.flags.map((/** @type {any} */ flag) => flagItem(ctx, theme, flag)).filter(Boolean);
   return el(
     "li",
     { class: "theme", data: { testid: "theme", themeId: theme.id } },
@@ -69,7 +73,11 @@ function themeItem(ctx, theme, all) {
   );
 }
 
-function flagItem(ctx, theme, flag) {
+function flagItem(
+  /** @type {import("./console.js").Ctx} */ ctx,
+  /** @type {import("../shared/state.js").Theme} */ theme,
+  /** @type {any} */ flag,
+) {
   const m = ctx.meeting;
   let what;
   if (flag.target === "moment") {
@@ -101,7 +109,10 @@ function flagItem(ctx, theme, flag) {
   );
 }
 
-async function renameDialog(ctx, theme) {
+async function renameDialog(
+  /** @type {import("./console.js").Ctx} */ ctx,
+  /** @type {import("../shared/state.js").Theme} */ theme,
+) {
   const label = field("dlg-theme-label", "themes.label_label", el("input", { attrs: { type: "text", maxlength: 60 } }));
   label.control.value = theme.label;
   const result = await openDialog({
@@ -119,7 +130,10 @@ async function renameDialog(ctx, theme) {
   }
 }
 
-async function mergeDialog(ctx, theme) {
+async function mergeDialog(
+  /** @type {import("./console.js").Ctx} */ ctx,
+  /** @type {import("../shared/state.js").Theme} */ theme,
+) {
   const into = field("dlg-theme-into", "themes.merge_into", el("select", {}));
   fillSelect(
     into.control,
@@ -141,7 +155,10 @@ async function mergeDialog(ctx, theme) {
   }
 }
 
-async function removeTheme(ctx, theme) {
+async function removeTheme(
+  /** @type {import("./console.js").Ctx} */ ctx,
+  /** @type {import("../shared/state.js").Theme} */ theme,
+) {
   const ok = await confirmDialog({
     title: t("themes.remove_title", { label: theme.label }),
     lines: [t("themes.remove_text")],
@@ -152,7 +169,11 @@ async function removeTheme(ctx, theme) {
 }
 
 /** Flag a theme on a revealed moment or an interpretation: pick an existing one or name a new one. */
-export async function flagThemeDialog(ctx, target, id) {
+export async function flagThemeDialog(
+  /** @type {import("./console.js").Ctx} */ ctx,
+  /** @type {any} */ target,
+  /** @type {string} */ id,
+) {
   const themes = orderedThemes(ctx.meeting);
   const choice = field("dlg-theme-choice", "themes.choose", el("select", {}));
   fillSelect(choice.control, [
@@ -176,6 +197,7 @@ export async function flagThemeDialog(ctx, target, id) {
     read: () => ({ theme_id: choice.control.value, label: label.control.value.trim() }),
   });
   if (result.value !== "ok") return;
+  /** @type {Record<string, unknown>} */
   const payload = { target, id };
   if (result.values.theme_id) payload.theme_id = result.values.theme_id;
   else payload.label = result.values.label;
@@ -183,6 +205,6 @@ export async function flagThemeDialog(ctx, target, id) {
 }
 
 /** Themes as select/checkbox options, for pickers elsewhere. */
-export function themeOptions(ctx) {
+export function themeOptions(/** @type {import("./console.js").Ctx} */ ctx) {
   return orderedThemes(ctx.meeting).map((th) => ({ value: th.id, label: th.label }));
 }

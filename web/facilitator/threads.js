@@ -9,11 +9,11 @@ import { TRIANGLE_LEVELS, ordered, orderedMoments, orderedThemes } from "../shar
 import { momentLabel } from "./interp.js";
 import { button, byId, confirmDialog, el, field, fillSelect, maySend, openDialog } from "./ui.js";
 
-export function setup(ctx) {
+export function setup(/** @type {import("./console.js").Ctx} */ ctx) {
   byId("thread-add").addEventListener("click", () => threadDialog(ctx, null));
 }
 
-export function render(ctx) {
+export function render(/** @type {import("./console.js").Ctx} */ ctx) {
   /** @type {import("../shared/state.js").Meeting} */
   const m = ctx.meeting;
   const threads = ordered(m.threads);
@@ -37,10 +37,13 @@ export function render(ctx) {
   byId("thread-levels").replaceChildren(...groups.filter(Boolean));
 }
 
-function threadItem(ctx, thread) {
+function threadItem(
+  /** @type {import("./console.js").Ctx} */ ctx,
+  /** @type {import("../shared/state.js").Thread} */ thread,
+) {
   const m = ctx.meeting;
-  const moments = thread.moment_ids.map((id) => m.moments[id]).filter(Boolean);
-  const themes = thread.theme_ids.map((id) => m.themes[id]).filter(Boolean);
+  const moments = thread.moment_ids.map((/** @type {string} */ id) => m.moments[id]).filter(Boolean);
+  const themes = thread.theme_ids.map((/** @type {string} */ id) => m.themes[id]).filter(Boolean);
   const short = thread.text.length > 40 ? `${thread.text.slice(0, 39)}…` : thread.text;
   return el(
     "li",
@@ -51,7 +54,11 @@ function threadItem(ctx, thread) {
           "div",
           { class: "links-block" },
           el("span", { class: "links-label", text: t("threads.moments") }),
-          el("ul", { class: "link-tags" }, ...moments.map((mo) => el("li", { text: momentLabel(ctx, mo) }))),
+          el(
+            "ul",
+            { class: "link-tags" },
+            ...moments.map((/** @type {any} */ mo) => el("li", { text: momentLabel(ctx, mo) })),
+          ),
         )
       : null,
     themes.length
@@ -59,7 +66,11 @@ function threadItem(ctx, thread) {
           "div",
           { class: "links-block" },
           el("span", { class: "links-label", text: t("threads.themes") }),
-          el("ul", { class: "theme-tags" }, ...themes.map((th) => el("li", { class: "theme-tag", text: th.label }))),
+          el(
+            "ul",
+            { class: "theme-tags" },
+            ...themes.map((/** @type {any} */ th) => el("li", { class: "theme-tag", text: th.label })),
+          ),
         )
       : null,
     el(
@@ -78,10 +89,15 @@ function threadItem(ctx, thread) {
   );
 }
 
-function checkboxes(name, legendKey, options, chosen) {
+function checkboxes(
+  /** @type {string} */ name,
+  /** @type {any} */ legendKey,
+  /** @type {any} */ options,
+  /** @type {any} */ chosen,
+) {
   const box = el("fieldset", { class: "field checkbox-list" }, el("legend", { i18n: legendKey }));
   if (!options.length) box.append(el("p", { class: "help", i18n: `${legendKey}_empty` }));
-  options.forEach((o, i) => {
+  options.forEach((/** @type {any} */ o, /** @type {any} */ i) => {
     const id = `dlg-${name}-${i}`;
     box.append(
       el(
@@ -98,7 +114,10 @@ function checkboxes(name, legendKey, options, chosen) {
   return box;
 }
 
-async function threadDialog(ctx, thread) {
+async function threadDialog(
+  /** @type {import("./console.js").Ctx} */ ctx,
+  /** @type {import("../shared/state.js").Thread | null} */ thread,
+) {
   const m = ctx.meeting;
   const text = field("dlg-thread-text", "threads.text_label", el("textarea", { attrs: { rows: 3, maxlength: 1000 } }));
   text.control.value = thread?.text || "";
@@ -122,7 +141,7 @@ async function threadDialog(ctx, thread) {
     orderedThemes(m).map((th) => ({ value: th.id, label: th.label })),
     thread?.theme_ids || [],
   );
-  const picked = (group) =>
+  const picked = (/** @type {any} */ group) =>
     [...byId("dialog-body").querySelectorAll(`input[data-group="${group}"]:checked`)].map((i) => i.value);
   const result = await openDialog({
     title: t(thread ? "threads.edit_title" : "threads.add_title"),
@@ -143,18 +162,24 @@ async function threadDialog(ctx, thread) {
   const v = result.values;
   if (v.text !== thread?.text && !(await maySend(v.text))) return;
   if (thread) {
+    /** @type {Record<string, unknown>} */
     const payload = { id: thread.id, text: v.text, moment_ids: v.moment_ids, theme_ids: v.theme_ids };
     if (v.level) payload.level = v.level;
     else payload.clear_level = true;
     await ctx.send("thread.update", payload);
   } else {
+    /** @type {Record<string, unknown>} */
     const payload = { text: v.text, moment_ids: v.moment_ids, theme_ids: v.theme_ids };
     if (v.level) payload.level = v.level;
     await ctx.send("thread.add", payload);
   }
 }
 
-async function removeThread(ctx, thread, short) {
+async function removeThread(
+  /** @type {import("./console.js").Ctx} */ ctx,
+  /** @type {import("../shared/state.js").Thread} */ thread,
+  /** @type {any} */ short,
+) {
   const ok = await confirmDialog({
     title: t("threads.remove_title"),
     lines: [el("p", { class: "quote", text: short })],

@@ -12,7 +12,7 @@ export { el, partyChip };
 
 /**
  * The console's element with this id. Typed loosely (any) for now: the console reads inputs,
- * selects, dialogs and buttons through it; tsconfig.strict.json does not cover this folder yet.
+ * selects, dialogs and buttons through it, so each caller would need its own cast.
  * @param {string} id
  * @returns {any}
  */
@@ -24,7 +24,7 @@ export function byId(id) {
  * Re-render ``fn`` without losing the keyboard user's place: the focused control is found again
  * by its data-key after the lists were rebuilt.
  */
-export function keepingFocus(fn) {
+export function keepingFocus(/** @type {any} */ fn) {
   const active = /** @type {HTMLElement | null} */ (document.activeElement);
   const key = active?.dataset?.key;
   fn();
@@ -63,7 +63,14 @@ export function renderList(list, items, { key, inputs, build, emptyKey }) {
   });
 }
 
-/** Replace a select's options, keeping the chosen value when it still exists. */
+/** @typedef {{value: string, label: string, disabled?: boolean}} Option */
+
+/**
+ * Replace a select's options, keeping the chosen value when it still exists.
+ * @param {HTMLSelectElement} select
+ * @param {Option[]} options
+ * @param {string} [fallback] chosen when the previous value is gone
+ */
 export function fillSelect(select, options, fallback) {
   const previous = select.value;
   select.replaceChildren(
@@ -79,7 +86,12 @@ export function piiMark() {
   return el("span", { class: "badge badge-pii", i18n: "pii.mark" });
 }
 
-/** A small button. ``key`` makes it findable again after a re-render (see keepingFocus). */
+/**
+ * A small button. ``key`` makes it findable again after a re-render (see keepingFocus).
+ * @param {string} i18nKey
+ * @param {(event: Event) => unknown} onClick
+ * @param {{class?: string, disabled?: boolean, key?: string, testid?: string, params?: Record<string, string | number>, label?: string}} [opts]
+ */
 export function button(i18nKey, onClick, opts = {}) {
   const node = el("button", {
     class: opts.class || "button button--small",
@@ -95,7 +107,7 @@ export function button(i18nKey, onClick, opts = {}) {
 
 // Messages --------------------------------------------------------------------------------------
 
-export function toast(message, kind = "info") {
+export function toast(/** @type {string} */ message, kind = "info") {
   const box = byId("toasts");
   const item = el("p", { class: `toast toast-${kind}`, text: message });
   box.append(item);
@@ -107,7 +119,7 @@ export function toast(message, kind = "info") {
  * Say under a form whether its save worked: a status line in the form (kept until the next
  * save) and a toast. A refused or failed save says so in red; the form keeps what was typed.
  */
-export function saveStatus(form, ack, savedKey) {
+export function saveStatus(/** @type {any} */ form, /** @type {any} */ ack, /** @type {string} */ savedKey) {
   let line = form.querySelector(":scope > .form-status");
   if (!line) {
     line = el("p", { class: "form-status", attrs: { role: "status" } });
@@ -156,8 +168,9 @@ export function openDialog({ title, body = [], actions, read, validate }) {
   byId("dialog-actions").replaceChildren(...buttons);
   translateDom(byId("dialog-body"));
   return new Promise((resolve) => {
+    /** @type {any} */
     let values = null;
-    const onSubmit = (event) => {
+    const onSubmit = (/** @type {any} */ event) => {
       const value = event.submitter?.value ?? "";
       if (value !== "cancel" && validate) {
         const problem = validate();
@@ -209,7 +222,15 @@ export async function confirmDialog({ title, lines, confirm, cancel = "action.ca
   return value === "ok";
 }
 
-/** A labelled field for a dialog; returns {wrap, control}. */
+/**
+ * A labelled field for a dialog.
+ * @template {HTMLElement} C
+ * @param {string} id
+ * @param {string} labelKey
+ * @param {C} control
+ * @param {string} [helpKey]
+ * @returns {{wrap: HTMLDivElement, control: C}}
+ */
 export function field(id, labelKey, control, helpKey) {
   control.id = id;
   const wrap = el("div", { class: "field" }, el("label", { i18n: labelKey, attrs: { for: id } }), control);
@@ -222,7 +243,7 @@ export function field(id, labelKey, control, helpKey) {
 }
 
 /** Copy text to the clipboard; tell the user either way. */
-export async function copyText(text) {
+export async function copyText(/** @type {string} */ text) {
   try {
     await navigator.clipboard.writeText(text);
     toast(t("share.copied"));
@@ -236,7 +257,7 @@ export async function copyText(text) {
  * be sent: nothing looks like personal data, or the facilitator chose "toch versturen". False
  * means: go back and rephrase (the typed text stays where it was).
  */
-export async function maySend(...texts) {
+export async function maySend(/** @type {(string | null | undefined)[]} */ ...texts) {
   const kinds = personalDataIn(...texts);
   if (!kinds.length) return true;
   return confirmDialog({

@@ -30,9 +30,8 @@ from .settings import Settings
 
 log = logging.getLogger("tijdlijn.hub")
 
-# How often the watchdog looks for meetings that went away, and renews presence.
+# How often the watchdog looks for meetings that went away.
 CHECK_SECONDS = 2.0
-PRESENCE_EVERY = 10  # checks, so every 20 seconds: well within the 60 an entry counts
 NOTICES = {
     "meeting_gone": "meeting.deleted",
     "meeting_expired": "meeting.expired",
@@ -252,11 +251,13 @@ class Hub:
     async def watch(self) -> None:
         """The watchdog loop (started by the app's lifespan)."""
         beat = 0
+        # Renew presence every third of the time an entry counts (20 s of 60 by default).
+        every = max(1, round(self.settings.presence_seconds / 3 / CHECK_SECONDS))
         while True:
             await asyncio.sleep(CHECK_SECONDS)
             beat += 1
             try:
-                await self.check(renew=beat % PRESENCE_EVERY == 0)
+                await self.check(renew=beat % every == 0)
             except TijdlijnError as exc:
                 log.warning("watchdog: store unavailable (%s)", exc.code)
 

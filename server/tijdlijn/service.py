@@ -52,8 +52,6 @@ MAX_ATTEMPTS = 25
 # A capsule carries the answers of the ops of this many latest seqs, so a device retrying one
 # of them after a restore gets its answer instead of applying it twice.
 CAPSULE_OPS = 1000
-# A device's presence entry counts this long; each process renews its own well before.
-PRESENCE_SECONDS = 60
 
 
 @dataclass(frozen=True, slots=True)
@@ -313,7 +311,8 @@ class Meetings:
     async def set_presence(self, meeting_id: str, entries: dict[str, str | None]) -> None:
         stored = self.cache.get(meeting_id) or await self.load(meeting_id)
         now = self.clock()
-        until = int(now) + PRESENCE_SECONDS
+        # Counts this long; each process renews its own well before (hub.renew_presence).
+        until = int(now) + self.settings.presence_seconds
         await self.store.set_presence(
             meeting_id, entries, until, ttl_for(stored.state, self.settings, now)
         )

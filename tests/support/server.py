@@ -21,8 +21,15 @@ from tests.support.redis import free_port
 
 
 class ServerProcess:
-    def __init__(self, *args: str, env: dict[str, str] | None = None, healthy: bool = True) -> None:
-        self.port = free_port()
+    def __init__(
+        self,
+        *args: str,
+        env: dict[str, str] | None = None,
+        healthy: bool = True,
+        port: int | None = None,
+    ) -> None:
+        # A given port: a process restarted where its devices will look for it.
+        self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log_path = Path(tempfile.mkstemp(prefix="tijdlijn-log-", suffix=".txt")[1])
         self._log = self.log_path.open("wb")
@@ -87,8 +94,10 @@ def start_server() -> Iterator[Callable[..., ServerProcess]]:
     """Start extra servers (Redis, short TTL, ...) that stop when the test ends."""
     started: list[ServerProcess] = []
 
-    def start(*args: str, env: dict[str, str] | None = None, healthy: bool = True) -> ServerProcess:
-        server = ServerProcess(*args, env=env, healthy=healthy)
+    def start(
+        *args: str, env: dict[str, str] | None = None, healthy: bool = True, port: int | None = None
+    ) -> ServerProcess:
+        server = ServerProcess(*args, env=env, healthy=healthy, port=port)
         started.append(server)
         return server
 

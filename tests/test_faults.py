@@ -20,8 +20,17 @@ import httpx
 import pytest
 from cryptography.fernet import Fernet
 
-from tests.support.clients import Device, wait_all
-from tests.support.faults import Fleet, RedisServer, kill_hard
+from tests.support.clients import wait_all
+from tests.support.faults import (
+    Fleet,
+    RedisServer,
+    Verdict,
+    kill_hard,
+    kill_one,
+    on_live,
+    pause_redis,
+    told_lost,
+)
 from tests.support.server import ServerProcess
 from tijdlijn.errors import MeetingLost
 
@@ -63,11 +72,6 @@ async def open_fleet(fleets: list[Fleet], urls: list[str]) -> Fleet:
     return fleet
 
 
-def on_live(fleet: Fleet) -> Callable[[Device], bool]:
-    live = {url for url in fleet.urls if url is not None}
-    return lambda d: d.connected and d.welcomed and d.url in live
-
-
 async def health(url: str) -> str:
     async with httpx.AsyncClient(timeout=10) as http:
         status: str = (await http.get(f"{url}/healthz")).json()["status"]
@@ -83,10 +87,7 @@ async def until_healthy(urls: list[str], within: float = 20.0) -> None:
         await asyncio.sleep(0.1)
 
 
-def assert_clean(verdict: object) -> None:
-    from tests.support.faults import Verdict
-
-    assert isinstance(verdict, Verdict)
+def assert_clean(verdict: Verdict) -> None:
     assert verdict.clean, verdict
     assert verdict.acknowledged > 0 or verdict.unacknowledged == 0
 
@@ -103,20 +104,18 @@ async def test_kill_9_of_either_process_loses_nothing(
     fleet = await open_fleet(fleets, [s.url for s in servers])
     fleet.start_writing()
     await fleet.more_writes(20)
-    for round_ in range(3):
+    rounds = 3
+    for round_ in range(rounds):
         victim = round_ % 2
-        kill_hard(servers[victim].process)
-        fleet.down(victim)
-        # The devices it had come back on the other process (a load balancer's doing) and
-        # writes acknowledged by nobody are sent again there.
-        await wait_all(fleet.devices, on_live(fleet), within=30, what="on the survivor")
-        await fleet.more_writes(20)
+        # The last round kills with the writes under way as the last ones: what their
+        # retries acknowledge on the survivor must reach every device with nothing after it.
+        await kill_one(fleet, servers[victim].process, victim, tail=round_ == rounds - 1)
         servers[victim] = await start(start_server, env)
         fleet.up(victim, servers[victim].url)
-        await fleet.more_writes(10)
+        if round_ < rounds - 1:
+            await fleet.more_writes(10)
     await fleet.stop_writing()
-    verdict = await fleet.verdict()
-    assert_clean(verdict)
+    assert_clean(await fleet.verdict())
     assert fleet.reconnects >= 10
 
 
@@ -130,10 +129,7 @@ async def test_redis_paused_for_12_seconds_loses_nothing(
     fleet.start_writing()
     await fleet.more_writes(20)
     before = fleet.acknowledged
-    redis_server.pause()
-    await asyncio.sleep(12)  # the fault itself: Redis stopped for 12 s while devices write
-    redis_server.resume()
-    await fleet.more_writes(20, within=90)
+    await pause_redis(fleet, redis_server, 12.0, tail=False)
     await fleet.stop_writing()
     assert fleet.acknowledged >= before + 20
     assert_clean(await fleet.verdict())
@@ -171,9 +167,10 @@ async def test_redis_restarted_empty_then_restored_from_the_facilitators_capsule
     # Writes acknowledged after the copy: their devices send them again after the restore.
     await fleet.more_writes(10)
     await asyncio.to_thread(redis_server.restart_empty)
-    await wait_all(fleet.devices, lambda d: d.lost is not None, within=20, what="meeting.lost")
+    # Every device is told, in words that blame no one, that the meeting is being restored.
+    await wait_all(fleet.devices, told_lost, within=20, what="meeting.lost")
     for device in fleet.devices:
-        assert device.lost == MeetingLost().as_error(), device.label
+        assert told_lost(device) == MeetingLost().as_error(), device.label
         assert device.deleted is None and device.expired is None
     restored = await fleet.restore(sealed)
     assert restored["meeting_id"] == fleet.meeting.meeting_id
@@ -202,12 +199,9 @@ async def test_embedded_process_restarted_then_restored(
     again = await start(start_server, env, port=server.port)
     assert again.url == server.url
     # Devices retry their own tokens: refused as lost (not ended) until the restore.
-    await wait_all(
-        fleet.devices,
-        lambda d: any(n == "connect_error" and "meeting_lost" in str(x) for n, x in d.received),
-        within=20,
-        what="a refusal as lost",
-    )
+    await wait_all(fleet.devices, told_lost, within=20, what="a refusal as lost")
+    for device in fleet.devices:
+        assert told_lost(device) == MeetingLost().as_error(), device.label
     await fleet.restore(sealed)
     await wait_all(fleet.devices, on_live(fleet), within=30, what="back in the restored meeting")
     await fleet.more_writes(10)

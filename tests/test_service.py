@@ -373,6 +373,30 @@ async def test_a_capsule_restores_the_meeting_as_it_was(w: World) -> None:
     assert nxt["seq"] == before.seq + 1
 
 
+async def test_a_capsule_holds_no_answer_to_a_write_its_state_lacks(
+    w: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    m = await new_meeting(w)
+    moment = await revealed_moment(w, m)
+    _, p = await participant(w, m)
+    ops = w.store.ops
+
+    async def ops_after_a_write(meeting_id: str, after: int) -> dict[str, dict[str, Any]]:
+        # A write lands between the capsule's load of the state and its read of the answers.
+        await write(w, p, "interpretation.add", "late", moment_id=moment, text="Tussendoor")
+        return await ops(meeting_id, after)
+
+    monkeypatch.setattr(w.store, "ops", ops_after_a_write)
+    sealed = await w.service.capsule(m.fac)
+    monkeypatch.setattr(w.store, "ops", ops)
+    await lose(w, m)
+    await w.service.restore(m.tokens["facilitator"], sealed["capsule"])
+    # The device's retry after the restore is applied, not answered from the copy.
+    again = await write(w, p, "interpretation.add", "late", moment_id=moment, text="Tussendoor")
+    assert again["seq"] == sealed["seq"] + 1
+    assert await texts(w, m) == ["Tussendoor"]
+
+
 async def test_a_tampered_capsule_is_refused(w: World) -> None:
     m = await new_meeting(w)
     sealed = (await w.service.capsule(m.fac))["capsule"]

@@ -371,7 +371,13 @@ class Meetings:
         stored = await self.load(mid)
         grants = await self.store.grants(mid)
         share = await self.store.share(mid) or {}
-        ops = await self.store.ops(mid, stored.seq - CAPSULE_OPS)
+        # Only answers the sealed state holds: an op appended since the load above would be
+        # answered "ok" after a restore without being in the meeting.
+        ops = {
+            key: result
+            for key, result in (await self.store.ops(mid, stored.seq - CAPSULE_OPS)).items()
+            if result.get("seq", 0) <= stored.seq
+        }
         now = self.clock()
         expires_at = now + ttl_for(stored.state, self.settings, now)
         contents: Contents = {

@@ -21,6 +21,7 @@ import contextlib
 import signal
 import subprocess
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -36,6 +37,8 @@ from tests.support.clients import (
     create_meeting,
     join,
     op_id,
+    refusal,
+    wait_all,
 )
 from tests.support.redis import start_redis, stop_redis
 
@@ -399,3 +402,53 @@ class Fleet:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
         await asyncio.gather(*(d.disconnect() for d in self.devices), return_exceptions=True)
+
+
+def told_lost(device: Device) -> dict[str, Any] | None:
+    """The words a device was given for a lost meeting: a ``meeting.lost`` notice, a write's
+    answer, or (let go before a notice came through) the refusal when it tried to come back."""
+    if device.lost is not None:
+        told: dict[str, Any] = device.lost
+        return told
+    for name, data in device.received:
+        error = refusal(data) if name == "connect_error" else None
+        if isinstance(error, dict) and error.get("code") == "meeting_lost":
+            return error
+    return None
+
+
+def on_live(fleet: Fleet) -> Callable[[Device], bool]:
+    """Connected, welcomed, and to a process that is up."""
+    live = {url for url in fleet.urls if url is not None}
+    return lambda d: d.connected and d.welcomed and d.url in live
+
+
+async def kill_one(fleet: Fleet, process: subprocess.Popen[bytes], index: int, tail: bool) -> None:
+    """``kill -9`` of process ``index`` with writes flowing; its devices move to another one
+    (as a load balancer would send them) and unanswered writes are sent again there.
+
+    ``tail``: the writes under way at the kill are the last ones, so no later event can show a
+    device what it missed: what the retries acknowledge must reach every device by itself.
+    """
+    if tail:
+        fleet.flowing = False
+    kill_hard(process)
+    fleet.down(index)
+    await wait_all(fleet.devices, on_live(fleet), within=30, what="on a live process")
+    if not tail:
+        await fleet.more_writes(20)
+
+
+async def pause_redis(fleet: Fleet, redis: RedisServer, seconds: float, tail: bool) -> None:
+    """Redis stopped (SIGSTOP) for ``seconds`` while devices write, then continued.
+
+    ``tail``: no write starts after the pause began; those under way (retried by redis-py and
+    by their devices) are the last ones.
+    """
+    redis.pause()
+    if tail:
+        fleet.flowing = False
+    await asyncio.sleep(seconds)  # the fault itself
+    redis.resume()
+    if not tail:
+        await fleet.more_writes(20, within=90)

@@ -190,6 +190,7 @@ async def test_embedded_process_restarted_then_restored(
     server = await start(start_server, env)
     key_file = tmp_path / "state" / "capsule.key"
     assert stat.S_IMODE(os.stat(key_file).st_mode) == 0o600
+    key = key_file.read_bytes()
     fleet = await open_fleet(fleets, [server.url])
     fleet.start_writing()
     await fleet.more_writes(20)
@@ -198,6 +199,7 @@ async def test_embedded_process_restarted_then_restored(
     kill_hard(server.process)
     again = await start(start_server, env, port=server.port)
     assert again.url == server.url
+    assert key_file.read_bytes() == key, "the restarted process opens the capsules it sealed"
     # Devices retry their own tokens: refused as lost (not ended) until the restore.
     await wait_all(fleet.devices, told_lost, within=20, what="a refusal as lost")
     for device in fleet.devices:

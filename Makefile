@@ -27,7 +27,9 @@ $(STAMP):
 # Installs from Debian only the packages that are missing, so a ready machine is not touched.
 # runtime: what the server itself needs (WeasyPrint's libraries and a font for the PDF report).
 # system: that, plus what the tests need (redis-server, Chromium, Node for the JS checks).
-RUNTIME_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core
+# fonts-noto-color-emoji: emoji people type (👍) print in the PDF instead of empty boxes.
+RUNTIME_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core \
+	fonts-noto-color-emoji
 TEST_PACKAGES := redis-server chromium
 define apt_install
 	@missing=""; \

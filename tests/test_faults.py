@@ -18,6 +18,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+import redis
 from cryptography.fernet import Fernet
 
 from tests.support.clients import wait_all
@@ -32,7 +33,7 @@ from tests.support.faults import (
     told_lost,
 )
 from tests.support.server import ServerProcess
-from tijdlijn.errors import MeetingLost
+from tijdlijn.errors import MeetingExpired, MeetingLost
 
 Start = Callable[..., ServerProcess]
 
@@ -231,3 +232,31 @@ async def test_presence_after_kill_9_drops_back_to_the_true_count(
     await fac.wait_for(lambda: fac.presence == true, within=15, what="the true count")
     await fleet.stop_writing()
     assert_clean(await fleet.verdict())
+
+
+@pytest.mark.redis
+async def test_devices_are_told_their_meeting_expired(
+    start_server: Start, redis_server: RedisServer, fleets: list[Fleet]
+) -> None:
+    env = shared_env(redis_server)
+    servers = [await start(start_server, env) for _ in range(2)]
+    fleet = await open_fleet(fleets, [s.url for s in servers])
+    # What Redis's own expiry does (a lifetime is a minute at least): the meeting's keys go,
+    # the one-word tombstone stays.
+    client = redis.Redis.from_url(redis_server.url)
+    try:
+        mid = fleet.meeting.meeting_id
+        keys = list(client.scan_iter(match=f"tijdlijn:m:{mid}:*"))
+        keys.append(f"tijdlijn:code:{fleet.meeting.join_code}")
+        assert client.delete(*keys) >= 5
+    finally:
+        client.close()
+    await wait_all(
+        fleet.devices,
+        lambda d: d.expired is not None and not d.connected,
+        within=10,
+        what="meeting.expired",
+    )
+    for device in fleet.devices:
+        assert device.expired == MeetingExpired().as_error(), device.label
+        assert device.deleted is None and device.lost is None, device.label

@@ -17,6 +17,7 @@ from cryptography.fernet import Fernet
 from tijdlijn import access, meetings
 from tijdlijn.capsule import Sealer
 from tijdlijn.domain import commands
+from tijdlijn.domain.decide import decide
 from tijdlijn.domain.evolve import Event, WireEvent
 from tijdlijn.domain.model import PALETTE
 from tijdlijn.errors import (
@@ -238,25 +239,20 @@ async def test_an_op_in_the_store_that_was_never_broadcast_is_broadcast_on_retry
     stored = await w.store.load(m.id)
     assert stored is not None
     seq = stored.seq + 1
-    item = {
-        "id": "orphan01",
-        "moment_id": moment,
-        "party_id": p.actor.party_id,
-        "text": "Bewaard, nooit verstuurd",
-        "created_at": w.clock(),
-        "updated_at": w.clock(),
-        "pii": False,
-        "author": p.actor.participant_id,
-    }
-    state = stored.state
-    state["interpretations"]["orphan01"] = item  # type: ignore[assignment]
-    change: Any = {"op": "set", "path": ["interpretations", "orphan01"], "value": item}
+    command = commands.parse(
+        "interpretation.add",
+        {"op_id": "orphan", "moment_id": moment, "text": "Bewaard, nooit verstuurd"},
+    )
+    outcome = decide(
+        stored.state, "interpretation.add", command, p.actor, w.clock(), lambda: "orphan01"
+    )
+    state = outcome.state
     event: Event = {
         "seq": seq,
-        "type": "interpretation.added",
+        "type": outcome.type,
         "at": w.clock(),
-        "changes": [change],
-        "public": [change],
+        "changes": outcome.changes,
+        "public": outcome.public,
         "pprev": stored.public_seq,
     }
     result = {"ok": True, "seq": seq, "id": "orphan01"}
@@ -267,7 +263,7 @@ async def test_an_op_in_the_store_that_was_never_broadcast_is_broadcast_on_retry
     assert again == result
     assert w.sent.seqs()[-1] == seq and w.sent.seqs("public")[-1] == seq
     assert w.sent.public[-1]["prev"] == stored.public_seq
-    assert w.sent.public[-1]["changes"] == [change]
+    assert w.sent.public[-1]["changes"] == outcome.public
     assert await texts(w, m) == ["Bewaard, nooit verstuurd"]
 
 
@@ -432,7 +428,7 @@ async def test_an_expired_capsule_is_refused(w: World) -> None:
     m = await new_meeting(w)
     sealed = await w.service.capsule(m.fac)
     await lose(w, m)
-    w.clock.now = sealed["expires_at"] + 1
+    w.clock.now = sealed["capsule_expires_at"] + 1
     with pytest.raises(Invalid) as refused:
         await w.service.restore(m.tokens["facilitator"], sealed["capsule"])
     assert "verlopen" in refused.value.message

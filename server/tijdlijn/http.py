@@ -244,4 +244,5 @@ def routes(web_dir: Path) -> list[Route]:
         page(web_dir, "/facilitator", "facilitator"),
         page(web_dir, "/join", "participant"),
         page(web_dir, "/wall", "wall"),
+        page(web_dir, "/intake", "intake"),
     ]

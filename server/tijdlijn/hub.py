@@ -23,6 +23,7 @@ import socketio
 
 from .domain import commands
 from .domain.evolve import WireEvent
+from .domain.visibility import touches_intake
 from .errors import MeetingGone, RateLimited, TijdlijnError, Unauthorized, UnknownEvent
 from .link import Link
 from .service import Meetings, Session, gone_error, meeting_ref
@@ -32,6 +33,7 @@ log = logging.getLogger("tijdlijn.hub")
 
 # How often the watchdog looks for meetings that went away.
 CHECK_SECONDS = 2.0
+ROOMS = ("fac", "pub", "intake")
 NOTICES = {
     "meeting_gone": "meeting.deleted",
     "meeting_expired": "meeting.expired",
@@ -97,7 +99,8 @@ class Hub:
         self.connections[sid] = Connection(
             session, label_of(session), float(self.settings.rate_burst), time.monotonic()
         )
-        room = "fac" if session.actor.role == "facilitator" else "pub"
+        # An intake link gets no meeting events, only a hint to fetch its own view again.
+        room = {"facilitator": "fac", "intake": "intake"}.get(session.actor.role, "pub")
         await self.sio.enter_room(sid, f"{room}:{session.meeting_id}")
         since = auth.get("since") if isinstance(auth, dict) else None
         self.sio.start_background_task(self._welcome, sid, since)
@@ -163,17 +166,22 @@ class Hub:
         return {"ok": True, name: payload}
 
     async def on_capsule(self, sid: str, data: Any = None) -> dict[str, Any]:
-        conn = self.connections.get(sid)
         try:
-            if conn is None:
-                raise Unauthorized()
-            if not conn.allow(
-                time.monotonic(), self.settings.rate_per_second, self.settings.rate_burst
-            ):
-                raise RateLimited()
+            conn = self._admit(sid)
             return {"ok": True, **await self.service.capsule(conn.session)}
         except TijdlijnError as exc:
             return {"ok": False, "error": exc.as_error()}
+
+    def _admit(self, sid: str) -> Connection:
+        """The connection behind ``sid`` if it may send one more message now."""
+        conn = self.connections.get(sid)
+        if conn is None:
+            raise Unauthorized()
+        if not conn.allow(
+            time.monotonic(), self.settings.rate_per_second, self.settings.rate_burst
+        ):
+            raise RateLimited()
+        return conn
 
     # writes
     def _writer(self, name: str) -> Any:
@@ -190,12 +198,7 @@ class Hub:
         """The one boundary where errors become error acks."""
         conn = self.connections.get(sid)
         try:
-            if conn is None:
-                raise Unauthorized()
-            if not conn.allow(
-                time.monotonic(), self.settings.rate_per_second, self.settings.rate_burst
-            ):
-                raise RateLimited()
+            conn = self._admit(sid)
             if name == "meeting.end":
                 return await self._end(sid, conn, commands.parse(name, data))
             return await self.service.write(conn.session, name, data)
@@ -222,6 +225,8 @@ class Hub:
         await self.sio.emit("event", facilitators, room=f"fac:{meeting_id}")
         if public is not None:
             await self.sio.emit("event", public, room=f"pub:{meeting_id}")
+        if touches_intake(facilitators["changes"]):
+            await self.sio.emit("intake.changed", {}, room=f"intake:{meeting_id}")
 
     # end, expiry, loss
     async def _end(self, sid: str, conn: Connection, command: commands.Command) -> dict[str, Any]:
@@ -237,14 +242,14 @@ class Hub:
         """Tell every device of a meeting that is gone why, then let them go (every process)."""
         self.service.forget(meeting_id)
         notice = NOTICES.get(why.code, "meeting.deleted")
-        for room in ("fac", "pub"):
+        for room in ROOMS:
             await self.sio.emit(notice, why.as_error(), room=f"{room}:{meeting_id}", skip_sid=skip)
         local = [
             sid
             for sid, c in self.connections.items()
             if c.session.meeting_id == meeting_id and sid != skip
         ]
-        for room in ("fac", "pub"):
+        for room in ROOMS:
             await self.sio.close_room(f"{room}:{meeting_id}")
         for sid in local:
             await self.sio.disconnect(sid)

@@ -7,12 +7,13 @@ that start a meeting (new, imported, follow-up) all go through there.
 from __future__ import annotations
 
 import time
-from typing import Annotated, Any, TypedDict
+from typing import Annotated, Any, Literal, TypedDict
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from . import access
 from .domain import commands as c
+from .domain.commands_method import Preconditions
 from .domain.decide import Actor, decide
 from .domain.model import Meeting, new_meeting
 
@@ -33,6 +34,8 @@ class NewMeeting(BaseModel):
     initials: c.Initials
     parties: Annotated[list[PartyIn], Field(max_length=12)] = []
     ground_rules: Annotated[list[c.RULE], Field(max_length=15)] | None = None
+    # The handbook's checklist as ticked on the new-meeting form.
+    preconditions: dict[Literal["case_calm", "most_involved", "light_tensions"], bool] = {}
 
 
 class Links(TypedDict):
@@ -63,6 +66,13 @@ def build(body: NewMeeting, now: float) -> Meeting:
             (
                 "meeting.update",
                 c.MeetingUpdate(op_id="create-rules", ground_rules=body.ground_rules),
+            )
+        )
+    if body.preconditions:
+        commands.append(
+            (
+                "meeting.preconditions",
+                Preconditions(op_id="create-preconditions", **body.preconditions),
             )
         )
     for name, command in commands:

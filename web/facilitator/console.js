@@ -9,11 +9,17 @@ import * as finish from './finish.js';
 import * as outcomes from './outcomes.js';
 import * as prepare from './prepare.js';
 import * as run from './run.js';
+import { hideSecrets as hideIntakeLinks } from './intake.js';
+import * as present from './present.js';
 import * as share from './share.js';
+import * as shortcuts from './shortcuts.js';
 import * as stepper from './stepper.js';
 import * as themes from './themes.js';
 import * as threads from './threads.js';
 import { byId, el, keepingFocus, partyChip, toast } from './ui.js';
+import { forget, keeper, meetingOf, restore } from './keep.js';
+import { renderLifetime } from './lifetime.js';
+import { postForFile, saveBlob } from './api.js';
 
 const TAB_KEY = 'tijdlijn.facilitator.tab';
 const TABS = ['prepare', 'share', 'run', 'themes', 'threads', 'agreements', 'finish'];
@@ -31,6 +37,15 @@ export function startConsole(token, { onGone, onReceipt }) {
   let tab = null;
   let finished = false;
   let connection = null;
+  let expiresAt = null;
+  const keeping = keeper(
+    token,
+    () => connection.request('capsule'),
+    (at) => {
+      expiresAt = at;
+      scheduleRender();
+    },
+  );
 
   const ctx = {
     token,
@@ -51,15 +66,21 @@ export function startConsole(token, { onGone, onReceipt }) {
     },
     render: scheduleRender,
     showTab,
+    hideSecrets,
     gone(reason) {
       if (finished) return;
       finished = true;
+      keeping.stop();
       connection.close();
+      // An ended meeting never comes back; an expired one may, from the copy kept here.
+      if (reason !== 'expired') void forget(meetingOf(token));
       onGone(reason);
     },
     deleted(receipt) {
       finished = true;
+      keeping.stop();
       connection.close();
+      void forget(meetingOf(token));
       onReceipt(receipt);
     },
   };
@@ -70,21 +91,29 @@ export function startConsole(token, { onGone, onReceipt }) {
       ctx.meeting = snapshot.meeting;
       ctx.share = snapshot.share || {};
       if (!tab) showTab(initialTab(ctx.meeting.phase));
+      keeping.changed();
       scheduleRender();
     },
     onEvent(event) {
       if (!ctx.meeting) return;
       applyChanges(ctx.meeting, event.changes);
       if (typeof event.at === 'number') ctx.skew = event.at - Date.now() / 1000;
+      keeping.changed();
       scheduleRender();
     },
     onPresence(presence) {
       ctx.presence = presence?.counts || {};
+      // A device joined or left: a new participant's access belongs in the restore copy too.
+      keeping.changed();
       renderPresence(ctx);
     },
-    onDeleted() {
+    onDeleted(error) {
       // During our own "end and delete" the receipt is on its way; the end module shows it.
-      if (!ctx.ending) ctx.gone('deleted');
+      if (!ctx.ending) ctx.gone(error?.code === 'meeting_expired' ? 'expired' : 'deleted');
+    },
+    onLost() {
+      // The server lost the meeting: give it back the copy kept in this browser.
+      void restoreLost();
     },
     onRefused(error) {
       ctx.gone(error?.code === 'meeting_gone' ? 'deleted' : 'unauthorized');
@@ -98,8 +127,37 @@ export function startConsole(token, { onGone, onReceipt }) {
     },
   });
 
+  let restoring = false;
+  let toldNone = false;
+  async function restoreLost() {
+    if (restoring) return;
+    restoring = true;
+    const outcome = await restore(token).finally(() => {
+      restoring = false;
+    });
+    if (outcome === 'restored') {
+      toast(t('restore.done'));
+      connection.retryNow();
+    } else if (outcome === 'none') {
+      if (!toldNone) toast(t('restore.none'), 'error');
+      toldNone = true;
+    } else if (outcome === 'conflict') {
+      connection.retryNow(); // restored meanwhile (another console, or another process)
+    } else if (outcome !== 'offline' && outcome !== 'unavailable') {
+      toast(t('restore.failed'), 'error');
+    }
+  }
+
+  function exportNow() {
+    postForFile('/api/export', {}, token)
+      .then(({ blob, filename }) => saveBlob(blob, filename || 'voorbereide-bijeenkomst.json'))
+      .catch((error) => toast(errorMessage(error), 'error'));
+  }
+
   for (const module of Object.values(PANELS)) module.setup?.(ctx);
   stepper.setup(ctx);
+  shortcuts.setup(ctx);
+  present.setup(ctx);
   setupTabs();
   window.addEventListener('languagechange', () => {
     renderNow();
@@ -127,6 +185,7 @@ export function startConsole(token, { onGone, onReceipt }) {
     if (!ctx.meeting || finished) return;
     keepingFocus(() => {
       renderHeader(ctx);
+      renderLifetime(byId('lifetime'), ctx, expiresAt, exportNow);
       renderPresence(ctx);
       stepper.render(ctx);
       if (tab) PANELS[tab].render(ctx);
@@ -137,7 +196,11 @@ export function startConsole(token, { onGone, onReceipt }) {
     const list = byId('tabs');
     list.addEventListener('click', (event) => {
       const target = event.target.closest('[role="tab"]');
-      if (target) showTab(target.dataset.tab);
+      if (!target) return;
+      showTab(target.dataset.tab);
+      // Chosen with the mouse: focus goes to the panel, so a clicker's arrow keys reveal moments
+      // instead of switching tabs (from the keyboard, focus stays on the tab as usual).
+      if (event.detail > 0) byId(`panel-${tab}`).focus({ preventScroll: true });
     });
     // Arrow keys move between tabs (the WAI-ARIA tabs pattern); Tab goes into the panel.
     list.addEventListener('keydown', (event) => {
@@ -155,8 +218,17 @@ export function startConsole(token, { onGone, onReceipt }) {
     });
   }
 
+  /** Every link shown in clear is masked again: leaving a tab, or starting to present. */
+  function hideSecrets() {
+    share.hideSecrets();
+    hideIntakeLinks();
+  }
+
   function showTab(name) {
     if (!TABS.includes(name)) return;
+    // While presenting there is no sharing tab to go to.
+    if (name === 'share' && document.body.classList.contains('presenting')) name = 'run';
+    if (tab !== name) hideSecrets();
     tab = name;
     try {
       sessionStorage.setItem(TAB_KEY, name);

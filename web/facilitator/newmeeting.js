@@ -154,6 +154,13 @@ async function submit(onCreated) {
       initials: byId('new-initials').value.trim(),
       parties,
       ground_rules: rules,
+      // The handbook's preconditions ticked here are kept with the meeting (unticked: not
+      // answered yet; the console's preparation tab asks again).
+      preconditions: {
+        ...(byId('pre-1').checked ? { case_calm: true } : {}),
+        ...(byId('pre-2').checked ? { most_involved: true } : {}),
+        ...(byId('pre-3').checked ? { light_tensions: true } : {}),
+      },
     });
     onCreated(created.facilitator_token);
   } catch (error) {

@@ -97,6 +97,7 @@ class PartyUpdate(Command):
     id: Id
     name: NAME | None = None
     colour: Colour | None = None
+    absent: bool | None = None
 
 
 class PartyRemove(Command):
@@ -274,6 +275,10 @@ COMMANDS: dict[str, type[Command]] = {
     "agreement.remove": ItemRemove,
     "agreement.status": AgreementStatusSet,
 }
+
+# The method's commands (intake, new information, preconditions, ground rules) build on the
+# types above and add themselves to COMMANDS when imported: one registry.
+from . import commands_method  # noqa: E402, F401
 
 _FIELD = re.compile(r"[^A-Za-z0-9_.]")
 

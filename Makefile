@@ -9,13 +9,14 @@ STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 PORT ?= 8000
 
-.PHONY: run test lint types unit browser bench faults runtime system clean help
+.PHONY: run test lint types unit browser bench faults audit runtime system clean help
 
 help:
 	@echo "make run    start Tijdlijn on http://localhost:$(PORT)/ (in-memory store)"
 	@echo "make test   set up and run every check and test (lint, types, unit, Redis, browser)"
 	@echo "make bench  run the benchmarks in bench/"
 	@echo "make faults repeat the kill -9 and Redis-pause fault cases 20 times and count losses"
+	@echo "make audit  known vulnerabilities in Python and browser packages (needs the advisory databases)"
 
 $(STAMP):
 	$(PYTHON) -m venv $(VENV)
@@ -75,6 +76,10 @@ bench: $(STAMP) system
 FAULT_RUNS ?= 20
 faults: $(STAMP) system
 	$(BIN)/python bench/faults.py --runs $(FAULT_RUNS)
+
+# pip-audit and npm audit; says "NOT AUDITED" for a part whose advisory database is unreachable.
+audit: $(STAMP)
+	$(BIN)/python tools/audit.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache artefacts

@@ -21,6 +21,7 @@ from typing import Any
 
 import socketio
 
+from . import guard
 from .domain import commands
 from .domain.evolve import WireEvent
 from .domain.visibility import touches_intake
@@ -34,6 +35,7 @@ log = logging.getLogger("tijdlijn.hub")
 # How often the watchdog looks for meetings that went away.
 CHECK_SECONDS = 2.0
 ROOMS = ("fac", "pub", "intake")
+SYNC_COST = 0.25
 NOTICES = {
     "meeting_gone": "meeting.deleted",
     "meeting_expired": "meeting.expired",
@@ -50,12 +52,12 @@ class Connection:
     tokens: float
     refilled: float
 
-    def allow(self, now: float, rate: float, burst: int) -> bool:
+    def allow(self, now: float, rate: float, burst: int, cost: float = 1.0) -> bool:
         self.tokens = min(burst, self.tokens + (now - self.refilled) * rate)
         self.refilled = now
-        if self.tokens < 1.0:
+        if self.tokens < cost:
             return False
-        self.tokens -= 1.0
+        self.tokens -= cost
         return True
 
 
@@ -93,6 +95,12 @@ class Hub:
         token = auth.get("token") if isinstance(auth, dict) else None
         try:
             session = await self.service.session(token)
+            # security: a cap on connections per meeting in this process (docs/security.md)
+            guard.admit_to_meeting(
+                (c.session.meeting_id for c in self.connections.values()),
+                session.meeting_id,
+                self.settings,
+            )
         except TijdlijnError as exc:
             # Two arguments: the message, and the data a client reads as {code, message}.
             raise socketio.exceptions.ConnectionRefusedError(exc.message, exc.as_error()) from None
@@ -158,6 +166,11 @@ class Hub:
         conn = self.connections.get(sid)
         if conn is None:
             return {"ok": False, "error": Unauthorized().as_error()}
+        # Syncs draw on the same budget as writes (a quarter each: a resync is legitimate, a
+        # flood of them is not); 50,000 in 5 s once kept the server busy for 40 s.
+        now = time.monotonic()
+        if not conn.allow(now, self.settings.rate_per_second, self.settings.rate_burst, SYNC_COST):
+            return {"ok": False, "error": RateLimited().as_error()}
         since = data.get("since") if isinstance(data, dict) else None
         try:
             name, payload = await self.service.sync(conn.session, since)

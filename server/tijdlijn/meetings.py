@@ -91,13 +91,10 @@ def links(base_url: str, join_code: str, fac: str, cofac: str, wall: str) -> Lin
 
 
 def share_of(urls: Links, code: str) -> dict[str, str]:
-    """What the store keeps so a facilitator console can show the links again."""
-    return {
-        "join_code": code,
-        "join_url": urls["join"],
-        "wall_url": urls["wall"],
-        "cofacilitator_url": urls["cofacilitator"],
-    }
+    """What the store keeps so a facilitator console can show the code again: nothing that
+    opens the meeting beyond joining (docs/privacy.md). The co-facilitator and wall links are
+    rebuilt from the facilitator's own token when it connects (share.py)."""
+    return {"join_code": code, "join_url": urls["join"]}
 
 
 def with_code(share: dict[str, str], code: str) -> dict[str, str]:

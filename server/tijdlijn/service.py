@@ -44,6 +44,8 @@ from .errors import (
 )
 from .lifetime import DAY, ttl_for
 from .settings import Settings
+from .share import links_for
+from .share import tokens as share_tokens
 from .store.base import AccessRecord, Appended, Duplicate, Gone, Status, Store, Stored
 
 log = logging.getLogger("tijdlijn.service")
@@ -62,6 +64,8 @@ class Session:
     meeting_id: str
     actor: Actor
     sender: str
+    # A facilitator's co-facilitator and wall links, rebuilt from its token (share.py).
+    links: dict[str, str] | None = None
 
 
 class Broadcaster(Protocol):
@@ -147,7 +151,8 @@ class Meetings:
             # An intake link: its grant is the hash kept in the meeting (see access.py).
             record = access.intake_grant((await self.load(meeting_id)).state, digest)
         actor = Actor(record["role"], record["participant_id"], record["party_id"])
-        return Session(meeting_id, actor, digest[:16])
+        links = await links_for(self.store, meeting_id, token, record)
+        return Session(meeting_id, actor, digest[:16], links)
 
     async def gone(self, meeting_id: str) -> MeetingGone:
         self.forget(meeting_id)
@@ -204,7 +209,7 @@ class Meetings:
             # Restored from a copy at this seq: a device that had more re-sends its own writes.
             payload["restored_at"] = stored.base
         if actor.role in ("facilitator", "wall"):
-            share = await self.store.share(session.meeting_id) or {}
+            share = {**(await self.store.share(session.meeting_id) or {}), **(session.links or {})}
             if actor.role == "wall":
                 share = {k: v for k, v in share.items() if k in ("join_code", "join_url")}
             payload["share"] = share
@@ -330,7 +335,9 @@ class Meetings:
     async def create(self, meeting: Meeting, base_url: str) -> meetings.Created:
         """Store ``meeting`` with fresh tokens and a join code unique among live meetings."""
         mid = meeting["id"]
-        fac, cofac, wall = (access.new_token(mid) for _ in range(3))
+        fac = access.new_token(mid)
+        # Derived, so the store need not keep them: the console gets them back (share.py).
+        cofac, wall = share_tokens(fac)
         roles: tuple[tuple[str, Role], ...] = (
             (fac, "facilitator"),
             (cofac, "facilitator"),

@@ -49,8 +49,11 @@ PACE_SECONDS = 0.3
 ACK_SECONDS = 3.0
 # How long a writer keeps trying one write before it counts as never acknowledged.
 WRITE_SECONDS = 90.0
-# socket.io-client waits about this long between reconnection attempts.
+# Between reconnection attempts a device waits this long, doubling up to RECONNECT_MOST (as
+# socket.io-client does, a little quicker): all 14 come from one address, which the server
+# lets connect only so often.
 RECONNECT_SECONDS = 0.25
+RECONNECT_MOST = 2.0
 # Answers after which a client sends the same write again.
 RETRYABLE = {"unavailable", "busy", "rate_limited", "meeting_lost", "unauthorized"}
 PARTIES = 4
@@ -223,6 +226,7 @@ class Fleet:
 
     async def _reconnect(self, member: Member) -> None:
         device = member.device
+        delay = RECONNECT_SECONDS
         while not self.closing:
             device.url = self.url_for(member)
             with contextlib.suppress(Refused, AssertionError, OSError, RuntimeError):
@@ -236,7 +240,8 @@ class Fleet:
                     return
             if not device.connected:
                 # Between attempts, as socket.io-client does; not a wait for an outcome.
-                await asyncio.sleep(RECONNECT_SECONDS)
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, RECONNECT_MOST)
 
     def _resend_after_restore(self, member: Member) -> None:
         """A snapshot with ``restored_at``: the meeting came back from a copy at that seq, so

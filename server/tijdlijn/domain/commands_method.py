@@ -11,13 +11,13 @@ from typing import Annotated
 
 from pydantic import Field, StringConstraints
 
-from .commands import COMMANDS, LONG_TEXT, MOMENT_TEXT, Command, Id, When
+from .commands import COMMANDS, LONG_TEXT, MOMENT_TEXT, Command, Id, Visible, When
 
 # A SHA-256 of the intake token, made in the facilitator's browser: the server never sees the
 # token itself until someone opens the link (docs/protocol.md, "Intake").
 TokenHash = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
 # Becomes a prepared interpretation: the same limit as INTERPRETATION_TEXT, but may be empty.
-EXPERIENCE = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)]
+EXPERIENCE = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000), Visible]
 
 
 class Preconditions(Command):

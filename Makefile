@@ -52,9 +52,17 @@ system: runtime
 run: $(STAMP) runtime
 	$(BIN)/tijdlijn serve --port $(PORT)
 
-lint: $(STAMP)
+# node_modules/ from package-lock.json (TypeScript and Prettier for the front end), when missing.
+NODE_STAMP := node_modules/.package-lock.json
+$(NODE_STAMP): package-lock.json
+	@command -v npm >/dev/null || $(SUDO) apt-get install -y -qq --no-install-recommends nodejs npm >/dev/null
+	npm ci --no-audit --no-fund --silent
+
+lint: $(STAMP) $(NODE_STAMP)
 	$(BIN)/ruff check server tests bench
 	$(BIN)/ruff format --check server tests bench
+	npx --no-install prettier --check --log-level warn "web/**/*.js"
+	npx --no-install tsc -p tsconfig.json
 
 types: $(STAMP)
 	$(BIN)/mypy

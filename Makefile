@@ -9,12 +9,13 @@ STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 PORT ?= 8000
 
-.PHONY: run test lint types unit browser bench audit runtime system clean help
+.PHONY: run test lint types unit browser bench faults audit runtime system clean help
 
 help:
 	@echo "make run    start Tijdlijn on http://localhost:$(PORT)/ (in-memory store)"
 	@echo "make test   set up and run every check and test (lint, types, unit, Redis, browser)"
 	@echo "make bench  run the benchmarks in bench/"
+	@echo "make faults repeat the kill -9 and Redis-pause fault cases 20 times and count losses"
 	@echo "make audit  known vulnerabilities in Python and browser packages (needs the advisory databases)"
 
 $(STAMP):
@@ -77,6 +78,12 @@ test: $(STAMP) system lint types
 
 bench: $(STAMP) system
 	$(BIN)/python bench/bench_store.py
+
+# The kill -9 and Redis-pause cases of tests/test_faults.py, 20 runs each (about 10 minutes):
+# prints acknowledged writes, missing ones and divergent devices; fails if any were lost.
+FAULT_RUNS ?= 20
+faults: $(STAMP) system
+	$(BIN)/python bench/faults.py --runs $(FAULT_RUNS)
 
 # pip-audit and npm audit; says "NOT AUDITED" for a part whose advisory database is unreachable.
 audit: $(STAMP)

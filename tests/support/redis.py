@@ -68,9 +68,10 @@ def launch(
     return process
 
 
-def start_redis(workdir: Path) -> tuple[subprocess.Popen[bytes], str]:
-    """Start a bare redis-server on a free port, no persistence; its process and URL."""
-    port = free_port()
+def start_redis(workdir: Path, port: int | None = None) -> tuple[subprocess.Popen[bytes], str]:
+    """Start a bare redis-server on ``port`` (a free one by default), no persistence; its
+    process and URL."""
+    port = port or free_port()
     command = [redis_binary(), "--save", "", "--appendonly", "no", "--port", str(port)]
     command += ["--bind", "127.0.0.1", "--dir", str(workdir)]
     return launch(command, port, workdir), f"redis://127.0.0.1:{port}/0"

@@ -256,7 +256,9 @@ def test_no_http_input_gives_a_500(start_server: Callable[..., ServerProcess]) -
         )
         def fuzz(path: str, body: bytes, auth: str | None, code: str) -> None:
             headers = {"Content-Type": "application/json"}
-            if auth is not None and auth.strip() and auth.isprintable() and auth.isascii():
+            # A header value cannot start or end with whitespace: httpx refuses to send one.
+            sendable = auth is not None and auth.strip() == auth and auth.isprintable()
+            if sendable and auth and auth.isascii():
                 headers["Authorization"] = f"Bearer {auth}"
             answer = http.post(path, content=body, headers=headers)
             looked = http.get("/api/join/" + urllib.parse.quote(code, safe="") + "/qr.svg")

@@ -24,6 +24,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from . import http
 from .body import BodyLimit
 from .capsule import Sealer, load_keys
+from .errors import TijdlijnError
 from .guard import Guard, open_limits
 from .headers import SecurityHeaders
 from .http_after import routes as after_routes
@@ -115,6 +116,7 @@ def create_app(settings: Settings, store: Store | None = None) -> Tijdlijn:
             Mount("/static", app=StaticFiles(directory=web_dir, check_dir=False), name="static"),
         ],
         middleware=[Middleware(GZipMiddleware, minimum_size=512)],
+        exception_handlers={TijdlijnError: http.on_error},
         lifespan=lifespan,
     )
     web.state.settings = settings

@@ -8,7 +8,6 @@ refused: a client that sends more than we expect has a bug worth hearing about.
 
 from __future__ import annotations
 
-import re
 import unicodedata
 from datetime import date
 from typing import Annotated, Literal, get_args
@@ -19,7 +18,6 @@ from pydantic import (
     ConfigDict,
     Field,
     StringConstraints,
-    ValidationError,
 )
 
 from .model import PALETTE, AgreementStatus, Phase, TriangleLevel
@@ -282,24 +280,6 @@ class AgreementRemove(Command):
 class AgreementStatusSet(Command):
     id: Id
     status: AgreementStatus
-
-
-# A client's own text (an event name, a key) shown back only when it looks like a name.
-NAME_LIKE = re.compile(r"^[A-Za-z0-9_.\[\]]{1,48}$")
-
-
-def field_name(loc: tuple[int | str, ...]) -> str:
-    """A field's path for an error message: a client's own key only when it is short and
-    name-like (keys are client text too), else "een onbekend veld"; never a value."""
-    where = ".".join(str(p) for p in loc)
-    if not where:
-        return "bericht"
-    return where if NAME_LIKE.match(where) else "een onbekend veld"
-
-
-def describe_fields(exc: ValidationError) -> str:
-    """The fields at fault, for an error message."""
-    return ", ".join(sorted({field_name(err["loc"]) for err in exc.errors()})[:5])
 
 
 assert set(get_args(Colour)) == set(PALETTE), "Colour must list exactly the palette"

@@ -12,14 +12,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
-from pydantic import ValidationError
-
 from ..errors import Invalid, UnknownEvent
 from . import commands as c
 from . import commands_method as cm
 from . import method, review, timeline
 from .context import Ctx, Result
 from .model import Role
+from .wording import NAME_LIKE, validated
 
 C = TypeVar("C", bound=c.Command)
 
@@ -103,12 +102,9 @@ def parse(name: str, payload: Any) -> c.Command:
     (never their values: they may be case content)."""
     write = WRITES.get(name)
     if write is None:
-        shown = name if isinstance(name, str) and c.NAME_LIKE.match(name) else "?"
+        shown = name if isinstance(name, str) and NAME_LIKE.match(name) else "?"
         raise UnknownEvent(f"Onbekend bericht: {shown}.")
     if not isinstance(payload, dict):
         raise Invalid("Het bericht moet een object zijn.")
-    try:
-        command: c.Command = write.model.model_validate(payload)
-    except ValidationError as exc:
-        raise Invalid("Ongeldige invoer in: " + c.describe_fields(exc) + ".") from None
+    command: c.Command = validated(write.model, payload, "Het bericht")
     return command

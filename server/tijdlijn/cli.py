@@ -6,11 +6,34 @@ import argparse
 import logging
 import sys
 from collections.abc import Sequence
+from typing import Any
 
 import uvicorn
 
 from . import __version__
 from .settings import DEFAULT_TTL_SECONDS, MAX_TTL_SECONDS, from_env
+
+# Measured with `make bench` (bench/README.md), one core, meetings of 14 devices:
+# - permessage-deflate off: compressing small JSON frames costs CPU on every delivery and keeps a
+#   zlib context (~48 KB) per connection; the frames are a few hundred bytes, so it saves nothing.
+# - the sans-I/O websockets implementation: fewer tasks and objects per connection than the
+#   legacy one, so less memory per connection and shorter garbage-collection pauses.
+# - uvloop and httptools (both come with uvicorn[standard]): named, not "auto", so a missing one
+#   fails loudly instead of silently falling back to the slower pure-Python versions.
+WS_IMPLEMENTATIONS = ("websockets-sansio", "websockets", "wsproto")
+
+
+def uvicorn_options(
+    ws: str = WS_IMPLEMENTATIONS[0], deflate: bool = False, log_level: str = "info"
+) -> dict[str, Any]:
+    """The uvicorn options `tijdlijn serve` runs with (bench/peers reuse them for fairness)."""
+    return {
+        "loop": "uvloop",
+        "http": "httptools",
+        "ws": ws,
+        "ws_per_message_deflate": deflate,
+        "log_level": log_level,
+    }
 
 
 def parser() -> argparse.ArgumentParser:
@@ -43,6 +66,24 @@ def parser() -> argparse.ArgumentParser:
     )
     serve.add_argument("--public-url", default=None, help="address people open, for links and QR")
     serve.add_argument("--access-log", action="store_true", help="log every HTTP request")
+    serve.add_argument(
+        "--log-level",
+        default="info",
+        choices=("debug", "info", "warning", "error"),
+        help="info (default) logs start, refusals and failures; debug also every connect and "
+        "write (a meeting reference, never content)",
+    )
+    serve.add_argument(
+        "--ws",
+        default=WS_IMPLEMENTATIONS[0],
+        choices=WS_IMPLEMENTATIONS,
+        help=f"uvicorn WebSocket implementation (default {WS_IMPLEMENTATIONS[0]})",
+    )
+    serve.add_argument(
+        "--ws-deflate",
+        action="store_true",
+        help="turn on permessage-deflate (off by default: costs CPU and memory per connection)",
+    )
     return root
 
 
@@ -63,6 +104,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     from .app import create_app
 
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s %(message)s")
+    # Debug only for Tijdlijn's own lines: library debug output (websockets logs every frame)
+    # would cost more than the server's work and could carry content.
+    logging.getLogger("tijdlijn").setLevel(args.log_level.upper())
+    server_log_level = "info" if args.log_level == "debug" else args.log_level
     app = create_app(settings)
     store = "Redis" if settings.redis_url else "in-memory (één proces)"
     shown = "localhost" if settings.host in ("127.0.0.1", "0.0.0.0") else settings.host
@@ -73,9 +118,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         host=settings.host,
         port=settings.port,
         access_log=args.access_log,
-        log_level="info",
         ws_max_size=settings.max_message_bytes + 1024,
         proxy_headers=True,
+        **uvicorn_options(args.ws, args.ws_deflate, server_log_level),
     )
     return 0
 

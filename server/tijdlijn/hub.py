@@ -100,7 +100,7 @@ class Hub:
         await self.sio.enter_room(sid, f"{room}:{meeting_id}")
         since = auth.get("since") if isinstance(auth, dict) else None
         self.sio.start_background_task(self._welcome, sid, since)
-        log.info("connect meeting=%s role=%s", meeting_ref(meeting_id), actor.role)
+        log.debug("connect meeting=%s role=%s", meeting_ref(meeting_id), actor.role)
         return None
 
     async def _welcome(self, sid: str, since: Any) -> None:
@@ -286,7 +286,7 @@ class Hub:
             if isinstance(appended, Appended):
                 self.cache[mid] = Stored(seq, outcome.state)
                 await self._broadcast(mid, event)
-                log.info("applied %s meeting=%s seq=%d", outcome.type, meeting_ref(mid), seq)
+                log.debug("applied %s meeting=%s seq=%d", outcome.type, meeting_ref(mid), seq)
                 return result
             if isinstance(appended, Duplicate):
                 return appended.result

@@ -9,12 +9,14 @@ STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 PORT ?= 8000
 
-.PHONY: run test lint types unit browser bench runtime system clean help
+.PHONY: run test lint types unit browser bench deploy-check lock runtime system clean help
 
 help:
 	@echo "make run    start Tijdlijn on http://localhost:$(PORT)/ (in-memory store)"
 	@echo "make test   set up and run every check and test (lint, types, unit, Redis, browser)"
-	@echo "make bench  run the benchmarks in bench/"
+	@echo "make bench  run the benchmarks in bench/ (about 10 minutes; see bench/README.md)"
+	@echo "make deploy-check  Redis, two replicas and nginx (TLS) on loopback, a meeting through it"
+	@echo "make lock   re-pin every Python dependency (requirements/*.txt) from pyproject.toml"
 
 $(STAMP):
 	$(PYTHON) -m venv $(VENV)
@@ -27,7 +29,7 @@ $(STAMP):
 # runtime: what the server itself needs (WeasyPrint's libraries and a font for the PDF report).
 # system: that, plus what the tests need (redis-server, Chromium, Node for the JS checks).
 RUNTIME_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core
-TEST_PACKAGES := redis-server chromium
+TEST_PACKAGES := redis-server chromium nginx openssl
 define apt_install
 	@missing=""; \
 	for package in $(1); do dpkg -s $$package >/dev/null 2>&1 || missing="$$missing $$package"; done; \
@@ -44,6 +46,12 @@ runtime:
 system: runtime
 	$(call apt_install,$(TEST_PACKAGES))
 	@command -v node >/dev/null || $(SUDO) apt-get install -y -qq --no-install-recommends nodejs >/dev/null
+	@command -v npm >/dev/null || $(SUDO) apt-get install -y -qq --no-install-recommends npm >/dev/null
+
+# The benchmark's Node side (load generator, reference server), pinned by bench/package-lock.json.
+BENCH_NODE := bench/node_modules/.package-lock.json
+$(BENCH_NODE): bench/package-lock.json | system
+	cd bench && npm ci --no-audit --no-fund --silent
 
 run: $(STAMP) runtime
 	$(BIN)/tijdlijn serve --port $(PORT)
@@ -61,11 +69,16 @@ unit: $(STAMP) system
 browser: $(STAMP) system
 	$(BIN)/pytest -m browser
 
-test: $(STAMP) system lint types
+test: $(STAMP) system $(BENCH_NODE) lint types
 	$(BIN)/pytest
 
-bench: $(STAMP) system
-	$(BIN)/python bench/bench_store.py
+# The side-by-side table (bench/results/latest.json), then the cost of a write as a meeting grows.
+bench: $(STAMP) system $(BENCH_NODE)
+	$(BIN)/python bench/bench_fanout.py
+	$(BIN)/python bench/bench_growth.py
+
+deploy-check: $(STAMP) system
+	$(BIN)/pytest tests/test_deploy.py -v
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache artefacts

@@ -19,6 +19,7 @@ import json
 import os
 import queue
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -349,6 +350,8 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     unknown = set(targets) - set(LABELS)
     if unknown:
         parser.error(f"unknown targets: {', '.join(sorted(unknown))}")
+    # A stopped run still stops its servers and load generator (run_step's finally).
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     began = time.monotonic()
     results: list[dict[str, Any]] = []
     live = list(targets)

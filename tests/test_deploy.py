@@ -11,7 +11,6 @@ shows where every device landed. `make deploy-check` runs this file alone.
 from __future__ import annotations
 
 import asyncio
-import os
 import re
 import shutil
 import ssl
@@ -60,9 +59,26 @@ class Nginx:
 def self_signed(directory: Path) -> tuple[Path, Path]:
     cert, key = directory / "cert.pem", directory / "key.pem"
     subprocess.run(
-        ["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1"]
-        + ["-nodes", "-days", "1", "-subj", "/CN=127.0.0.1"]
-        + ["-addext", "subjectAltName=IP:127.0.0.1", "-keyout", str(key), "-out", str(cert)],
+        [
+            "openssl",
+            "req",
+            "-x509",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:prime256v1",
+            "-nodes",
+            "-days",
+            "1",
+            "-subj",
+            "/CN=127.0.0.1",
+            "-addext",
+            "subjectAltName=IP:127.0.0.1",
+            "-keyout",
+            str(key),
+            "-out",
+            str(cert),
+        ],
         check=True,
         capture_output=True,
     )
@@ -274,7 +290,9 @@ async def test_a_meeting_through_nginx_on_two_replicas(topology: Nginx) -> None:
             await device.until(lambda d=device: set(seqs) <= d.seqs(), f"seqs {seqs}")
         assert polling.client.transport() == "polling"
         assert devices[-1].client.transport() == "websocket"
-        ended = await facilitator.client.call("meeting.end", {"op_id": "end", "confirm": True}, timeout=DEADLINE)
+        ended = await facilitator.client.call(
+            "meeting.end", {"op_id": "end", "confirm": True}, timeout=DEADLINE
+        )
         assert ended["ok"] and ended["receipt"]["verified_empty"], ended
         for device in devices[1:]:
             await device.until(lambda d=device: bool(d.deleted), "meeting.deleted")

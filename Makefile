@@ -5,7 +5,8 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
+LOCK := requirements/dev.txt
+STAMP := $(VENV)/.installed-$(shell cat pyproject.toml $(LOCK) | cksum | cut -d' ' -f1)
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 PORT ?= 8000
 
@@ -18,12 +19,29 @@ help:
 	@echo "make deploy-check  Redis, two replicas and nginx (TLS) on loopback, a meeting through it"
 	@echo "make lock   re-pin every Python dependency (requirements/*.txt) from pyproject.toml"
 
-$(STAMP):
+# Every dependency exactly as locked in requirements/ (pinned, sha256-checked); then the project
+# itself, editable, built with the locked setuptools. `make lock` re-pins (docs/deploy.md).
+$(STAMP): $(LOCK)
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet --require-hashes -r $(LOCK)
+	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
 	rm -f $(VENV)/.installed-*
 	touch $(STAMP)
+
+# uv resolves for Python 3.11 on every platform (--universal) and records every file's hash.
+UV_VERSION := 0.13.8
+UV := .tools/uv/bin/uv
+LOCK_FLAGS := --generate-hashes --universal --python-version 3.11 --quiet \
+	--custom-compile-command "make lock"
+$(UV):
+	$(PYTHON) -m venv .tools/uv
+	.tools/uv/bin/python -m pip install --quiet uv==$(UV_VERSION)
+
+lock: $(UV)
+	$(UV) pip compile pyproject.toml requirements/build.in $(LOCK_FLAGS) --upgrade \
+		-o requirements/runtime.txt
+	$(UV) pip compile pyproject.toml requirements/build.in --extra dev $(LOCK_FLAGS) --upgrade \
+		-o requirements/dev.txt
 
 # Installs from Debian only the packages that are missing, so a ready machine is not touched.
 # runtime: what the server itself needs (WeasyPrint's libraries and a font for the PDF report).
@@ -81,4 +99,4 @@ deploy-check: $(STAMP) system
 	$(BIN)/pytest tests/test_deploy.py -v
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache artefacts
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache artefacts bench/node_modules

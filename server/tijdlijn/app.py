@@ -22,6 +22,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from . import http
 from .http_after import routes as after_routes
 from .hub import Hub
+from .metrics import HttpStatus, Metrics, serve_metrics
 from .settings import Settings
 from .store import open_store
 from .store.base import Store
@@ -84,7 +85,8 @@ class Tijdlijn:
 
 
 def create_app(settings: Settings, store: Store | None = None) -> Tijdlijn:
-    store = store if store is not None else open_store(settings)
+    metrics = Metrics()
+    store = metrics.timed_store(store if store is not None else open_store(settings))
     manager = (
         socketio.AsyncRedisManager(settings.redis_url, channel=f"{settings.key_prefix}socketio")
         if settings.redis_url
@@ -98,15 +100,18 @@ def create_app(settings: Settings, store: Store | None = None) -> Tijdlijn:
         logger=False,
         engineio_logger=False,
     )
-    hub = Hub(settings, store, sio)
+    hub = Hub(settings, store, sio, metrics)
+    metrics.watch(hub)
     web_dir = Path(settings.web_dir) if settings.web_dir else default_web_dir()
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         await store.open()
+        stop_metrics = serve_metrics(metrics, settings.metrics_host, settings.metrics_port)
         try:
             yield
         finally:
+            stop_metrics()
             await store.close()
 
     web = Starlette(
@@ -115,11 +120,16 @@ def create_app(settings: Settings, store: Store | None = None) -> Tijdlijn:
             *after_routes(),
             Mount("/static", app=StaticFiles(directory=web_dir, check_dir=False), name="static"),
         ],
-        middleware=[Middleware(SecurityHeaders), Middleware(GZipMiddleware, minimum_size=512)],
+        middleware=[
+            Middleware(HttpStatus, metrics=metrics),
+            Middleware(SecurityHeaders),
+            Middleware(GZipMiddleware, minimum_size=512),
+        ],
         lifespan=lifespan,
     )
     web.state.settings = settings
     web.state.store = store
     web.state.hub = hub
+    web.state.metrics = metrics
     web.state.join_limiter = http.FailureLimiter(settings.join_failures_per_minute)
     return Tijdlijn(web, sio, hub)

@@ -67,6 +67,17 @@ def parser() -> argparse.ArgumentParser:
     serve.add_argument("--public-url", default=None, help="address people open, for links and QR")
     serve.add_argument("--access-log", action="store_true", help="log every HTTP request")
     serve.add_argument(
+        "--metrics-port",
+        type=int,
+        default=None,
+        help="serve Prometheus metrics on this port (also TIJDLIJN_METRICS_PORT; default: off)",
+    )
+    serve.add_argument(
+        "--metrics-host",
+        default=None,
+        help="address for the metrics port (also TIJDLIJN_METRICS_HOST; default 127.0.0.1)",
+    )
+    serve.add_argument(
         "--log-level",
         default="info",
         choices=("debug", "info", "warning", "error"),
@@ -97,6 +108,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             ttl_seconds=args.ttl,
             allowed_origins=tuple(args.allowed_origin) if args.allowed_origin else None,
             public_url=args.public_url.rstrip("/") if args.public_url else None,
+            metrics_port=args.metrics_port,
+            metrics_host=args.metrics_host,
         )
     except ValueError as exc:
         print(f"tijdlijn: {exc}", file=sys.stderr)

@@ -26,6 +26,7 @@ from .domain.evolve import Event, WireEvent
 from .domain.model import COLLECTIONS, Meeting
 from .domain.visibility import strip_authors, view_for
 from .errors import Conflict, MeetingGone, RateLimited, TijdlijnError, Unauthorized, UnknownEvent
+from .metrics import Metrics
 from .settings import Settings
 from .store.base import Appended, Duplicate, Gone, Stale, Store, Stored
 
@@ -63,7 +64,10 @@ def wire(event: Event, public: bool) -> WireEvent:
 
 
 class Hub:
-    def __init__(self, settings: Settings, store: Store, sio: socketio.AsyncServer) -> None:
+    def __init__(
+        self, settings: Settings, store: Store, sio: socketio.AsyncServer, metrics: Metrics
+    ) -> None:
+        self.metrics = metrics
         self.settings = settings
         self.store = store
         self.sio = sio
@@ -212,7 +216,7 @@ class Hub:
     # writes
     def _writer(self, name: str) -> Any:
         async def handler(sid: str, data: Any = None) -> dict[str, Any]:
-            return await self.on_write(name, sid, data)
+            return await self.metrics.timed_write(name, self.on_write(name, sid, data))
 
         handler.__name__ = f"on_{name.replace('.', '_')}"
         return handler
@@ -300,9 +304,10 @@ class Hub:
         raise Conflict("Het is nu erg druk; probeer het opnieuw.")
 
     async def _broadcast(self, meeting_id: str, event: Event) -> None:
-        await self.sio.emit("event", wire(event, public=False), room=f"fac:{meeting_id}")
-        if event["public"]:
-            await self.sio.emit("event", wire(event, public=True), room=f"pub:{meeting_id}")
+        with self.metrics.fanout():
+            await self.sio.emit("event", wire(event, public=False), room=f"fac:{meeting_id}")
+            if event["public"]:
+                await self.sio.emit("event", wire(event, public=True), room=f"pub:{meeting_id}")
 
     # end and delete
     async def _end(self, conn: Connection, command: commands.MeetingEnd) -> dict[str, Any]:

@@ -32,6 +32,9 @@ class Settings:
     # Events kept per meeting for resync; older clients get a fresh snapshot instead.
     log_max: int = 5000
     web_dir: str | None = None
+    # Prometheus /metrics on a port of its own (None: no endpoint); docs/deploy.md.
+    metrics_port: int | None = None
+    metrics_host: str = "127.0.0.1"
 
     def __post_init__(self) -> None:
         if not 60 <= self.ttl_seconds <= MAX_TTL_SECONDS:
@@ -67,6 +70,10 @@ def from_env(environ: Mapping[str, str] | None = None, **overrides: object) -> S
         values["log_max"] = int(env["TIJDLIJN_LOG_MAX"])
     if env.get("TIJDLIJN_WEB_DIR"):
         values["web_dir"] = env["TIJDLIJN_WEB_DIR"]
+    if env.get("TIJDLIJN_METRICS_PORT"):
+        values["metrics_port"] = int(env["TIJDLIJN_METRICS_PORT"])
+    if env.get("TIJDLIJN_METRICS_HOST"):
+        values["metrics_host"] = env["TIJDLIJN_METRICS_HOST"]
     if env.get("TIJDLIJN_KEY_PREFIX"):
         values["key_prefix"] = env["TIJDLIJN_KEY_PREFIX"]
     values.update({k: v for k, v in overrides.items() if v is not None})

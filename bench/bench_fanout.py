@@ -266,7 +266,7 @@ def better(first: dict[str, Any], second: dict[str, Any]) -> bool:
         return True
     if "failed" in first:
         return False
-    lost = [r["missing"] + r["unanswered"] + r["disconnects"] for r in (first, second)]
+    lost = [int(r["missing"] + r["unanswered"] + r["disconnects"]) for r in (first, second)]
     if lost[0] != lost[1]:
         return lost[0] < lost[1]
     return bool(first["fanout_ms"]["p99"] <= second["fanout_ms"]["p99"])

@@ -8,8 +8,11 @@ store calls, HTTP answers) and never names a meeting or carries what anyone wrot
 from __future__ import annotations
 
 import asyncio
+import json
+import re
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 import httpx
 from prometheus_client.parser import text_string_to_metric_families
@@ -18,6 +21,7 @@ from tests.support.clients import Devices, create_meeting, join, op_id
 from tests.support.redis import free_port
 from tests.support.server import ServerProcess
 
+ROOT = Path(__file__).resolve().parents[1]
 SECRET_TEXT = "Duiding die nooit in metrics mag staan"
 
 
@@ -69,6 +73,16 @@ async def test_metrics_count_a_meeting_without_naming_it(
     # Nothing that identifies a meeting, a person or what was said.
     for secret in (m.meeting_id, m.join_code, m.facilitator_token, SECRET_TEXT, "Eerste melding"):
         assert secret not in text
+    # The sample Grafana dashboard asks only for metrics that exist.
+    dashboard = json.loads((ROOT / "docker" / "grafana-dashboard.json").read_text())
+    queried = {
+        name
+        for panel in dashboard["panels"]
+        for target in panel["targets"]
+        for name in re.findall(r"tijdlijn_[a-z_]+", target["expr"])
+    }
+    exported = {name for name, _ in got}
+    assert queried and queried <= exported, queried - exported
     # After everyone left (the server handles disconnects after the clients see them): no
     # connections, no live meetings.
     deadline = time.monotonic() + 10

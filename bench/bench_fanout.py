@@ -244,6 +244,8 @@ def run_step(target: str, meetings: int, seconds: float) -> dict[str, Any]:
     delivered = max(1, result["delivered"])
     result.update(
         target=target,
+        # Other work on the machine shows here: a shared machine makes p99 noisy.
+        loadavg_1m=round(os.getloadavg()[0], 2),
         server_cpu_percent=round(cpu / seconds * 100, 1),
         cpu_us_per_delivered=round(cpu / delivered * 1e6, 1),
         rss_kb_per_connection=round((rss_connected - rss_before) / result["connections"], 1),

@@ -5,9 +5,10 @@ core 1. Meetings of 14 devices (facilitator, wall, 12 phones) write once a secon
 reveal and an interpretation; the meeting count steps up through --ladder and, per step, every
 target still passing runs once (interleaved, so drift on a shared machine hits all alike). A
 target stops stepping at its first failure: fan-out p99 above 100 ms, or anything missing (a
-receipt, an ack, an error answer, a disconnect). A failing step runs once more (--retries)
-and the better run counts: the machine may be shared. Bounded: --budget seconds, then it stops
-stepping and says so. Everything on 127.0.0.1. See bench/README.md for how to read the output.
+receipt, an ack, an error answer, a disconnect). A failing step runs again (--retries, twice)
+and the best run counts: the machine may be shared; a failure while the load generator's own
+event loop was late (p99 > 50 ms) is marked "load generator stalled". Bounded: --budget
+seconds, then it stops stepping and says so. Everything on 127.0.0.1. See bench/README.md for how to read the output.
 
     .venv/bin/python bench/bench_fanout.py                        # the full run (make bench)
     .venv/bin/python bench/bench_fanout.py --ladder 2 --seconds 2 # a smoke run
@@ -40,6 +41,7 @@ ROOT = BENCH.parent
 
 LADDER = (25, 50, 100, 200, 300, 500, 700, 1000, 1400)
 P99_LIMIT_MS = 100.0
+LOADGEN_STALL_MS = 50.0
 TIJDLIJN = "tijdlijn"
 TARGETS = (
     "tijdlijn",
@@ -259,6 +261,9 @@ def run_step(target: str, meetings: int, seconds: float) -> dict[str, Any]:
     )
     p99 = result["fanout_ms"]["p99"]
     result["passed"] = clean and p99 is not None and p99 <= P99_LIMIT_MS
+    # A load generator that could not keep up (its own event loop late) measures the machine,
+    # not the server: such a failure is inconclusive and is run again.
+    result["loadgen_stalled"] = result["loadgen_loop_delay_ms"]["p99"] > LOADGEN_STALL_MS
     return result
 
 
@@ -272,6 +277,12 @@ def better(first: dict[str, Any], second: dict[str, Any]) -> bool:
     if lost[0] != lost[1]:
         return lost[0] < lost[1]
     return bool(first["fanout_ms"]["p99"] <= second["fanout_ms"]["p99"])
+
+
+def verdict(result: dict[str, Any]) -> str:
+    if result["passed"]:
+        return "yes"
+    return "no (load generator stalled)" if result.get("loadgen_stalled") else "no"
 
 
 def fmt(value: Any, digits: int = 0) -> str:
@@ -347,7 +358,7 @@ def markdown(results: list[dict[str, Any]], targets: list[str]) -> str:
             f"{fmt(r['cpu_us_per_delivered'])} | {fmt(r['rss_kb_per_connection'])} | "
             f"{r['missing']} | {r['unanswered']} | {sum(r['error_acks'].values())} | "
             f"{r['disconnects'] + r['connect_errors']} | {r['loadgen_cpu_percent']}% | "
-            f"{fmt(loop['p99'], 1)}/{fmt(loop['max'], 1)} | {'yes' if r['passed'] else 'no'} |"
+            f"{fmt(loop['p99'], 1)}/{fmt(loop['max'], 1)} | {verdict(r)} |"
         )
     return "\n".join(lines)
 
@@ -361,8 +372,8 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser.add_argument(
         "--retries",
         type=int,
-        default=1,
-        help="run a failing step again this often; the better run counts (a shared machine)",
+        default=2,
+        help="run a failing step again up to this often; the best run counts (a shared machine)",
     )
     parser.add_argument("--out", default=str(BENCH / "results" / "latest.json"))
     args = parser.parse_args(argv)

@@ -8,7 +8,8 @@ target stops stepping at its first failure: fan-out p99 above 100 ms, or anythin
 receipt, an ack, an error answer, a disconnect). A failing step runs again (--retries, twice)
 and the best run counts: the machine may be shared; a failure while the load generator's own
 event loop was late (p99 > 50 ms) is marked "load generator stalled". Bounded: --budget
-seconds, then it stops stepping and says so. Everything on 127.0.0.1. See bench/README.md for how to read the output.
+seconds, then it stops stepping and says so. Everything on 127.0.0.1. How to read the output:
+bench/README.md.
 
     .venv/bin/python bench/bench_fanout.py                        # the full run (make bench)
     .venv/bin/python bench/bench_fanout.py --ladder 2 --seconds 2 # a smoke run

@@ -37,10 +37,11 @@ $(UV):
 	$(PYTHON) -m venv .tools/uv
 	.tools/uv/bin/python -m pip install --quiet uv==$(UV_VERSION)
 
+# Keeps existing pins where it can; `make lock UPGRADE=--upgrade` moves everything to the newest.
 lock: $(UV)
-	$(UV) pip compile pyproject.toml requirements/build.in $(LOCK_FLAGS) --upgrade \
+	$(UV) pip compile pyproject.toml requirements/build.in $(LOCK_FLAGS) $(UPGRADE) \
 		-o requirements/runtime.txt
-	$(UV) pip compile pyproject.toml requirements/build.in --extra dev $(LOCK_FLAGS) --upgrade \
+	$(UV) pip compile pyproject.toml requirements/build.in --extra dev $(LOCK_FLAGS) $(UPGRADE) \
 		-o requirements/dev.txt
 
 # Installs from Debian only the packages that are missing, so a ready machine is not touched.

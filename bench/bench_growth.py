@@ -140,8 +140,8 @@ async def one_size(server: ServerProcess, size: int, writes: int) -> dict[str, A
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--sizes", default="0,100,400,550")
-    parser.add_argument("--writes", type=int, default=50)
+    parser.add_argument("--sizes", default="0,100,400,520")
+    parser.add_argument("--writes", type=int, default=80)
     parser.add_argument("--out", default=str(Path(__file__).parent / "results" / "growth.json"))
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]

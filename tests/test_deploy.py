@@ -25,6 +25,7 @@ import aiohttp
 import httpx
 import pytest
 import socketio
+from cryptography.fernet import Fernet
 
 from tests.support.redis import free_port
 from tests.support.server import ServerProcess
@@ -151,7 +152,11 @@ def stop_nginx(nginx: Nginx) -> None:
 
 @pytest.fixture
 def topology(tmp_path: Path, redis_url: str, redis_prefix: str) -> Iterator[Nginx]:
-    env = {"TIJDLIJN_KEY_PREFIX": redis_prefix}
+    # Replicas share one capsule key, as compose.yaml has them do.
+    env = {
+        "TIJDLIJN_KEY_PREFIX": redis_prefix,
+        "TIJDLIJN_CAPSULE_KEYS": Fernet.generate_key().decode(),
+    }
     replicas = [ServerProcess("--redis-url", redis_url, env=env) for _ in range(2)]
     try:
         nginx = start_nginx(tmp_path, [f"127.0.0.1:{r.port}" for r in replicas])

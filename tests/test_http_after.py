@@ -14,8 +14,8 @@ from icalendar import Calendar
 
 from tests.support import after_meeting as sample
 from tijdlijn.app import create_app
-from tijdlijn.meetings import create_meeting
 from tijdlijn.portability import export_prepared
+from tijdlijn.service import Meetings
 from tijdlijn.settings import Settings
 from tijdlijn.store import MemoryStore
 
@@ -23,15 +23,15 @@ BASE = "http://testserver"
 
 
 class Env:
-    def __init__(self, client: httpx.AsyncClient, store: MemoryStore, settings: Settings) -> None:
+    def __init__(self, client: httpx.AsyncClient, store: MemoryStore, service: Meetings) -> None:
         self.client = client
         self.store = store
-        self.settings = settings
+        self.service = service
 
     async def finished(self) -> tuple[dict[str, Any], dict[str, str]]:
         """The sample meeting, stored with tokens, as the live meeting would have left it."""
         meeting, ref = sample.finished_meeting()
-        created = await create_meeting(self.store, self.settings, meeting, BASE)
+        created = await self.service.create(meeting, BASE)
         return dict(created), ref
 
     async def post(self, path: str, token: str | None = None, **kwargs: Any) -> httpx.Response:
@@ -48,7 +48,7 @@ async def env() -> AsyncIterator[Env]:
     try:
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url=BASE, timeout=30) as client:
-            yield Env(client, store, settings)
+            yield Env(client, store, app.state.service)
     finally:
         await store.close()
 
@@ -164,7 +164,7 @@ async def test_invitation_uses_the_meeting_date_or_the_chosen_one(env: Env) -> N
 async def test_invitation_needs_a_date(env: Env) -> None:
     meeting, _ = sample.finished_meeting()
     meeting["follow_up_date"] = None
-    created = await create_meeting(env.store, env.settings, meeting, BASE)
+    created = await env.service.create(meeting, BASE)
     answer = await env.post("/api/followup/ics", created["facilitator_token"], json={})
     assert error_code(answer, 409) == "conflict"
 

@@ -25,6 +25,8 @@ from tijdlijn.store.memory import MemoryStore
 from tijdlijn.store.redis import RedisStore
 
 TTL = 3600
+NOW = 1_000_000.0
+FAR = 2_000_000  # a presence entry that counts until long after NOW
 LOG_MAX = 10
 FACILITATOR: AccessRecord = {"role": "facilitator", "participant_id": None, "party_id": None}
 PARTICIPANT: AccessRecord = {"role": "participant", "participant_id": "p1", "party_id": "a"}
@@ -246,15 +248,15 @@ async def test_since_is_none_once_the_log_is_trimmed_past_log_max(store: Store) 
 
 async def test_presence_records_and_forgets_connections(store: Store) -> None:
     state = await created(store)
-    assert await store.presence(state["id"]) == {}
-    await store.set_presence(state["id"], "sid-1", "facilitator", TTL)
-    await store.set_presence(state["id"], "sid-2", "party-a", TTL)
-    await store.set_presence(state["id"], "sid-3", "wall", TTL)
-    await store.set_presence(state["id"], "sid-2", None, TTL)
-    await store.set_presence(state["id"], "sid-9", None, TTL)
-    assert await store.presence(state["id"]) == {"sid-1": "facilitator", "sid-3": "wall"}
-    await store.set_presence("no-such-meeting", "sid-1", "wall", TTL)
-    assert await store.presence("no-such-meeting") == {}
+    assert await store.presence(state["id"], NOW) == {}
+    await store.set_presence(state["id"], {"sid-1": "facilitator"}, FAR, TTL)
+    await store.set_presence(state["id"], {"sid-2": "party-a"}, FAR, TTL)
+    await store.set_presence(state["id"], {"sid-3": "wall"}, FAR, TTL)
+    await store.set_presence(state["id"], {"sid-2": None}, FAR, TTL)
+    await store.set_presence(state["id"], {"sid-9": None}, FAR, TTL)
+    assert await store.presence(state["id"], NOW) == {"sid-1": "facilitator", "sid-3": "wall"}
+    await store.set_presence("no-such-meeting", {"sid-1": "wall"}, FAR, TTL)
+    assert await store.presence("no-such-meeting", NOW) == {}
 
 
 async def test_delete_removes_everything_of_the_meeting(store: Store) -> None:
@@ -264,7 +266,7 @@ async def test_delete_removes_everything_of_the_meeting(store: Store) -> None:
     assert await store.create(state, join_code, {"hash-f": FACILITATOR}, SHARE, TTL)
     assert await store.grant(state["id"], "hash-p", PARTICIPANT, TTL)
     await add_moment(store, state["id"], 1, op_id="op-1")
-    await store.set_presence(state["id"], "sid-1", "facilitator", TTL)
+    await store.set_presence(state["id"], {"sid-1": "facilitator"}, FAR, TTL)
 
     deletion = await store.delete(state["id"])
 
@@ -277,7 +279,7 @@ async def test_delete_removes_everything_of_the_meeting(store: Store) -> None:
     assert await store.share(state["id"]) is None
     assert await store.since(state["id"], 0) is None
     assert await store.recall(state["id"], "op-1") is None
-    assert await store.presence(state["id"]) == {}
+    assert await store.presence(state["id"], NOW) == {}
     assert await store.delete(state["id"]) == Deletion(removed=0, remaining=0)
     # Another meeting is untouched, and the freed code can be handed out again.
     assert await store.load(other["id"]) is not None

@@ -42,7 +42,7 @@ def first_event(state: Meeting) -> Event:
 async def touch_every_key(store: Store, state: Meeting, ttl: int) -> None:
     """Write to every part of a meeting, so each of its keys exists."""
     assert await store.grant(state["id"], "hash-p", PARTICIPANT, ttl)
-    await store.set_presence(state["id"], "sid-1", "wall", ttl)
+    await store.set_presence(state["id"], {"sid-1": "wall"}, 2_000_000_000, ttl)
     outcome = await store.append(state["id"], first_event(state), state, "op-1", {}, ttl)
     assert outcome == Appended(seq=1)
 
@@ -77,6 +77,15 @@ async def keys_under(client: aioredis.Redis, prefix: str) -> list[str]:
     return [key async for key in client.scan_iter(match=prefix + "*", count=1000)]
 
 
+async def content_keys(client: aioredis.Redis, prefix: str) -> list[str]:
+    """Keys that hold anything of a meeting: all but the tombstones (a hash and one word)."""
+    keys = await keys_under(client, prefix)
+    for key in keys:
+        if key.startswith(prefix + "known:"):
+            assert await client.get(key) in ("live", "ended")
+    return [key for key in keys if not key.startswith(prefix + "known:")]
+
+
 @pytest.mark.redis
 async def test_every_key_of_a_meeting_sits_under_its_prefix_and_expires(
     redis_store: RedisStore, client: aioredis.Redis, redis_prefix: str
@@ -85,7 +94,7 @@ async def test_every_key_of_a_meeting_sits_under_its_prefix_and_expires(
     assert await redis_store.create(state, "KMNPQR", {"hash-f": FACILITATOR}, SHARE, 60)
     await touch_every_key(redis_store, state, 600)
 
-    keys = await keys_under(client, redis_prefix)
+    keys = await content_keys(client, redis_prefix)
     base = f"{redis_prefix}m:{state['id']}:"
     assert sorted(keys) == sorted(
         [f"{redis_prefix}code:KMNPQR"]
@@ -94,6 +103,9 @@ async def test_every_key_of_a_meeting_sits_under_its_prefix_and_expires(
     for key in keys:
         # The last write gave every key, the code key too, the same fresh 600 seconds.
         assert 590_000 < await client.pttl(key) <= 600_000, key
+    # The tombstone outlives the meeting by a day, so a late device learns it expired.
+    (tombstone,) = set(await keys_under(client, redis_prefix)) - set(keys)
+    assert 600 + 86_390 < await client.ttl(tombstone) <= 600 + 86_400
 
 
 @pytest.mark.redis
@@ -106,7 +118,7 @@ async def test_a_meeting_left_alone_expires_as_a_whole(
     assert await keys_under(client, redis_prefix)
 
     async def nothing_left() -> bool:
-        return not await keys_under(client, redis_prefix)
+        return not await content_keys(client, redis_prefix)
 
     await eventually(nothing_left)
     assert await redis_store.load(state["id"]) is None
@@ -115,8 +127,9 @@ async def test_a_meeting_left_alone_expires_as_a_whole(
     outcome = await redis_store.append(state["id"], first_event(state), state, None, {}, 60)
     assert outcome == Gone()
     # Writes to an expired meeting must not bring back keys without a TTL.
-    await redis_store.set_presence(state["id"], "sid-2", "wall", 60)
-    assert await keys_under(client, redis_prefix) == []
+    await redis_store.set_presence(state["id"], {"sid-2": "wall"}, 2_000_000_000, 60)
+    assert await content_keys(client, redis_prefix) == []
+    assert await redis_store.status(state["id"]) == "expired"
 
 
 @pytest.mark.redis
@@ -131,7 +144,8 @@ async def test_after_delete_a_scan_finds_nothing_of_the_meeting(
 
     assert deletion.removed == 6
     assert deletion.remaining == 0
-    assert await keys_under(client, redis_prefix) == []
+    assert await content_keys(client, redis_prefix) == []
+    assert await redis_store.status(state["id"]) == "ended"
 
 
 @pytest.mark.redis
@@ -202,7 +216,7 @@ async def test_memory_meeting_expires_after_its_ttl_unless_written_to() -> None:
     clock.now += 90
     assert await store.grant(state["id"], "hash-p", PARTICIPANT, 100)
     clock.now += 90
-    await store.set_presence(state["id"], "sid-1", "wall", 100)
+    await store.set_presence(state["id"], {"sid-1": "wall"}, 2_000_000_000, 100)
     clock.now += 90
     assert await store.append(state["id"], first_event(state), state, None, {}, 100) == (
         Appended(seq=1)

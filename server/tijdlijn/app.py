@@ -6,7 +6,9 @@ several independent servers in one process.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
+import logging
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -20,12 +22,17 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from . import http
+from .capsule import Sealer, load_keys
 from .http_after import routes as after_routes
 from .hub import Hub
+from .link import Link
 from .metrics import HttpStatus, Metrics, serve_metrics
+from .service import Meetings
 from .settings import Settings
 from .store import open_store
 from .store.base import Store
+
+log = logging.getLogger("tijdlijn.app")
 
 # Strict by default: every asset comes from this server, nothing inline, no framing.
 CSP = (
@@ -87,31 +94,41 @@ class Tijdlijn:
 def create_app(settings: Settings, store: Store | None = None) -> Tijdlijn:
     metrics = Metrics()
     store = metrics.timed_store(store if store is not None else open_store(settings))
-    manager = (
-        socketio.AsyncRedisManager(settings.redis_url, channel=f"{settings.key_prefix}socketio")
+    link = (
+        Link(settings.redis_url, channel=f"{settings.key_prefix}socketio")
         if settings.redis_url
         else None
     )
+    if settings.redis_url and not settings.capsule_keys:
+        log.warning(
+            "no TIJDLIJN_CAPSULE_KEYS: this process seals restore capsules with its own key; "
+            "several processes must share one (docs/reliability.md)"
+        )
     sio = socketio.AsyncServer(
         async_mode="asgi",
-        client_manager=manager,
+        client_manager=link,
         cors_allowed_origins=list(settings.allowed_origins) if settings.allowed_origins else None,
         max_http_buffer_size=settings.max_message_bytes,
         logger=False,
         engineio_logger=False,
     )
-    hub = Hub(settings, store, sio, metrics)
+    service = Meetings(settings, store, Sealer(load_keys(settings)))
+    hub = Hub(settings, service, sio, metrics)
     metrics.watch(hub)
     web_dir = Path(settings.web_dir) if settings.web_dir else default_web_dir()
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         await store.open()
+        watchdog = asyncio.create_task(hub.watch(), name="tijdlijn-watchdog")
         stop_metrics = serve_metrics(metrics, settings.metrics_host, settings.metrics_port)
         try:
             yield
         finally:
             stop_metrics()
+            watchdog.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await watchdog
             await store.close()
 
     web = Starlette(
@@ -131,5 +148,7 @@ def create_app(settings: Settings, store: Store | None = None) -> Tijdlijn:
     web.state.store = store
     web.state.hub = hub
     web.state.metrics = metrics
+    web.state.service = service
+    web.state.link = link
     web.state.join_limiter = http.FailureLimiter(settings.join_failures_per_minute)
     return Tijdlijn(web, sio, hub)

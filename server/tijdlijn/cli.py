@@ -64,6 +64,19 @@ def parser() -> argparse.ArgumentParser:
         help="origin allowed to open Socket.IO connections, e.g. https://tijdlijn.example.nl "
         "(repeatable; default: same origin only)",
     )
+    serve.add_argument(
+        "--preparation-days",
+        type=int,
+        default=None,
+        help="days a meeting in preparation is kept at most (also TIJDLIJN_PREPARATION_DAYS; "
+        "default and maximum 30)",
+    )
+    serve.add_argument(
+        "--state-dir",
+        default=None,
+        help="folder for the restore key of the embedded default (also TIJDLIJN_STATE_DIR; "
+        "default ~/.local/state/tijdlijn)",
+    )
     serve.add_argument("--public-url", default=None, help="address people open, for links and QR")
     serve.add_argument("--access-log", action="store_true", help="log every HTTP request")
     serve.add_argument(
@@ -110,6 +123,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             public_url=args.public_url.rstrip("/") if args.public_url else None,
             metrics_port=args.metrics_port,
             metrics_host=args.metrics_host,
+            preparation_days=args.preparation_days,
+            state_dir=args.state_dir,
         )
     except ValueError as exc:
         print(f"tijdlijn: {exc}", file=sys.stderr)

@@ -75,3 +75,27 @@ class StoreUnavailable(TijdlijnError):
 class UnknownEvent(TijdlijnError):
     code = "unknown_event"
     default_message = "Onbekend bericht."
+
+
+class MeetingExpired(MeetingGone):
+    """Its lifetime ran out: told apart from an ending, so nobody thinks it was ended on purpose."""
+
+    code = "meeting_expired"
+    default_message = (
+        "Deze bijeenkomst is verlopen: ze is een tijd niet gebruikt en daarom verwijderd."
+    )
+
+
+class MeetingLost(MeetingGone):
+    """The server no longer has the meeting (a restart): a facilitator console can restore it."""
+
+    code = "meeting_lost"
+    default_message = (
+        "De verbinding met de bijeenkomst wordt hersteld. Een ogenblik geduld; je hoeft niets "
+        "te doen."
+    )
+
+
+class Busy(TijdlijnError):
+    code = "busy"
+    default_message = "Het is nu erg druk; je wijziging wordt zo opnieuw verstuurd."

@@ -17,6 +17,8 @@ from starlette.routing import Route
 
 from . import access, meetings
 from .errors import Invalid, MeetingGone, NotFound, RateLimited, StoreUnavailable, TijdlijnError
+from .lifetime import ttl_for
+from .service import Meetings
 from .settings import Settings
 from .store.base import Store
 
@@ -28,6 +30,9 @@ STATUS = {
     "forbidden": 403,
     "not_found": 404,
     "meeting_gone": 404,
+    "meeting_expired": 404,
+    "meeting_lost": 404,
+    "busy": 503,
     "conflict": 409,
     "rate_limited": 429,
     "unavailable": 503,
@@ -45,6 +50,11 @@ def error_response(exc: TijdlijnError) -> JSONResponse:
 def store_of(request: Request) -> Store:
     store: Store = request.app.state.store
     return store
+
+
+def service_of(request: Request) -> Meetings:
+    service: Meetings = request.app.state.service
+    return service
 
 
 def settings_of(request: Request) -> Settings:
@@ -104,9 +114,7 @@ async def create(request: Request) -> Response:
     try:
         body = validate(meetings.NewMeeting, await read_json(request))
         state = meetings.build(body, meetings.now())
-        created = await meetings.create_meeting(
-            store_of(request), settings_of(request), state, base_url(request)
-        )
+        created = await service_of(request).create(state, base_url(request))
     except TijdlijnError as exc:
         return error_response(exc)
     return JSONResponse(created, status_code=201, headers={"Cache-Control": "no-store"})
@@ -166,7 +174,7 @@ async def join(request: Request) -> Response:
             mid,
             access.token_hash(token),
             {"role": "participant", "participant_id": participant_id, "party_id": body.party_id},
-            settings_of(request).ttl_seconds,
+            ttl_for(stored.state, settings_of(request), time.time()),
         )
         if not granted:
             raise MeetingGone(CODE_GONE)
@@ -206,6 +214,11 @@ async def healthz(request: Request) -> Response:
         return JSONResponse(
             {"status": "unavailable", "store": store.kind, "reason": exc.message}, status_code=503
         )
+    link = request.app.state.link
+    if link is not None and (not link.up or link.dirty):
+        # Serving, but devices on other processes may miss events until the link is back.
+        reason = "De verbinding tussen de serverprocessen (Redis pub/sub) is verbroken."
+        return JSONResponse({"status": "degraded", "store": store.kind, "reason": reason})
     return JSONResponse({"status": "ok", "store": store.kind})
 
 

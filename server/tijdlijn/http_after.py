@@ -20,10 +20,11 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from . import access, followup, meetings, portability, report
+from .capsule import MAX_CAPSULE_CHARS
 from .domain import commands as c
 from .domain.model import LIMITS, Meeting
-from .errors import Conflict, Forbidden, Invalid, MeetingGone, TijdlijnError, Unauthorized
-from .http import base_url, error_response, settings_of, store_of
+from .errors import Conflict, Forbidden, Invalid, TijdlijnError, Unauthorized
+from .http import base_url, error_response, service_of
 
 SMALL_BODY = 64 * 1024
 # A pack holds at most 120 texts of 1000 characters, a prepared meeting 600 interpretations of
@@ -51,17 +52,11 @@ async def read_json(request: Request, limit: int) -> Any:
 
 async def facilitator_meeting(request: Request) -> Meeting:
     """The meeting of the facilitator token in the Authorization header."""
-    scheme, _, token = request.headers.get("authorization", "").partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
-        raise Unauthorized("Log opnieuw in via je link als gespreksbegeleider.")
-    store = store_of(request)
-    meeting_id, record = await access.authenticate(store, token.strip())
-    if record["role"] != "facilitator":
+    service = service_of(request)
+    session = await service.session(bearer(request))
+    if session.actor.role != "facilitator":
         raise Forbidden("Alleen de gespreksbegeleider kan dit downloaden.")
-    stored = await store.load(meeting_id)
-    if stored is None:
-        raise MeetingGone()
-    return stored.state
+    return (await service.load(session.meeting_id)).state
 
 
 def attachment(content: bytes | str, media_type: str, name: str) -> Response:
@@ -149,10 +144,32 @@ async def export(request: Request) -> Response:
 
 
 async def _create(request: Request, meeting: Meeting) -> Response:
-    created = await meetings.create_meeting(
-        store_of(request), settings_of(request), meeting, base_url(request)
-    )
+    created = await service_of(request).create(meeting, base_url(request))
     return JSONResponse(created, status_code=201, headers=NO_STORE)
+
+
+def bearer(request: Request) -> str:
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise Unauthorized("Log opnieuw in via je link als gespreksbegeleider.")
+    return token.strip()
+
+
+class RestoreBody(_Body):
+    capsule: Annotated[str, Field(max_length=MAX_CAPSULE_CHARS)]
+
+
+async def restore(request: Request) -> Response:
+    """Bring back a meeting the server lost, from the sealed copy its console kept."""
+    try:
+        token = bearer(request)
+        body = portability.validate(
+            RestoreBody, await read_json(request, MAX_CAPSULE_CHARS + 1024), "Het verzoek"
+        )
+        restored = await service_of(request).restore(token, body.capsule)
+    except TijdlijnError as exc:
+        return error_response(exc)
+    return JSONResponse(restored, status_code=201, headers=NO_STORE)
 
 
 async def import_prepared(request: Request) -> Response:
@@ -185,4 +202,5 @@ def routes() -> list[Route]:
         Route("/api/followup/start", start_follow_up, methods=["POST"]),
         Route("/api/export", export, methods=["POST"]),
         Route("/api/import", import_prepared, methods=["POST"]),
+        Route("/api/restore", restore, methods=["POST"]),
     ]

@@ -1,46 +1,52 @@
-"""Socket.IO: who is connected, what they may send, and what they receive.
+"""Socket.IO glue: connections, the per-connection rate limit, rooms, and emitting.
 
-Data flows one way (docs/architecture.md): a command comes in, the hub checks the sender, the pure
-domain decides, the store appends atomically and numbers the event, and the hub broadcasts it to
-the rooms allowed to see it: ``fac:<meeting>`` gets the truth minus authors, ``pub:<meeting>``
-(participants and the wall) the public view. Each broadcast is encoded once per room.
+What a meeting does is in service.py; this module only turns packets into service calls and
+results into packets. Rooms: ``fac:<meeting>`` gets the truth minus authors, ``pub:<meeting>``
+(participants and the wall) the public view; each broadcast is encoded once per room.
+
+A watchdog keeps what devices see true when nothing is sent: it tells devices when their meeting
+expired or was lost (a Redis restarted empty), renews this process's presence entries (so those
+of a process that died fade within a minute), and after the cross-process link was down tells
+every device the latest seq of its meeting, so a device that missed something asks for it.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import hashlib
 import logging
-import random
 import time
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import Any
 
 import socketio
 
-from . import access
 from .domain import commands
-from .domain.decide import Actor, authorise, decide
-from .domain.evolve import Event, WireEvent
-from .domain.model import COLLECTIONS, Meeting
-from .domain.visibility import strip_authors, view_for
-from .errors import Conflict, MeetingGone, RateLimited, TijdlijnError, Unauthorized, UnknownEvent
+from .domain.evolve import WireEvent
+from .errors import MeetingGone, RateLimited, TijdlijnError, Unauthorized, UnknownEvent
+from .link import Link
 from .metrics import Metrics
+from .service import Meetings, Session, gone_error, meeting_ref
 from .settings import Settings
-from .store.base import Appended, Duplicate, Gone, Stale, Store, Stored
 
 log = logging.getLogger("tijdlijn.hub")
 
-MAX_ATTEMPTS = 25
+# How often the watchdog looks for meetings that went away, and renews presence.
+CHECK_SECONDS = 2.0
+PRESENCE_EVERY = 10  # checks, so every 20 seconds: well within the 60 an entry counts
+NOTICES = {
+    "meeting_gone": "meeting.deleted",
+    "meeting_expired": "meeting.expired",
+    "meeting_lost": "meeting.lost",
+}
 
 
 @dataclass(slots=True)
 class Connection:
     """The little a connection needs: few long-lived objects per connection (see SHAPE.md)."""
 
-    meeting_id: str
-    actor: Actor
+    session: Session
+    label: str
     tokens: float
     refilled: float
 
@@ -53,34 +59,30 @@ class Connection:
         return True
 
 
-def meeting_ref(meeting_id: str) -> str:
-    """A short hash for logs: enough to correlate lines, nothing about the case."""
-    return hashlib.sha256(meeting_id.encode()).hexdigest()[:10]
-
-
-def wire(event: Event, public: bool) -> WireEvent:
-    changes = event["public"] if public else strip_authors(event["changes"])
-    return {"seq": event["seq"], "type": event["type"], "at": event["at"], "changes": changes}
+def label_of(session: Session) -> str:
+    actor = session.actor
+    return actor.party_id or actor.role if actor.role == "participant" else actor.role
 
 
 class Hub:
     def __init__(
-        self, settings: Settings, store: Store, sio: socketio.AsyncServer, metrics: Metrics
+        self, settings: Settings, service: Meetings, sio: socketio.AsyncServer, metrics: Metrics
     ) -> None:
         self.metrics = metrics
         self.settings = settings
-        self.store = store
+        self.service = service
         self.sio = sio
         self.connections: dict[str, Connection] = {}
-        # The latest state per meeting this process has seen; with Redis it may be stale, which
-        # the store's seq check catches (Stale -> reload).
-        self.cache: dict[str, Stored] = {}
-        # One write at a time per meeting in this process: they would only race for the same
-        # seq. Across processes the store's seq check settles it.
-        self.locks: dict[str, asyncio.Lock] = {}
+        self.counts: dict[str, dict[str, int]] = {}
+        service.broadcaster = self
+        manager = sio.manager
+        self.link: Link | None = manager if isinstance(manager, Link) else None
+        if self.link is not None:
+            self.link.on_heal = self.heal
         sio.on("connect", self.on_connect)
         sio.on("disconnect", self.on_disconnect)
         sio.on("sync", self.on_sync)
+        sio.on("capsule", self.on_capsule)
         sio.on("*", self.on_unknown)
         for name in commands.COMMANDS:
             sio.on(name, self._writer(name))
@@ -92,19 +94,18 @@ class Hub:
             return {"ok": False, "error": UnknownEvent().as_error()}
         token = auth.get("token") if isinstance(auth, dict) else None
         try:
-            meeting_id, record = await access.authenticate(self.store, token)
+            session = await self.service.session(token)
         except TijdlijnError as exc:
             # Two arguments: the message, and the data a client reads as {code, message}.
             raise socketio.exceptions.ConnectionRefusedError(exc.message, exc.as_error()) from None
-        actor = Actor(record["role"], record["participant_id"], record["party_id"])
         self.connections[sid] = Connection(
-            meeting_id, actor, float(self.settings.rate_burst), time.monotonic()
+            session, label_of(session), float(self.settings.rate_burst), time.monotonic()
         )
-        room = "fac" if actor.role == "facilitator" else "pub"
-        await self.sio.enter_room(sid, f"{room}:{meeting_id}")
+        room = "fac" if session.actor.role == "facilitator" else "pub"
+        await self.sio.enter_room(sid, f"{room}:{session.meeting_id}")
         since = auth.get("since") if isinstance(auth, dict) else None
         self.sio.start_background_task(self._welcome, sid, since)
-        log.debug("connect meeting=%s role=%s", meeting_ref(meeting_id), actor.role)
+        log.debug("connect meeting=%s role=%s", meeting_ref(session.meeting_id), session.actor.role)
         return None
 
     async def _welcome(self, sid: str, since: Any) -> None:
@@ -117,16 +118,18 @@ class Hub:
         conn = self.connections.get(sid)
         if conn is None:
             return
+        mid = conn.session.meeting_id
         try:
-            name, payload = await self._sync_payload(conn, since)
+            name, payload = await self.service.sync(conn.session, since)
             await self.sio.emit(name, payload, to=sid)
-            await self._presence(conn.meeting_id, sid, self._label(conn.actor))
+            await self.service.set_presence(mid, {sid: conn.label})
+            await self._presence(mid)
         except MeetingGone as exc:
-            await self.sio.emit("meeting.deleted", exc.as_error(), to=sid)
+            await self.sio.emit(NOTICES.get(exc.code, "meeting.deleted"), exc.as_error(), to=sid)
         except TijdlijnError as exc:
             # The store is unreachable: drop the connection so the device retries, rather
             # than leave it connected without a state.
-            log.warning("welcome failed meeting=%s code=%s", meeting_ref(conn.meeting_id), exc.code)
+            log.warning("welcome failed meeting=%s code=%s", meeting_ref(mid), exc.code)
             await self.sio.disconnect(sid)
 
     async def on_disconnect(self, sid: str, reason: Any = None) -> Any:
@@ -136,23 +139,19 @@ class Hub:
         conn = self.connections.pop(sid, None)
         if conn is None:
             return None
-        if not any(c.meeting_id == conn.meeting_id for c in self.connections.values()):
-            self.cache.pop(conn.meeting_id, None)
-            self.locks.pop(conn.meeting_id, None)
+        mid = conn.session.meeting_id
+        if not any(c.session.meeting_id == mid for c in self.connections.values()):
+            self.service.forget(mid)
+            self.counts.pop(mid, None)
         # The meeting may be gone or the store down: then there is nothing to count.
         with contextlib.suppress(TijdlijnError):
-            await self._presence(conn.meeting_id, sid, None)
+            await self.service.set_presence(mid, {sid: None})
+            await self._presence(mid)
         return None
 
-    @staticmethod
-    def _label(actor: Actor) -> str:
-        return actor.party_id or actor.role if actor.role == "participant" else actor.role
-
-    async def _presence(self, meeting_id: str, sid: str, label: str | None) -> None:
-        await self.store.set_presence(meeting_id, sid, label, self.settings.ttl_seconds)
-        counts: dict[str, int] = {}
-        for value in (await self.store.presence(meeting_id)).values():
-            counts[value] = counts.get(value, 0) + 1
+    async def _presence(self, meeting_id: str) -> None:
+        counts = await self.service.presence_counts(meeting_id)
+        self.counts[meeting_id] = counts
         await self.sio.emit("presence", {"counts": counts}, room=f"fac:{meeting_id}")
 
     # reads
@@ -162,56 +161,23 @@ class Hub:
             return {"ok": False, "error": Unauthorized().as_error()}
         since = data.get("since") if isinstance(data, dict) else None
         try:
-            name, payload = await self._sync_payload(conn, since)
+            name, payload = await self.service.sync(conn.session, since)
         except TijdlijnError as exc:
             return {"ok": False, "error": exc.as_error()}
         return {"ok": True, name: payload}
 
-    async def _sync_payload(self, conn: Connection, since: Any) -> tuple[str, dict[str, Any]]:
-        public = conn.actor.role != "facilitator"
-        if isinstance(since, int) and not isinstance(since, bool) and since >= 0:
-            events = await self.store.since(conn.meeting_id, since)
-            if events is not None:
-                seq = events[-1]["seq"] if events else since
-                shown = [wire(e, public) for e in events if not public or e["public"]]
-                return "catchup", {"seq": seq, "events": shown}
-        stored = await self._load(conn.meeting_id)
-        return "snapshot", await self._snapshot(conn, stored)
-
-    async def _snapshot(self, conn: Connection, stored: Stored) -> dict[str, Any]:
-        state, actor = stored.state, conn.actor
-        view = view_for(state, actor.role)
-        own = [
-            i["id"]
-            for i in state["interpretations"].values()
-            if actor.participant_id
-            and i.get("author") == actor.participant_id
-            and i["id"] in view["interpretations"]
-        ]
-        payload: dict[str, Any] = {
-            "seq": stored.seq,
-            "meeting": view,
-            "you": {
-                "role": actor.role,
-                "party_id": actor.party_id,
-                "participant_id": actor.participant_id,
-                "own": own,
-            },
-        }
-        if actor.role != "participant":
-            share = await self.store.share(conn.meeting_id) or {}
-            if actor.role == "wall":
-                share = {k: v for k, v in share.items() if k in ("join_code", "join_url")}
-            payload["share"] = share
-        return payload
-
-    async def _load(self, meeting_id: str) -> Stored:
-        stored = await self.store.load(meeting_id)
-        if stored is None:
-            self.cache.pop(meeting_id, None)
-            raise MeetingGone()
-        self.cache[meeting_id] = stored
-        return stored
+    async def on_capsule(self, sid: str, data: Any = None) -> dict[str, Any]:
+        conn = self.connections.get(sid)
+        try:
+            if conn is None:
+                raise Unauthorized()
+            if not conn.allow(
+                time.monotonic(), self.settings.rate_per_second, self.settings.rate_burst
+            ):
+                raise RateLimited()
+            return {"ok": True, **await self.service.capsule(conn.session)}
+        except TijdlijnError as exc:
+            return {"ok": False, "error": exc.as_error()}
 
     # writes
     def _writer(self, name: str) -> Any:
@@ -234,114 +200,107 @@ class Hub:
                 time.monotonic(), self.settings.rate_per_second, self.settings.rate_burst
             ):
                 raise RateLimited()
-            command = commands.parse(name, data)
-            if isinstance(command, commands.MeetingEnd):
-                return await self._end(conn, command)
-            return await self._apply(conn, name, command)
+            if name == "meeting.end":
+                return await self._end(sid, conn, commands.parse(name, data))
+            return await self.service.write(conn.session, name, data)
+        except MeetingGone as exc:
+            if conn is not None:
+                await self._close_meeting(conn.session.meeting_id, exc, skip=sid)
+            return {"ok": False, "error": exc.as_error()}
         except TijdlijnError as exc:
             if conn is not None:
                 log.info(
                     "refused %s meeting=%s code=%s",
                     name if name in commands.COMMANDS else "?",
-                    meeting_ref(conn.meeting_id),
+                    meeting_ref(conn.session.meeting_id),
                     exc.code,
                 )
             return {"ok": False, "error": exc.as_error()}
 
-    async def _apply(
-        self, conn: Connection, name: str, command: commands.Command
-    ) -> dict[str, Any]:
-        lock = self.locks.setdefault(conn.meeting_id, asyncio.Lock())
-        async with lock:
-            return await self._apply_locked(conn, name, command)
-
-    async def _apply_locked(
-        self, conn: Connection, name: str, command: commands.Command
-    ) -> dict[str, Any]:
-        mid = conn.meeting_id
-        for attempt in range(MAX_ATTEMPTS):
-            stored = self.cache.get(mid) or await self._load(mid)
-            try:
-                outcome = decide(
-                    stored.state, name, command, conn.actor, time.time(), access.new_item_id
-                )
-            except TijdlijnError:
-                # A retry of an op that already succeeded answers as it did then; and with
-                # several processes our copy may be behind: refuse only on the latest state.
-                prior = await self.store.recall(mid, command.op_id)
-                if prior is not None:
-                    return prior
-                fresh = await self._load(mid)
-                if fresh.seq != stored.seq:
-                    continue
-                raise
-            seq = stored.seq + 1
-            event: Event = {
-                "seq": seq,
-                "type": outcome.type,
-                "at": time.time(),
-                "changes": outcome.changes,
-                "public": outcome.public,
-            }
-            result = {"ok": True, "seq": seq, **outcome.result}
-            appended = await self.store.append(
-                mid, event, outcome.state, command.op_id, result, self.settings.ttl_seconds
-            )
-            if isinstance(appended, Appended):
-                self.cache[mid] = Stored(seq, outcome.state)
-                await self._broadcast(mid, event)
-                log.debug("applied %s meeting=%s seq=%d", outcome.type, meeting_ref(mid), seq)
-                return result
-            if isinstance(appended, Duplicate):
-                return appended.result
-            self.cache.pop(mid, None)
-            if isinstance(appended, Gone):
-                raise MeetingGone()
-            assert isinstance(appended, Stale)
-            # Another process wrote first. Back off a little, at random, so two processes
-            # writing to one meeting do not keep colliding.
-            await asyncio.sleep(random.uniform(0, 0.002 * (attempt + 1)))
-        raise Conflict("Het is nu erg druk; probeer het opnieuw.")
-
-    async def _broadcast(self, meeting_id: str, event: Event) -> None:
+    async def deliver(
+        self, meeting_id: str, facilitators: WireEvent, public: WireEvent | None
+    ) -> None:
         with self.metrics.fanout():
-            await self.sio.emit("event", wire(event, public=False), room=f"fac:{meeting_id}")
-            if event["public"]:
-                await self.sio.emit("event", wire(event, public=True), room=f"pub:{meeting_id}")
+            await self.sio.emit("event", facilitators, room=f"fac:{meeting_id}")
+            if public is not None:
+                await self.sio.emit("event", public, room=f"pub:{meeting_id}")
 
-    # end and delete
-    async def _end(self, conn: Connection, command: commands.MeetingEnd) -> dict[str, Any]:
-        mid = conn.meeting_id
-        stored = await self._load(mid)
-        authorise(stored.state, command, conn.actor)
-        sids = list((await self.store.presence(mid)).keys())
-        deletion = await self.store.delete(mid)
-        self.cache.pop(mid, None)
-        receipt = deletion_receipt(mid, stored.state, deletion.removed, deletion.remaining)
-        notice = {"code": MeetingGone.code, "message": MeetingGone.default_message}
-        sender = next(sid for sid, c in self.connections.items() if c is conn)
-        # The sender learns it from its ack (with the receipt); everyone else from this notice.
-        for room in ("fac", "pub"):
-            await self.sio.emit("meeting.deleted", notice, room=f"{room}:{mid}", skip_sid=sender)
-        current = [sid for sid, c in self.connections.items() if c.meeting_id == mid]
-        for sid in (set(sids) | set(current)) - {sender}:
-            await self.sio.disconnect(sid)
+    # end, expiry, loss
+    async def _end(self, sid: str, conn: Connection, command: commands.Command) -> dict[str, Any]:
+        assert isinstance(command, commands.MeetingEnd)
+        mid = conn.session.meeting_id
+        receipt = await self.service.end(conn.session, command)
+        await self._close_meeting(mid, MeetingGone(), skip=sid)
         # Scheduled last: it runs only after this handler's ack has been queued for the sender.
-        self.sio.start_background_task(self.sio.disconnect, sender)
-        log.info("deleted meeting=%s keys=%d", meeting_ref(mid), deletion.removed)
+        self.sio.start_background_task(self.sio.disconnect, sid)
         return {"ok": True, "receipt": receipt}
 
+    async def _close_meeting(self, meeting_id: str, why: MeetingGone, skip: str | None) -> None:
+        """Tell every device of a meeting that is gone why, then let them go (every process)."""
+        self.service.forget(meeting_id)
+        notice = NOTICES.get(why.code, "meeting.deleted")
+        for room in ("fac", "pub"):
+            await self.sio.emit(notice, why.as_error(), room=f"{room}:{meeting_id}", skip_sid=skip)
+        local = [
+            sid
+            for sid, c in self.connections.items()
+            if c.session.meeting_id == meeting_id and sid != skip
+        ]
+        for room in ("fac", "pub"):
+            await self.sio.close_room(f"{room}:{meeting_id}")
+        for sid in local:
+            await self.sio.disconnect(sid)
 
-def deletion_receipt(meeting_id: str, state: Meeting, keys: int, remaining: int) -> dict[str, Any]:
-    """Proof of deletion for a privacy officer: counts and hashes, no case content."""
-    raw = cast(dict[str, Any], state)
-    items = {kind: len(raw[kind]) for kind in COLLECTIONS}
-    return {
-        "meeting_hash": hashlib.sha256(meeting_id.encode()).hexdigest(),
-        "deleted_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-        "items_removed": items,
-        "items_removed_total": sum(items.values()),
-        "keys_removed": keys,
-        "keys_remaining": remaining,
-        "verified_empty": remaining == 0,
-    }
+    def local_meetings(self) -> list[str]:
+        return list({c.session.meeting_id for c in self.connections.values()})
+
+    async def watch(self) -> None:
+        """The watchdog loop (started by the app's lifespan)."""
+        beat = 0
+        while True:
+            await asyncio.sleep(CHECK_SECONDS)
+            beat += 1
+            try:
+                await self.check(renew=beat % PRESENCE_EVERY == 0)
+            except TijdlijnError as exc:
+                log.warning("watchdog: store unavailable (%s)", exc.code)
+
+    async def check(self, renew: bool = False) -> None:
+        """One round of the watchdog: gone meetings, dirty rooms, and (``renew``) presence."""
+        local = self.local_meetings()
+        for mid in await self.service.store.missing(local):
+            why = gone_error(await self.service.store.status(mid))
+            log.info("meeting=%s is gone (%s)", meeting_ref(mid), why.code)
+            await self._close_meeting(mid, why, skip=None)
+        if self.link is not None and self.link.dirty:
+            rooms, self.link.dirty = self.link.dirty, set()
+            await self._tell_heads({room.partition(":")[2] for room in rooms}, local_only=False)
+        if renew:
+            await self.renew_presence()
+
+    async def renew_presence(self) -> None:
+        by_meeting: dict[str, dict[str, str | None]] = {}
+        for sid, conn in self.connections.items():
+            by_meeting.setdefault(conn.session.meeting_id, {})[sid] = conn.label
+        for mid, entries in by_meeting.items():
+            with contextlib.suppress(TijdlijnError):
+                await self.service.set_presence(mid, entries)
+                counts = await self.service.presence_counts(mid)
+                if counts != self.counts.get(mid):
+                    self.counts[mid] = counts
+                    await self.sio.emit("presence", {"counts": counts}, room=f"fac:{mid}")
+
+    async def heal(self) -> None:
+        """After the link was down: tell this process's devices the latest seq they may see."""
+        try:
+            await self._tell_heads(set(self.local_meetings()), local_only=True)
+        except TijdlijnError as exc:
+            log.warning("heal: store unavailable (%s)", exc.code)
+
+    async def _tell_heads(self, meeting_ids: set[str], local_only: bool) -> None:
+        heads = await self.service.heads(sorted(meeting_ids))
+        for mid, (seq, public_seq) in heads.items():
+            for room, head in (("fac", seq), ("pub", public_seq)):
+                await self.sio.emit(
+                    "heads", {"seq": head}, room=f"{room}:{mid}", ignore_queue=local_only
+                )

@@ -1,7 +1,7 @@
-"""Creating a meeting: its state, its tokens, its join code, its links.
+"""A new meeting's state and the links to it.
 
-Shared by the HTTP endpoints that start a meeting (new, imported, follow-up), so every meeting
-gets its access the same way.
+The service (``Meetings.create``) stores it with its tokens and join code; the HTTP endpoints
+that start a meeting (new, imported, follow-up) all go through there.
 """
 
 from __future__ import annotations
@@ -15,9 +15,6 @@ from . import access
 from .domain import commands as c
 from .domain.decide import Actor, decide
 from .domain.model import Meeting, new_meeting
-from .errors import StoreUnavailable
-from .settings import Settings
-from .store.base import AccessRecord, Store
 
 FACILITATOR = Actor("facilitator")
 
@@ -83,41 +80,20 @@ def links(base_url: str, join_code: str, fac: str, cofac: str, wall: str) -> Lin
     }
 
 
-async def create_meeting(
-    store: Store, settings: Settings, meeting: Meeting, base_url: str
-) -> Created:
-    """Store ``meeting`` with fresh tokens and a join code unique among live meetings."""
-    mid = meeting["id"]
-    fac, cofac, wall = (access.new_token(mid) for _ in range(3))
-    grants: dict[str, AccessRecord] = {
-        access.token_hash(fac): {"role": "facilitator", "participant_id": None, "party_id": None},
-        access.token_hash(cofac): {
-            "role": "facilitator",
-            "participant_id": None,
-            "party_id": None,
-        },
-        access.token_hash(wall): {"role": "wall", "participant_id": None, "party_id": None},
+def share_of(urls: Links, code: str) -> dict[str, str]:
+    """What the store keeps so a facilitator console can show the links again."""
+    return {
+        "join_code": code,
+        "join_url": urls["join"],
+        "wall_url": urls["wall"],
+        "cofacilitator_url": urls["cofacilitator"],
     }
-    for _ in range(20):
-        code = access.new_join_code()
-        urls = links(base_url, code, fac, cofac, wall)
-        share = {
-            "join_code": code,
-            "join_url": urls["join"],
-            "wall_url": urls["wall"],
-            "cofacilitator_url": urls["cofacilitator"],
-        }
-        if await store.create(meeting, code, grants, share, settings.ttl_seconds):
-            return {
-                "meeting_id": mid,
-                "join_code": code,
-                "facilitator_token": fac,
-                "cofacilitator_token": cofac,
-                "wall_token": wall,
-                "links": urls,
-            }
-    # 25^6 codes: twenty collisions in a row means something is wrong with the store.
-    raise StoreUnavailable("Kon geen vrije deelnamecode vinden.")
+
+
+def with_code(share: dict[str, str], code: str) -> dict[str, str]:
+    """``share`` with another join code (a restored meeting whose code was taken meanwhile)."""
+    base, _, _ = share.get("join_url", "").rpartition("#")
+    return {**share, "join_code": code, "join_url": f"{base}#{code}"}
 
 
 def now() -> float:

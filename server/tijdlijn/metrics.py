@@ -171,12 +171,12 @@ class _HubCollector(Collector):
             "tijdlijn_connections", "Open Socket.IO connections on this process", labels=["role"]
         )
         for role in ("facilitator", "participant", "wall"):
-            by_role.add_metric([role], sum(1 for c in connections if c.actor.role == role))
+            by_role.add_metric([role], sum(1 for c in connections if c.session.actor.role == role))
         yield by_role
         yield GaugeMetricFamily(
             "tijdlijn_live_meetings",
             "Meetings with at least one device connected to this process",
-            value=len({c.meeting_id for c in connections}),
+            value=len({c.session.meeting_id for c in connections}),
         )
 
 

@@ -10,6 +10,19 @@ from dataclasses import dataclass
 # break, and nothing may live longer than a day: this is ephemeral data about vulnerable people.
 DEFAULT_TTL_SECONDS = 12 * 3600
 MAX_TTL_SECONDS = 24 * 3600
+# Facilitators prepare over days: a meeting in preparation is kept until the day after its
+# planned date, but never longer than this many days after its last change.
+MAX_PREPARATION_DAYS = 30
+# A preparation without a planned date is kept this long after its last change.
+UNDATED_PREPARATION_DAYS = 14
+
+
+def default_state_dir() -> str:
+    """Where the embedded default keeps its one file (the capsule key): the XDG state folder."""
+    base = os.environ.get("XDG_STATE_HOME") or os.path.join(
+        os.path.expanduser("~"), ".local", "state"
+    )
+    return os.path.join(base, "tijdlijn")
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,12 +48,24 @@ class Settings:
     # Prometheus /metrics on a port of its own (None: no endpoint); docs/deploy.md.
     metrics_port: int | None = None
     metrics_host: str = "127.0.0.1"
+    # Days a preparation may last (1 to 30), see MAX_PREPARATION_DAYS.
+    preparation_days: int = MAX_PREPARATION_DAYS
+    # The folder for the capsule key when none is configured (created once, mode 0700/0600).
+    state_dir: str | None = None
+    # Keys that seal restore capsules (Fernet, urlsafe base64 of 32 bytes); the first seals, all
+    # open, so a key can be rotated. Several processes must share them: set them here.
+    capsule_keys: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if not 60 <= self.ttl_seconds <= MAX_TTL_SECONDS:
             raise ValueError(
                 f"ttl_seconds must be between 60 and {MAX_TTL_SECONDS} (24 hours), "
                 f"got {self.ttl_seconds}"
+            )
+        if not 1 <= self.preparation_days <= MAX_PREPARATION_DAYS:
+            raise ValueError(
+                f"preparation_days must be between 1 and {MAX_PREPARATION_DAYS}, "
+                f"got {self.preparation_days}"
             )
         if self.allowed_origins is not None and "*" in self.allowed_origins:
             raise ValueError("allowed_origins may not contain '*': list the real origins")
@@ -74,6 +99,14 @@ def from_env(environ: Mapping[str, str] | None = None, **overrides: object) -> S
         values["metrics_port"] = int(env["TIJDLIJN_METRICS_PORT"])
     if env.get("TIJDLIJN_METRICS_HOST"):
         values["metrics_host"] = env["TIJDLIJN_METRICS_HOST"]
+    if env.get("TIJDLIJN_PREPARATION_DAYS"):
+        values["preparation_days"] = int(env["TIJDLIJN_PREPARATION_DAYS"])
+    if env.get("TIJDLIJN_STATE_DIR"):
+        values["state_dir"] = env["TIJDLIJN_STATE_DIR"]
+    if env.get("TIJDLIJN_CAPSULE_KEYS"):
+        values["capsule_keys"] = tuple(
+            k.strip() for k in env["TIJDLIJN_CAPSULE_KEYS"].split(",") if k.strip()
+        )
     if env.get("TIJDLIJN_KEY_PREFIX"):
         values["key_prefix"] = env["TIJDLIJN_KEY_PREFIX"]
     values.update({k: v for k, v in overrides.items() if v is not None})

@@ -88,8 +88,11 @@ class Device:
         # Seqs applied (never twice) and seqs that arrived but were already applied.
         self.applied: list[int] = []
         self.skipped: list[int] = []
-        # Seqs that arrived after a higher one (only with several processes) and led to a resync.
-        self.late: list[int] = []
+        # Seqs that arrived with a ``prev`` this device had not reached: a missed event, which
+        # led to a ``sync {since}``.
+        self.gaps: list[int] = []
+        self.lost: Any = None
+        self.expired: Any = None
         self._refreshing: asyncio.Future[None] | None = None
         self.welcomed = False
         self._buffer: list[dict[str, Any]] = []
@@ -106,6 +109,9 @@ class Device:
         client.on("event", self._on_event)
         client.on("presence", self._on_presence)
         client.on("meeting.deleted", self._on_deleted)
+        client.on("meeting.lost", self._on_lost)
+        client.on("meeting.expired", self._on_expired)
+        client.on("heads", self._on_heads)
         client.on("*", self._on_other)
         return client
 
@@ -240,6 +246,7 @@ class Device:
         self.received.append(("snapshot", data))
         self.state = cast(Meeting, copy.deepcopy(data["meeting"]))
         self.seq = data["seq"]
+        self.applied = []
         self.base = data["seq"]
         self.you = data["you"]
         self.share = data.get("share")
@@ -270,30 +277,51 @@ class Device:
         self._notify()
 
     def _apply(self, event: dict[str, Any]) -> None:
-        # The same rule as web/shared/connection.js: at or below the snapshot, or applied
-        # already: skip; below the last applied but never seen: it came late (several
-        # processes), so take a fresh snapshot rather than apply it out of order.
-        if event["seq"] <= self.base or event["seq"] in self.applied:
+        # The same rule as web/shared/connection.js: at or below what this device has reached:
+        # already in its state, skip; ``prev`` above it: an event in between was missed, so
+        # ask for everything after what it has (``sync {since}``) instead of applying this one.
+        if event["seq"] <= self.seq:
             self.skipped.append(event["seq"])
             return
-        if event["seq"] < self.seq:
-            self.late.append(event["seq"])
-            if self.welcomed:
-                self._refreshing = asyncio.ensure_future(self._refresh())
+        if event["prev"] > self.seq:
+            self.gaps.append(event["seq"])
+            self._buffer.append(event)
+            self._resync()
             return
         evolve(self.meeting, cast(list[Change], event["changes"]))
         self.seq = event["seq"]
         self.applied.append(event["seq"])
 
+    def _resync(self) -> None:
+        if self.welcomed and self.client is not None:
+            self.welcomed = False  # hold new events until the catch-up, as on connect
+            self._refreshing = asyncio.ensure_future(self._refresh())
+
     async def _refresh(self) -> None:
-        if self.client is None:
-            return
-        self.welcomed = False  # hold new events until the snapshot, as on connect
-        ack = await self.client.call("sync", {}, timeout=DEADLINE)
+        assert self.client is not None
+        ack = await self.client.call("sync", {"since": self.seq}, timeout=DEADLINE)
         if isinstance(ack, dict) and ack.get("ok") and "snapshot" in ack:
             await self._on_snapshot(ack["snapshot"])
+        elif isinstance(ack, dict) and ack.get("ok") and "catchup" in ack:
+            await self._on_catchup(ack["catchup"])
         else:
             self._welcome()
+
+    async def _on_heads(self, data: dict[str, Any]) -> None:
+        self.received.append(("heads", data))
+        if data["seq"] > self.seq:
+            self._resync()
+        self._notify()
+
+    async def _on_lost(self, data: Any = None) -> None:
+        self.received.append(("meeting.lost", data))
+        self.lost = data if data is not None else {}
+        self._notify()
+
+    async def _on_expired(self, data: Any = None) -> None:
+        self.received.append(("meeting.expired", data))
+        self.expired = data if data is not None else {}
+        self._notify()
 
     async def _on_presence(self, data: dict[str, Any]) -> None:
         self.received.append(("presence", data))

@@ -21,8 +21,15 @@ from tests.support.redis import free_port
 
 
 class ServerProcess:
-    def __init__(self, *args: str, env: dict[str, str] | None = None, healthy: bool = True) -> None:
-        self.port = free_port()
+    def __init__(
+        self,
+        *args: str,
+        env: dict[str, str] | None = None,
+        healthy: bool = True,
+        port: int | None = None,
+    ) -> None:
+        # A given port: a restarted server where the pages expect the old one.
+        self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log_path = Path(tempfile.mkstemp(prefix="tijdlijn-log-", suffix=".txt")[1])
         self._log = self.log_path.open("wb")
@@ -57,6 +64,11 @@ class ServerProcess:
         if not self._log.closed:
             self._log.flush()
         return self.log_path.read_text(errors="replace")
+
+    def kill(self) -> None:
+        """SIGKILL: the process dies at once, as in a crash (nothing flushed, nothing closed)."""
+        self.process.kill()
+        self.process.wait()
 
     def stop(self) -> None:
         if self.process.poll() is None:

@@ -14,6 +14,9 @@ import * as stepper from './stepper.js';
 import * as themes from './themes.js';
 import * as threads from './threads.js';
 import { byId, el, keepingFocus, partyChip, toast } from './ui.js';
+import { forget, keeper, meetingOf, restore } from './keep.js';
+import { renderLifetime } from './lifetime.js';
+import { postForFile, saveBlob } from './api.js';
 
 const TAB_KEY = 'tijdlijn.facilitator.tab';
 const TABS = ['prepare', 'share', 'run', 'themes', 'threads', 'agreements', 'finish'];
@@ -31,6 +34,15 @@ export function startConsole(token, { onGone, onReceipt }) {
   let tab = null;
   let finished = false;
   let connection = null;
+  let expiresAt = null;
+  const keeping = keeper(
+    token,
+    () => connection.request('capsule'),
+    (at) => {
+      expiresAt = at;
+      scheduleRender();
+    },
+  );
 
   const ctx = {
     token,
@@ -54,12 +66,17 @@ export function startConsole(token, { onGone, onReceipt }) {
     gone(reason) {
       if (finished) return;
       finished = true;
+      keeping.stop();
       connection.close();
+      // An ended meeting never comes back; an expired one may, from the copy kept here.
+      if (reason !== 'expired') void forget(meetingOf(token));
       onGone(reason);
     },
     deleted(receipt) {
       finished = true;
+      keeping.stop();
       connection.close();
+      void forget(meetingOf(token));
       onReceipt(receipt);
     },
   };
@@ -70,21 +87,29 @@ export function startConsole(token, { onGone, onReceipt }) {
       ctx.meeting = snapshot.meeting;
       ctx.share = snapshot.share || {};
       if (!tab) showTab(initialTab(ctx.meeting.phase));
+      keeping.changed();
       scheduleRender();
     },
     onEvent(event) {
       if (!ctx.meeting) return;
       applyChanges(ctx.meeting, event.changes);
       if (typeof event.at === 'number') ctx.skew = event.at - Date.now() / 1000;
+      keeping.changed();
       scheduleRender();
     },
     onPresence(presence) {
       ctx.presence = presence?.counts || {};
+      // A device joined or left: a new participant's access belongs in the restore copy too.
+      keeping.changed();
       renderPresence(ctx);
     },
-    onDeleted() {
+    onDeleted(error) {
       // During our own "end and delete" the receipt is on its way; the end module shows it.
-      if (!ctx.ending) ctx.gone('deleted');
+      if (!ctx.ending) ctx.gone(error?.code === 'meeting_expired' ? 'expired' : 'deleted');
+    },
+    onLost() {
+      // The server lost the meeting: give it back the copy kept in this browser.
+      void restoreLost();
     },
     onRefused(error) {
       ctx.gone(error?.code === 'meeting_gone' ? 'deleted' : 'unauthorized');
@@ -97,6 +122,33 @@ export function startConsole(token, { onGone, onReceipt }) {
       indicator.update(connection ? connection.status() : 'connecting', pending);
     },
   });
+
+  let restoring = false;
+  let toldNone = false;
+  async function restoreLost() {
+    if (restoring) return;
+    restoring = true;
+    const outcome = await restore(token).finally(() => {
+      restoring = false;
+    });
+    if (outcome === 'restored') {
+      toast(t('restore.done'));
+      connection.retryNow();
+    } else if (outcome === 'none') {
+      if (!toldNone) toast(t('restore.none'), 'error');
+      toldNone = true;
+    } else if (outcome === 'conflict') {
+      connection.retryNow(); // restored meanwhile (another console, or another process)
+    } else if (outcome !== 'offline' && outcome !== 'unavailable') {
+      toast(t('restore.failed'), 'error');
+    }
+  }
+
+  function exportNow() {
+    postForFile('/api/export', {}, token)
+      .then(({ blob, filename }) => saveBlob(blob, filename || 'voorbereide-bijeenkomst.json'))
+      .catch((error) => toast(errorMessage(error), 'error'));
+  }
 
   for (const module of Object.values(PANELS)) module.setup?.(ctx);
   stepper.setup(ctx);
@@ -127,6 +179,7 @@ export function startConsole(token, { onGone, onReceipt }) {
     if (!ctx.meeting || finished) return;
     keepingFocus(() => {
       renderHeader(ctx);
+      renderLifetime(byId('lifetime'), ctx, expiresAt, exportNow);
       renderPresence(ctx);
       stepper.render(ctx);
       if (tab) PANELS[tab].render(ctx);

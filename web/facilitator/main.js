@@ -6,7 +6,8 @@ import { languagePicker, loadCatalogues, t, translateDom } from '/static/shared/
 import { saveJson } from './api.js';
 import { startConsole } from './console.js';
 import { showNewMeeting } from './newmeeting.js';
-import { byId, el } from './ui.js';
+import { byId, el, toast } from './ui.js';
+import { kept, meetingOf, restore } from './keep.js';
 
 const TOKEN_KEY = 'tijdlijn.facilitator.token';
 const TOKEN = /^[A-Za-z0-9_-]{16,40}\.[A-Za-z0-9_-]{22,64}$/;
@@ -44,11 +45,28 @@ function showView(id, focusId) {
 function openConsole(token) {
   consoleRunning = true;
   showView('view-console');
-  startConsole(token, { onGone: showGone, onReceipt: showReceipt });
+  startConsole(token, { onGone: (reason) => showGone(reason, token), onReceipt: showReceipt });
 }
 
-function showGone(reason) {
+/** An expired meeting can come back from the copy this browser kept, until that expires. */
+async function offerRestore(token) {
+  const button = byId('gone-restore');
+  button.hidden = !(await kept(meetingOf(token)));
+  button.onclick = async () => {
+    const outcome = await restore(token);
+    if (outcome === 'restored') {
+      storeToken(token);
+      location.reload();
+    } else {
+      toast(t('restore.failed'), 'error');
+    }
+  };
+}
+
+function showGone(reason, token) {
   storeToken(null);
+  byId('gone-restore').hidden = true;
+  if (reason === 'expired' && token) void offerRestore(token);
   byId('connection').replaceChildren();
   byId('topbar-meeting').hidden = true;
   byId('presence').replaceChildren();

@@ -17,7 +17,7 @@ import { renderPhaseSections } from "./sections.js";
 /**
  * @param {Session} session
  * @param {{show: (id: string) => void, save: (s: Session) => void,
- *   onGone: () => void, onRefused: () => void}} hooks
+ *   onGone: (error: {code: string, message: string}) => void, onRefused: () => void}} hooks
  */
 export function startLive(session, hooks) {
   /** @type {Meeting | null} */

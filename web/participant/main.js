@@ -50,9 +50,10 @@ if (!session) {
 startLive(session, {
   show,
   save: saveSession,
-  onGone() {
+  onGone(error) {
     clearSession();
-    message("gone.title", "gone.text", false);
+    if (error?.code === "meeting_expired") message("gone.expired_title", "gone.expired_text", false);
+    else message("gone.title", "gone.text", false);
   },
   onRefused() {
     clearSession();

@@ -2,26 +2,34 @@
  * The live link to one meeting over Socket.IO (same origin, path /socket.io).
  *
  * Guarantees the views rely on:
- * - state is a snapshot plus events applied in seq order; an event is applied only when its seq is
- *   above the last one seen (seqs may have gaps), and events that arrive before the snapshot (or
- *   before the catch-up after a reconnect) are buffered, not lost;
- * - a reconnect sends `since: lastSeq`, so the server answers with `catchup` when it can;
+ * - state is a snapshot plus events applied in order: each event names the previous event this
+ *   device could see (`prev`), so one is applied only when the device has reached `prev`; an
+ *   event it has already is dropped (a repeated broadcast is harmless), and one whose `prev` it
+ *   has not reached means it missed something: it asks `sync {since}` for exactly that;
+ * - events that arrive before the snapshot (or during a catch-up) are buffered, not lost;
+ * - a reconnect sends `since: lastSeq`, so the server answers with `catchup` when it can; after
+ *   the link between server processes was down the server sends `heads {seq}`, and a device
+ *   behind that asks for what it missed;
  * - every write carries an op_id; writes made while offline wait in memory and are sent once the
- *   link is back, in order, with the same op_id on every attempt, so the server applies each once.
+ *   link is back, in order, with the same op_id on every attempt, so the server applies each once;
+ *   an `unavailable` or `busy` answer is retried the same way (the write may have landed);
+ * - when the server lost the meeting (`meeting_lost`, a restart without disk) the device says the
+ *   connection is being restored and keeps trying; once a facilitator console restored it, the
+ *   device is back by itself, and re-sends its own acknowledged writes the copy did not have.
  * @module connection
  */
 
 import { io } from "../vendor/socket.io-client-4.8.1/socket.io.esm.min.js";
 
-/** @typedef {"connecting"|"online"|"reconnecting"|"offline"|"gone"|"refused"|"closed"} Status */
+/** @typedef {"connecting"|"online"|"reconnecting"|"restoring"|"offline"|"gone"|"expired"|"refused"|"closed"} Status */
 /** @typedef {{ok: true, seq?: number, id?: string, [key: string]: unknown} | {ok: false, error: {code: string, message: string}}} Ack */
-/** @typedef {{seq: number, type: string, at: number, changes: import("./state.js").Change[]}} WireEvent */
+/** @typedef {{seq: number, prev: number, type: string, at: number, changes: import("./state.js").Change[]}} WireEvent */
 /**
  * @typedef {{seq: number, meeting: import("./state.js").Meeting,
  *   you: {role: "facilitator"|"participant"|"wall", party_id?: string|null,
  *         participant_id?: string|null, own?: string[]},
  *   share?: {join_code?: string, wall_url?: string, cofacilitator_url?: string, join_url?: string},
- *   [key: string]: unknown}} Snapshot
+ *   restored_at?: number, [key: string]: unknown}} Snapshot
  */
 /**
  * @typedef {object} ConnectOptions
@@ -29,7 +37,9 @@ import { io } from "../vendor/socket.io-client-4.8.1/socket.io.esm.min.js";
  * @property {(snapshot: Snapshot) => void} onSnapshot the whole state: replace what you hold
  * @property {(event: WireEvent) => void} onEvent one event to apply (already in seq order)
  * @property {(presence: {counts: Record<string, number>}) => void} [onPresence] facilitators only
- * @property {() => void} [onDeleted] the meeting was ended and deleted ("bestaat niet meer")
+ * @property {(error: {code: string, message: string}) => void} [onDeleted] the meeting is gone
+ *   for good: ended and deleted (code `meeting_gone`) or expired (`meeting_expired`)
+ * @property {() => void} [onLost] the server lost the meeting (a restart): a console restores it
  * @property {(status: Status) => void} [onStatus] for the visible connection state
  * @property {(error: {code: string, message: string}) => void} [onRefused] e.g. code "unauthorized"
  * @property {(pending: number) => void} [onQueue] how many writes wait for an answer
@@ -39,6 +49,8 @@ import { io } from "../vendor/socket.io-client-4.8.1/socket.io.esm.min.js";
  * @property {(name: string, payload?: Record<string, unknown>) => Promise<Ack>} send
  *   a write; resolves with the server's ack (never rejects). While offline it waits in memory.
  * @property {() => Promise<void>} resync ask for everything after lastSeq again
+ * @property {() => void} retryNow try to connect again at once (after a restore)
+ * @property {() => Promise<any>} request a read that is not a write (e.g. "capsule"): its ack
  * @property {() => void} close stop for good (pending writes resolve with code "closed")
  * @property {() => number} lastSeq
  * @property {() => Status} status
@@ -47,6 +59,15 @@ import { io } from "../vendor/socket.io-client-4.8.1/socket.io.esm.min.js";
 
 const GONE = { code: "meeting_gone", message: "Deze bijeenkomst bestaat niet meer." };
 const CLOSED = { code: "closed", message: "De verbinding is gesloten." };
+// Answers that mean "not now", not "no": the write is sent again (same op_id) after a pause.
+const RETRY = new Set(["unavailable", "busy"]);
+const GONE_CODES = new Set(["meeting_gone", "meeting_expired", "meeting_lost"]);
+// How long to wait before asking for a missed event: it may just be arriving out of order.
+const GAP_GRACE_MS = 150;
+// While the meeting is being restored, try again this often.
+const RESTORE_RETRY_MS = 3000;
+// Own acknowledged writes remembered, to re-send those a restored copy did not have.
+const ACKED_KEPT = 200;
 
 /** A v4 UUID; crypto.randomUUID needs a secure context, getRandomValues does not. */
 export function newOpId() {
@@ -68,6 +89,7 @@ export function connectMeeting(options) {
   const noop = () => {};
   const onPresence = options.onPresence ?? noop;
   const onDeleted = options.onDeleted ?? noop;
+  const onLost = options.onLost ?? noop;
   const onStatus = options.onStatus ?? noop;
   const onRefused = options.onRefused ?? noop;
   const onQueue = options.onQueue ?? noop;
@@ -81,9 +103,17 @@ export function connectMeeting(options) {
   /** @type {Status} */
   let status = "connecting";
   let finished = false;
-  /** @type {{name: string, payload: Record<string, unknown>, resolve: (ack: Ack) => void, attempt: number}[]} */
+  /** @typedef {{name: string, payload: Record<string, unknown>, resolve: (ack: Ack) => void, attempt: number, tries: number}} Op */
+  /** @type {Op[]} */
   const queue = [];
   let attempt = 0; // bumped on every (re)connect: an op is emitted at most once per connection
+  // This device's acknowledged writes, with the seq they got; those the server had acknowledged
+  // before it lost the meeting, above the seq its restored copy was made at, are sent again.
+  /** @typedef {{name: string, payload: Record<string, unknown>, seq: number}} Acked */
+  /** @type {Acked[]} */
+  const acked = [];
+  /** @type {Acked[] | null} */
+  let ackedBeforeLoss = null;
 
   const socket = io({
     path: "/socket.io",
@@ -102,39 +132,44 @@ export function connectMeeting(options) {
     onStatus(next);
   }
 
-  // With several server processes, broadcasts can arrive out of seq order. Events at or below
-  // the snapshot's seq are in it already; one between that and lastSeq that was never applied
-  // arrived late, and applying it now would be out of order: take a fresh snapshot instead.
-  let baseSeq = -1;
-  /** @type {Set<number>} */
-  const appliedSeqs = new Set();
-
   /** @param {WireEvent} event */
   function apply(event) {
-    if (event.seq <= baseSeq || appliedSeqs.has(event.seq)) return;
-    if (lastSeq !== null && event.seq < lastSeq) {
-      refresh();
+    if (lastSeq !== null && event.seq <= lastSeq) return; // in the state already
+    if (lastSeq === null || event.prev > lastSeq) {
+      // Something before it has not arrived: wait a moment (it may be on its way), then ask.
+      buffer.push(event);
+      gapSoon();
       return;
     }
     lastSeq = event.seq;
-    appliedSeqs.add(event.seq);
-    if (appliedSeqs.size > 2000) {
-      baseSeq = Math.min(...appliedSeqs);
-      appliedSeqs.delete(baseSeq);
-    }
     onEvent(event);
+    if (buffer.length) drainBuffer(); // what waited for this one
   }
 
-  let refreshing = false;
-  async function refresh() {
-    if (refreshing || !socket.connected) return;
-    refreshing = true;
-    synced = false; // hold new events until the snapshot; they are applied after it if newer
+  /** @type {ReturnType<typeof setTimeout> | null} */
+  let gapTimer = null;
+  function gapSoon() {
+    if (gapTimer !== null) return;
+    gapTimer = setTimeout(() => {
+      gapTimer = null;
+      if (buffer.length && synced) void catchUp();
+    }, GAP_GRACE_MS);
+  }
+
+  let catching = false;
+  /** Ask for everything after lastSeq; events arriving meanwhile wait in the buffer. */
+  async function catchUp() {
+    if (catching || !socket.connected) return;
+    catching = true;
+    synced = false;
     try {
-      const ack = await socket.emitWithAck("sync", {});
+      const ack = await socket.timeout(10000).emitWithAck("sync", lastSeq === null ? {} : { since: lastSeq });
       if (ack?.ok && ack.snapshot) takeSnapshot(ack.snapshot);
+      else if (ack?.ok && ack.catchup) takeCatchup(ack.catchup);
+    } catch {
+      // no answer: the next event or reconnect tries again
     } finally {
-      refreshing = false;
+      catching = false;
       if (!synced && socket.connected) becomeSynced();
     }
   }
@@ -147,18 +182,39 @@ export function connectMeeting(options) {
 
   /** @param {Snapshot} snapshot */
   function takeSnapshot(snapshot) {
+    const behind = lastSeq;
     lastSeq = snapshot.seq;
-    baseSeq = snapshot.seq;
-    appliedSeqs.clear();
     onSnapshot(snapshot);
+    if (typeof snapshot.restored_at === "number") resendLost(snapshot.restored_at, behind);
     becomeSynced();
   }
 
   /** @param {{seq: number, events: WireEvent[]}} catchup */
   function takeCatchup(catchup) {
-    for (const event of [...catchup.events].sort((a, b) => a.seq - b.seq)) apply(event);
+    // A catch-up holds exactly the events after lastSeq this device may see, in order.
+    for (const event of [...catchup.events].sort((a, b) => a.seq - b.seq)) {
+      if (lastSeq === null || event.seq > lastSeq) {
+        lastSeq = event.seq;
+        onEvent(event);
+      }
+    }
     if (lastSeq === null || catchup.seq > lastSeq) lastSeq = catchup.seq;
     becomeSynced();
+  }
+
+  /**
+   * The meeting came back from a copy made at `restoredAt`: this device's own writes that were
+   * acknowledged before the loss with a later seq are not in it. Send them again, in order.
+   * @param {number} restoredAt @param {number | null} behind
+   */
+  function resendLost(restoredAt, behind) {
+    if (ackedBeforeLoss === null || behind === null) return;
+    const missing = ackedBeforeLoss.filter((op) => op.seq > restoredAt);
+    ackedBeforeLoss = null;
+    for (const op of missing) {
+      queue.push({ name: op.name, payload: op.payload, resolve: noop, attempt: 0, tries: 0 });
+    }
+    if (missing.length) onQueue(queue.length);
   }
 
   function becomeSynced() {
@@ -177,14 +233,31 @@ export function connectMeeting(options) {
     }
   }
 
-  /** @param {(typeof queue)[number]} op @param {Ack} ack */
+  /** @param {Op} op @param {Ack} ack */
   function settle(op, ack) {
     const index = queue.indexOf(op);
     if (index === -1) return;
+    if (ack && !ack.ok && RETRY.has(ack.error?.code) && !finished) {
+      // Not now: the same op again after a pause that grows to 5 s (it may have landed; the
+      // server then answers as it did the first time).
+      op.tries += 1;
+      setTimeout(() => {
+        op.attempt = -1;
+        flush();
+      }, Math.min(5000, 250 * 2 ** op.tries));
+      return;
+    }
+    if (ack && !ack.ok && ack.error?.code && GONE_CODES.has(ack.error.code)) {
+      goneWith(ack.error); // keeps the op queued when the meeting is only being restored
+      if (ack.error.code === "meeting_lost") return;
+    }
     queue.splice(index, 1);
     onQueue(queue.length);
+    if (ack?.ok && typeof ack.seq === "number") {
+      acked.push({ name: op.name, payload: op.payload, seq: ack.seq });
+      if (acked.length > ACKED_KEPT) acked.shift();
+    }
     op.resolve(ack ?? { ok: false, error: { code: "error", message: "Geen antwoord." } });
-    if (ack && !ack.ok && ack.error?.code === "meeting_gone") gone();
   }
 
   /** @param {{code: string, message: string}} error */
@@ -193,13 +266,38 @@ export function connectMeeting(options) {
     onQueue(0);
   }
 
-  function gone() {
+  /**
+   * The server says the meeting is not there: ended or expired (final), or lost (it may come
+   * back: say so, keep the writes, and keep trying).
+   * @param {{code?: string, message?: string}} [error]
+   */
+  function goneWith(error) {
     if (finished) return;
+    const code = error?.code ?? "meeting_gone";
+    if (code === "meeting_lost") {
+      if (status !== "restoring") {
+        ackedBeforeLoss = [...acked];
+        setStatus("restoring");
+      }
+      onLost(); // on every refusal while it lasts: a console tries its restore again
+      scheduleRetry();
+      return;
+    }
     finished = true;
-    failAll(GONE);
+    failAll({ code, message: error?.message ?? GONE.message });
     socket.disconnect();
-    setStatus("gone");
-    onDeleted();
+    setStatus(code === "meeting_expired" ? "expired" : "gone");
+    onDeleted({ code, message: error?.message ?? GONE.message });
+  }
+
+  /** @type {ReturnType<typeof setTimeout> | null} */
+  let retryTimer = null;
+  function scheduleRetry() {
+    if (retryTimer !== null || finished) return;
+    retryTimer = setTimeout(() => {
+      retryTimer = null;
+      if (!finished && !socket.connected) socket.connect();
+    }, RESTORE_RETRY_MS);
   }
 
   socket.on("connect", () => {
@@ -215,11 +313,19 @@ export function connectMeeting(options) {
     else buffer.push(event);
   });
   socket.on("presence", onPresence);
-  socket.on("meeting.deleted", gone);
+  socket.on("heads", (/** @type {{seq: number}} */ heads) => {
+    // After the link between server processes was down: behind this, something was missed.
+    if (synced && lastSeq !== null && heads?.seq > lastSeq) void catchUp();
+  });
+  for (const name of ["meeting.deleted", "meeting.expired", "meeting.lost"]) {
+    socket.on(name, (/** @type {{code: string, message: string}} */ error) => goneWith(error));
+  }
   socket.on("disconnect", (reason) => {
     synced = false;
     if (finished) return;
-    if (!navigator.onLine) {
+    if (status === "restoring") {
+      scheduleRetry();
+    } else if (!navigator.onLine) {
       setStatus("offline");
     } else {
       setStatus("reconnecting");
@@ -231,9 +337,9 @@ export function connectMeeting(options) {
   socket.on("connect_error", (/** @type {Error & {data?: any}} */ err) => {
     const data = err.data && typeof err.data === "object" ? err.data : {};
     // The refusal's code is in data ({code, message}); fall back to finding it in the message.
-    const code = data.code ?? err.message?.match(/\b(meeting_gone|unauthorized|forbidden)\b/)?.[1] ?? null;
-    if (code === "meeting_gone") {
-      gone();
+    const code = data.code ?? err.message?.match(/\b(meeting_\w+|unauthorized|forbidden)\b/)?.[1] ?? null;
+    if (code && GONE_CODES.has(code)) {
+      goneWith({ code, message: data.message ?? "" });
     } else if (code === "unauthorized" || code === "forbidden") {
       finished = true;
       const refusal = { code, message: data.message ?? "" };
@@ -270,17 +376,24 @@ export function connectMeeting(options) {
     send(name, payload = {}) {
       if (finished) return Promise.resolve({ ok: false, error: status === "gone" ? GONE : CLOSED });
       return new Promise((resolve) => {
-        queue.push({ name, payload: { ...payload, op_id: newOpId() }, resolve, attempt: 0 });
+        queue.push({ name, payload: { ...payload, op_id: newOpId() }, resolve, attempt: 0, tries: 0 });
         onQueue(queue.length);
         flush();
       });
     },
-    async resync() {
-      if (!socket.connected) return;
-      const ack = await socket.emitWithAck("sync", lastSeq === null ? {} : { since: lastSeq });
-      if (!ack?.ok) return;
-      if (ack.snapshot) takeSnapshot(ack.snapshot);
-      else if (ack.catchup) takeCatchup(ack.catchup);
+    resync: catchUp,
+    retryNow() {
+      if (retryTimer !== null) clearTimeout(retryTimer);
+      retryTimer = null;
+      if (!finished && !socket.connected) socket.connect();
+    },
+    async request(name) {
+      if (!socket.connected) return { ok: false, error: CLOSED };
+      try {
+        return await socket.timeout(10000).emitWithAck(name, {});
+      } catch {
+        return { ok: false, error: { code: "error", message: "Geen antwoord." } };
+      }
     },
     close() {
       finished = true;

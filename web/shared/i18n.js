@@ -178,6 +178,20 @@ export function formatTime(seconds) {
 }
 
 /**
+ * Format a moment as a day and a time ("3 december 2026 om 14:05" in Dutch).
+ * @param {Date} date
+ */
+export function formatDate(date) {
+  return new Intl.DateTimeFormat(language === "nl" ? "nl-NL" : "en-GB", {
+    day: "numeric",
+    month: "long",
+    year: "numeric",
+    hour: "2-digit",
+    minute: "2-digit",
+  }).format(date);
+}
+
+/**
  * A small language switch (a labelled <select>) that calls setLanguage on change.
  * @returns {HTMLElement}
  */

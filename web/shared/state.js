@@ -35,6 +35,7 @@
  *   created_at: number, phase: Phase, phase_started_at: number|null,
  *   agenda: Record<string, number>, part_started_at: Record<string, number>,
  *   ground_rules: string[], current_moment_id: string|null, follow_up_date: string|null,
+ *   planned_date: string|null,
  *   parties: Record<string, Party>, moments: Record<string, Moment>,
  *   interpretations: Record<string, Interpretation>, themes: Record<string, Theme>,
  *   threads: Record<string, Thread>, lessons: Record<string, Lesson>,
@@ -59,7 +60,7 @@ export const COLLECTIONS = Object.freeze([
 ]);
 export const MEETING_FIELDS = Object.freeze([
   "id", "kind", "title", "initials", "created_at", "phase", "phase_started_at", "agenda",
-  "part_started_at", "ground_rules", "current_moment_id", "follow_up_date",
+  "part_started_at", "ground_rules", "current_moment_id", "follow_up_date", "planned_date",
 ]);
 /** Okabe & Ito colours, as server/tijdlijn/domain/model.py PALETTE. */
 export const PALETTE = Object.freeze([

@@ -112,14 +112,15 @@ if (!token) {
       const current = currentMoment(meeting);
       if (event.type === "moment.revealed" && current) highlight($("#moments"), current.id);
     },
-    onDeleted() {
+    onDeleted(error) {
       try {
         sessionStorage.removeItem(KEY);
       } catch {
         /* nothing to clear */
       }
       replace($("#connection"));
-      message("gone.title", "gone.text");
+      if (error?.code === "meeting_expired") message("gone.expired_title", "gone.expired_text");
+      else message("gone.title", "gone.text");
     },
     onRefused() {
       message("refused.title", "refused.text");

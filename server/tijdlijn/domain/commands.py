@@ -76,6 +76,7 @@ class MeetingUpdate(Command):
         | None
     ) = None
     follow_up_date: DateStr | None = None
+    planned_date: DateStr | None = None
 
 
 class MeetingPhase(Command):

@@ -164,6 +164,8 @@ def _meeting_update(x: _Ctx, cmd: c.MeetingUpdate) -> Result:
         s["agenda"] = {**s["agenda"], **cmd.agenda}
     if cmd.follow_up_date is not None:
         s["follow_up_date"] = cmd.follow_up_date
+    if cmd.planned_date is not None:
+        s["planned_date"] = cmd.planned_date
     return "meeting.updated", {}
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Mapping
-from typing import Any, Literal, TypedDict, cast
+from typing import Any, Literal, NotRequired, TypedDict, cast
 
 from .model import COLLECTIONS, MEETING_FIELDS, Collection, Meeting
 
@@ -44,12 +44,18 @@ class Event(TypedDict):
     changes: list[Change]
     # The same event as participants and the wall see it (drafts and authors removed).
     public: list[Change]
+    # The seq of the last event before this one with public changes: what a participant's or
+    # the wall's previous event was, so a device can tell an event it missed from one it was
+    # never meant to see.
+    pprev: NotRequired[int]
 
 
 class WireEvent(TypedDict):
-    """One event as a device receives it: already filtered for its role."""
+    """One event as a device receives it: already filtered for its role. ``prev`` is the seq of
+    the event before it that the same device could see (0: none)."""
 
     seq: int
+    prev: int
     type: str
     at: float
     changes: list[Change]

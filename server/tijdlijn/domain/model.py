@@ -169,6 +169,8 @@ class Meeting(TypedDict):
     ground_rules: list[str]
     current_moment_id: str | None
     follow_up_date: str | None
+    # The day the meeting is planned (YYYY-MM-DD): a preparation is kept until the day after.
+    planned_date: str | None
     parties: dict[str, Party]
     moments: dict[str, Moment]
     interpretations: dict[str, Interpretation]
@@ -192,6 +194,7 @@ MEETING_FIELDS: tuple[str, ...] = (
     "ground_rules",
     "current_moment_id",
     "follow_up_date",
+    "planned_date",
 )
 
 
@@ -215,6 +218,7 @@ def new_meeting(
         "ground_rules": list(DEFAULT_GROUND_RULES),
         "current_moment_id": None,
         "follow_up_date": None,
+        "planned_date": None,
         "parties": {},
         "moments": {},
         "interpretations": {},

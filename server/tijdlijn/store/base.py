@@ -8,6 +8,7 @@ first result instead, so a client's retry never applies twice.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from typing import Any, Literal, Protocol, TypedDict
 
@@ -25,8 +26,13 @@ class AccessRecord(TypedDict):
 
 @dataclass(frozen=True, slots=True)
 class Stored:
+    """A meeting's state at ``seq``; ``public_seq`` is the last event participants could see."""
+
     seq: int
     state: Meeting
+    public_seq: int = 0
+    # The seq a restored meeting was restored at; -1 when it never was.
+    base: int = -1
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +61,14 @@ class Gone:
 
 AppendResult = Appended | Stale | Duplicate | Gone
 
+# What the store knows of a meeting id. ``live``: it is there. ``ended``: a facilitator ended it.
+# ``expired``: its lifetime ran out. ``unknown``: never seen, or lost with the store's memory (an
+# embedded server restarted, a Redis restarted empty): the one case a restore is for.
+Status = Literal["live", "ended", "expired", "unknown"]
+# How long the store remembers, after a meeting is gone, that it ended or expired: a bare word
+# under a hash of the id, never content, so a device that comes back later is told the truth.
+TOMBSTONE_SECONDS = 24 * 3600
+
 
 @dataclass(frozen=True, slots=True)
 class Deletion:
@@ -62,6 +76,24 @@ class Deletion:
 
     removed: int
     remaining: int
+
+
+def tombstone_key(meeting_id: str) -> str:
+    """The name a gone meeting is remembered by: a hash, so nothing of the id is kept."""
+    return hashlib.sha256(b"tombstone:" + meeting_id.encode()).hexdigest()[:32]
+
+
+def split_presence(raw: dict[str, str], now: float) -> tuple[dict[str, str], list[str]]:
+    """Stored presence entries (``"<label> <until>"``) into current labels and stale sids."""
+    current: dict[str, str] = {}
+    stale: list[str] = []
+    for sid, value in raw.items():
+        label, _, until = value.rpartition(" ")
+        if until.isdigit() and int(until) > now:
+            current[sid] = label
+        else:
+            stale.append(sid)
+    return current, stale
 
 
 class Store(Protocol):
@@ -82,8 +114,18 @@ class Store(Protocol):
         access: dict[str, AccessRecord],
         share: dict[str, str],
         ttl: int,
+        *,
+        seq: int = 0,
+        public_seq: int = 0,
+        ops: dict[str, dict[str, Any]] | None = None,
     ) -> bool:
-        """Store a new meeting at seq 0. False, and nothing stored, when ``code`` is in use.
+        """Store a new meeting at ``seq`` (0, or a restored meeting's). False, and nothing
+        stored, when ``code`` or the meeting id is in use.
+
+        A meeting restored (``ops`` given: the answers of its recent op ids) starts an empty
+        log at ``seq``, and :meth:`since` answers None for any later seq: a device that saw
+        events after the copy was made saw ones the meeting no longer has, so it needs a
+        snapshot, whatever seq it names.
 
         ``access`` maps token hashes to what they grant; ``share`` holds the links a facilitator
         hands out (wall, co-facilitator, join code), so a facilitator console can show them again.
@@ -94,6 +136,9 @@ class Store(Protocol):
     async def meeting_for_code(self, code: str) -> str | None: ...
 
     async def access(self, meeting_id: str, token_hash: str) -> AccessRecord | None: ...
+
+    async def grants(self, meeting_id: str) -> dict[str, AccessRecord]:
+        """Every token hash of the meeting and what it grants (for its restore capsule)."""
 
     async def grant(self, meeting_id: str, token_hash: str, record: AccessRecord, ttl: int) -> bool:
         """Add a token to a live meeting (a participant joining). False when the meeting is gone."""
@@ -113,22 +158,40 @@ class Store(Protocol):
 
         Checks in order: the meeting exists (else Gone), ``op_id`` is new (else Duplicate with the
         stored result), the meeting's seq is ``event["seq"] - 1`` (else Stale with the current seq).
-        On success every key of the meeting gets ``ttl`` seconds again.
+        On success every key of the meeting gets ``ttl`` seconds again, and when the event has
+        public changes it becomes the meeting's ``public_seq``.
         """
 
     async def recall(self, meeting_id: str, op_id: str) -> dict[str, Any] | None:
         """The result an op id produced, if it was applied."""
 
+    async def ops(self, meeting_id: str, after: int) -> dict[str, dict[str, Any]]:
+        """Op id -> result of the ops answered with a seq above ``after`` (for a capsule)."""
+
     async def since(self, meeting_id: str, seq: int) -> list[Event] | None:
         """Events after ``seq`` in order; None when the log no longer reaches back that far."""
 
-    async def set_presence(self, meeting_id: str, sid: str, label: str | None, ttl: int) -> None:
-        """Record (label) or forget (None) one connection; labels are a role or a party id.
+    async def event_at(self, meeting_id: str, seq: int) -> Event | None:
+        """The event numbered ``seq``, while the log still holds it."""
 
-        A no-op for a meeting that is gone: presence must never bring a deleted meeting back.
+    async def status(self, meeting_id: str) -> Status: ...
+
+    async def missing(self, meeting_ids: list[str]) -> set[str]:
+        """Those of ``meeting_ids`` that are no longer live (one round trip for all)."""
+
+    async def set_presence(
+        self, meeting_id: str, entries: dict[str, str | None], until: int, ttl: int
+    ) -> None:
+        """Record (label) or forget (None) connections; labels are a role or a party id.
+
+        A recorded entry counts until ``until`` (Unix seconds): each process renews its own, so
+        the entries of a process that died fade by themselves. A no-op for a meeting that is
+        gone: presence must never bring a deleted meeting back.
         """
 
-    async def presence(self, meeting_id: str) -> dict[str, str]:
-        """sid -> label for every connection of the meeting, on every process."""
+    async def presence(self, meeting_id: str, now: float) -> dict[str, str]:
+        """sid -> label for every connection of the meeting, on every process, still current
+        at ``now``; entries that ran out are dropped."""
 
-    async def delete(self, meeting_id: str) -> Deletion: ...
+    async def delete(self, meeting_id: str) -> Deletion:
+        """Remove every key of the meeting and remember (without content) that it ended."""

@@ -24,6 +24,7 @@ from typing import Any, Literal, cast
 from ..domain.evolve import Event
 from ..domain.model import Meeting
 from .base import (
+    TOMBSTONE_SECONDS,
     AccessRecord,
     Appended,
     AppendResult,
@@ -31,7 +32,10 @@ from .base import (
     Duplicate,
     Gone,
     Stale,
+    Status,
     Stored,
+    split_presence,
+    tombstone_key,
 )
 
 
@@ -45,6 +49,9 @@ class _Entry:
 
     code: str
     seq: int
+    public_seq: int
+    # The seq a restored meeting was restored at (its log starts there); -1 when never restored.
+    base: int
     state: str
     log: deque[str]
     share: str
@@ -68,6 +75,8 @@ class MemoryStore:
         self._sweep_interval = sweep_interval
         self._meetings: dict[str, _Entry] = {}
         self._codes: dict[str, str] = {}
+        # tombstone key -> (status word, forget at): what became of meetings that are gone.
+        self._tombstones: dict[str, tuple[Status, float]] = {}
         self._sweeper: asyncio.Task[None] | None = None
 
     def __len__(self) -> int:
@@ -99,13 +108,16 @@ class MemoryStore:
         now = self._clock()
         expired = [mid for mid, entry in self._meetings.items() if entry.expires_at <= now]
         for meeting_id in expired:
-            self._drop(meeting_id)
+            self._drop(meeting_id, "expired")
+        for key in [k for k, (_, until) in self._tombstones.items() if until <= now]:
+            del self._tombstones[key]
         return len(expired)
 
-    def _drop(self, meeting_id: str) -> int:
+    def _drop(self, meeting_id: str, why: Status) -> int:
         entry = self._meetings.pop(meeting_id, None)
         if entry is None:
             return 0
+        self._tombstones[tombstone_key(meeting_id)] = (why, self._clock() + TOMBSTONE_SECONDS)
         removed = 1 + len(entry.log) + len(entry.ops) + len(entry.access) + len(entry.presence)
         if self._codes.get(entry.code) == meeting_id:
             del self._codes[entry.code]
@@ -115,7 +127,7 @@ class MemoryStore:
     def _live(self, meeting_id: str) -> _Entry | None:
         entry = self._meetings.get(meeting_id)
         if entry is not None and entry.expires_at <= self._clock():
-            self._drop(meeting_id)
+            self._drop(meeting_id, "expired")
             return None
         return entry
 
@@ -129,6 +141,10 @@ class MemoryStore:
         access: dict[str, AccessRecord],
         share: dict[str, str],
         ttl: int,
+        *,
+        seq: int = 0,
+        public_seq: int = 0,
+        ops: dict[str, dict[str, Any]] | None = None,
     ) -> bool:
         meeting_id = meeting["id"]
         holder = self._codes.get(code)
@@ -138,14 +154,18 @@ class MemoryStore:
             return False
         self._meetings[meeting_id] = _Entry(
             code=code,
-            seq=0,
+            seq=seq,
+            public_seq=public_seq,
+            base=-1 if ops is None else seq,
             state=_dump(meeting),
             log=deque(maxlen=self._log_max),
             share=_dump(share),
             expires_at=self._clock() + ttl,
             access={token: _dump(record) for token, record in access.items()},
+            ops={key: _dump(result) for key, result in (ops or {}).items()},
         )
         self._codes[code] = meeting_id
+        self._tombstones.pop(tombstone_key(meeting_id), None)
         return True
 
     async def share(self, meeting_id: str) -> dict[str, str] | None:
@@ -163,6 +183,12 @@ class MemoryStore:
         raw = None if entry is None else entry.access.get(token_hash)
         return None if raw is None else cast(AccessRecord, json.loads(raw))
 
+    async def grants(self, meeting_id: str) -> dict[str, AccessRecord]:
+        entry = self._live(meeting_id)
+        if entry is None:
+            return {}
+        return {key: cast(AccessRecord, json.loads(raw)) for key, raw in entry.access.items()}
+
     async def grant(self, meeting_id: str, token_hash: str, record: AccessRecord, ttl: int) -> bool:
         entry = self._live(meeting_id)
         if entry is None:
@@ -175,7 +201,12 @@ class MemoryStore:
         entry = self._live(meeting_id)
         if entry is None:
             return None
-        return Stored(seq=entry.seq, state=cast(Meeting, json.loads(entry.state)))
+        return Stored(
+            seq=entry.seq,
+            state=cast(Meeting, json.loads(entry.state)),
+            public_seq=entry.public_seq,
+            base=entry.base,
+        )
 
     async def append(
         self,
@@ -197,6 +228,8 @@ class MemoryStore:
         # meeting as it was.
         encoded_event, encoded_state, encoded_result = _dump(event), _dump(state), _dump(result)
         entry.seq = event["seq"]
+        if event["public"]:
+            entry.public_seq = event["seq"]
         entry.state = encoded_state
         entry.log.append(encoded_event)
         if op_id is not None:
@@ -214,28 +247,62 @@ class MemoryStore:
         if entry is None:
             return None
         wanted = entry.seq - seq
-        # Ahead of the meeting, or further back than the log reaches: only a snapshot helps.
-        if wanted < 0 or wanted > len(entry.log):
+        # Ahead of the meeting, further back than the log reaches, or past the point a restored
+        # meeting was restored at: only a snapshot helps.
+        if wanted < 0 or wanted > len(entry.log) or 0 <= entry.base < seq:
             return None
         start = len(entry.log) - wanted
         return [cast(Event, json.loads(raw)) for raw in itertools.islice(entry.log, start, None)]
 
-    async def set_presence(self, meeting_id: str, sid: str, label: str | None, ttl: int) -> None:
+    async def ops(self, meeting_id: str, after: int) -> dict[str, dict[str, Any]]:
+        entry = self._live(meeting_id)
+        if entry is None:
+            return {}
+        found = {key: json.loads(raw) for key, raw in entry.ops.items()}
+        return {key: result for key, result in found.items() if result.get("seq", 0) > after}
+
+    async def event_at(self, meeting_id: str, seq: int) -> Event | None:
+        entry = self._live(meeting_id)
+        if entry is None:
+            return None
+        index = len(entry.log) - (entry.seq - seq) - 1
+        if not 0 <= index < len(entry.log):
+            return None
+        return cast(Event, json.loads(entry.log[index]))
+
+    async def status(self, meeting_id: str) -> Status:
+        if self._live(meeting_id) is not None:
+            return "live"
+        found = self._tombstones.get(tombstone_key(meeting_id))
+        return found[0] if found is not None and found[1] > self._clock() else "unknown"
+
+    async def missing(self, meeting_ids: list[str]) -> set[str]:
+        return {mid for mid in meeting_ids if self._live(mid) is None}
+
+    async def set_presence(
+        self, meeting_id: str, entries: dict[str, str | None], until: int, ttl: int
+    ) -> None:
         entry = self._live(meeting_id)
         if entry is None:
             return
-        if label is None:
-            entry.presence.pop(sid, None)
-        else:
-            entry.presence[sid] = label
+        for sid, label in entries.items():
+            if label is None:
+                entry.presence.pop(sid, None)
+            else:
+                entry.presence[sid] = f"{label} {until}"
         self._touch(entry, ttl)
 
-    async def presence(self, meeting_id: str) -> dict[str, str]:
+    async def presence(self, meeting_id: str, now: float) -> dict[str, str]:
         entry = self._live(meeting_id)
-        return {} if entry is None else dict(entry.presence)
+        if entry is None:
+            return {}
+        current, stale = split_presence(entry.presence, now)
+        for sid in stale:
+            del entry.presence[sid]
+        return current
 
     async def delete(self, meeting_id: str) -> Deletion:
-        removed = self._drop(meeting_id)
+        removed = self._drop(meeting_id, "ended")
         remaining = int(meeting_id in self._meetings) + sum(
             1 for holder in self._codes.values() if holder == meeting_id
         )

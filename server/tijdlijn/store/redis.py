@@ -3,16 +3,19 @@
 Every key of a meeting lives under ``{prefix}m:{meeting id}:`` so deleting or inspecting a meeting
 is one prefix; the join code is the one key outside it (``{prefix}code:{CODE}`` -> meeting id).
 
-    :meta      hash   seq, state (JSON), code, codekey, share (JSON)
+    :meta      hash   seq, pseq (last public seq), state (JSON), code, codekey, knownkey, share
     :log       list   the last ``log_max`` events (JSON), oldest first
-    :ops       hash   op id -> the result it answered (JSON)
+    :ops       hash   sender:op id -> the result it answered (JSON)
     :access    hash   token hash -> AccessRecord (JSON)
-    :presence  hash   socket id -> label
+    :presence  hash   socket id -> "label until"
 
 Each write is one Lua script, so it is atomic across processes and costs one round trip, and
 every write gives every key of the meeting (the code key too) the same new TTL, so a meeting
-expires as a whole. Scripts reach the code key through the name kept in :meta, which standalone
-Redis allows; this layout is not meant for Redis Cluster.
+expires as a whole. Outside the prefix: ``{prefix}code:{CODE}`` -> meeting id, and
+``{prefix}known:{hash}`` -> ``live`` or ``ended``, which outlives the meeting by a day so that a
+device coming back can be told whether its meeting ended, expired, or was lost with Redis's
+memory (then the key is missing too). Scripts reach both through the names kept in :meta, which
+standalone Redis allows; this layout is not meant for Redis Cluster.
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ from ..domain.evolve import Event
 from ..domain.model import Meeting
 from ..errors import StoreUnavailable
 from .base import (
+    TOMBSTONE_SECONDS,
     AccessRecord,
     Appended,
     AppendResult,
@@ -39,33 +43,45 @@ from .base import (
     Duplicate,
     Gone,
     Stale,
+    Status,
     Stored,
+    split_presence,
+    tombstone_key,
 )
 
 # Shared by the write scripts: KEYS are the meeting's keys, the code key is named in :meta.
-_TOUCH = """
+_TOUCH = f"""
 local function touch(ttl)
   for i = 1, #KEYS do redis.call('EXPIRE', KEYS[i], ttl) end
   local codekey = redis.call('HGET', KEYS[1], 'codekey')
   if codekey then redis.call('EXPIRE', codekey, ttl) end
+  local knownkey = redis.call('HGET', KEYS[1], 'knownkey')
+  if knownkey then redis.call('EXPIRE', knownkey, ttl + {TOMBSTONE_SECONDS}) end
 end
 """
 
-# KEYS meta log ops access presence codekey; ARGV id code state share ttl n_access, pairs...
-_CREATE = """
+# KEYS meta log ops access presence codekey knownkey;
+# ARGV id code state share ttl seq pseq base n_access, access pairs..., n_ops, op pairs...
+_CREATE = f"""
 if redis.call('EXISTS', KEYS[6]) == 1 or redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
 local ttl = tonumber(ARGV[5])
 redis.call('SET', KEYS[6], ARGV[1], 'EX', ttl)
-redis.call('HSET', KEYS[1], 'seq', 0, 'state', ARGV[3], 'code', ARGV[2],
-  'codekey', KEYS[6], 'share', ARGV[4])
+redis.call('SET', KEYS[7], 'live', 'EX', ttl + {TOMBSTONE_SECONDS})
+redis.call('HSET', KEYS[1], 'seq', ARGV[6], 'pseq', ARGV[7], 'base', ARGV[8], 'state', ARGV[3],
+  'code', ARGV[2], 'codekey', KEYS[6], 'knownkey', KEYS[7], 'share', ARGV[4])
 redis.call('EXPIRE', KEYS[1], ttl)
-local n = tonumber(ARGV[6])
-for i = 0, n - 1 do redis.call('HSET', KEYS[4], ARGV[7 + 2 * i], ARGV[8 + 2 * i]) end
-if n > 0 then redis.call('EXPIRE', KEYS[4], ttl) end
+local at = 9
+for _, key in ipairs({{KEYS[4], KEYS[3]}}) do
+  local n = tonumber(ARGV[at])
+  for i = 0, n - 1 do redis.call('HSET', key, ARGV[at + 1 + 2 * i], ARGV[at + 2 + 2 * i]) end
+  if n > 0 then redis.call('EXPIRE', key, ttl) end
+  at = at + 1 + 2 * n
+end
 return 1
 """
 
-# KEYS meta log ops access presence; ARGV op_id ('' = none) seq event state result ttl log_max
+# KEYS meta log ops access presence;
+# ARGV op_id ('' = none) seq event state result ttl log_max public ('1' or '')
 _APPEND = (
     _TOUCH
     + """
@@ -77,6 +93,7 @@ if ARGV[1] ~= '' then
 end
 if tonumber(current) + 1 ~= tonumber(ARGV[2]) then return {'stale', tonumber(current)} end
 redis.call('HSET', KEYS[1], 'seq', ARGV[2], 'state', ARGV[4])
+if ARGV[8] ~= '' then redis.call('HSET', KEYS[1], 'pseq', ARGV[2]) end
 redis.call('RPUSH', KEYS[2], ARGV[3])
 redis.call('LTRIM', KEYS[2], -tonumber(ARGV[7]), -1)
 if ARGV[1] ~= '' then redis.call('HSET', KEYS[3], ARGV[1], ARGV[5]) end
@@ -85,36 +102,51 @@ return {'ok', tonumber(ARGV[2])}
 """
 )
 
-# KEYS meta log ops access presence; ARGV field value ('' = remove) ttl; KEYS[n] is the hash.
+# KEYS meta log ops access presence; ARGV ttl hash-index, then field value ('' = remove) pairs.
 _HASH_WRITE = (
     _TOUCH
     + """
 if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
-local target = KEYS[tonumber(ARGV[4])]
-if ARGV[2] == '' then redis.call('HDEL', target, ARGV[1])
-else redis.call('HSET', target, ARGV[1], ARGV[2]) end
-touch(tonumber(ARGV[3]))
+local target = KEYS[tonumber(ARGV[2])]
+for i = 3, #ARGV, 2 do
+  if ARGV[i + 1] == '' then redis.call('HDEL', target, ARGV[i])
+  else redis.call('HSET', target, ARGV[i], ARGV[i + 1]) end
+end
+touch(tonumber(ARGV[1]))
 return 1
 """
 )
 
-# KEYS meta log; ARGV seq. Nil when the log does not reach back to seq (or seq is ahead).
-_SINCE = """
+# KEYS meta log; ARGV seq. The one event, while the log holds it.
+_EVENT_AT = """
 local current = redis.call('HGET', KEYS[1], 'seq')
+if not current then return false end
+local back = tonumber(current) - tonumber(ARGV[1])
+if back < 0 or back >= redis.call('LLEN', KEYS[2]) then return false end
+return redis.call('LINDEX', KEYS[2], -1 - back)
+"""
+
+# KEYS meta log; ARGV seq. Nil when the log does not reach back to seq, seq is ahead, or seq is
+# past the point a restored meeting was restored at (base).
+_SINCE = """
+local current, base = unpack(redis.call('HMGET', KEYS[1], 'seq', 'base'))
 if not current then return false end
 local wanted = tonumber(current) - tonumber(ARGV[1])
 if wanted < 0 or wanted > redis.call('LLEN', KEYS[2]) then return false end
+base = tonumber(base or '-1')
+if base >= 0 and tonumber(ARGV[1]) > base then return false end
 if wanted == 0 then return {} end
 return redis.call('LRANGE', KEYS[2], -wanted, -1)
 """
 
-# KEYS meta log ops access presence; returns the number of keys deleted and the code.
-_DELETE = """
+# KEYS meta log ops access presence knownkey; returns the number of keys deleted and the code.
+_DELETE = f"""
 local code = redis.call('HGET', KEYS[1], 'code') or ''
 local codekey = redis.call('HGET', KEYS[1], 'codekey')
-local removed = redis.call('DEL', unpack(KEYS))
+local removed = redis.call('DEL', KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5])
 if codekey then removed = removed + redis.call('DEL', codekey) end
-return {removed, code}
+redis.call('SET', KEYS[6], 'ended', 'EX', {TOMBSTONE_SECONDS})
+return {{removed, code}}
 """
 
 _PARTS = ("meta", "log", "ops", "access", "presence")
@@ -179,6 +211,7 @@ class RedisStore:
         self._append = client.register_script(_APPEND)
         self._hash_write = client.register_script(_HASH_WRITE)
         self._since = client.register_script(_SINCE)
+        self._event_at = client.register_script(_EVENT_AT)
         self._delete = client.register_script(_DELETE)
         self._client = client
 
@@ -198,6 +231,9 @@ class RedisStore:
     def _code_key(self, code: str) -> str:
         return f"{self._prefix}code:{code}"
 
+    def _known_key(self, meeting_id: str) -> str:
+        return f"{self._prefix}known:{tombstone_key(meeting_id)}"
+
     async def create(
         self,
         meeting: Meeting,
@@ -205,22 +241,31 @@ class RedisStore:
         access: dict[str, AccessRecord],
         share: dict[str, str],
         ttl: int,
+        *,
+        seq: int = 0,
+        public_seq: int = 0,
+        ops: dict[str, dict[str, Any]] | None = None,
     ) -> bool:
         meeting_id = meeting["id"]
         pairs = [x for token, record in access.items() for x in (token, _dump(record))]
+        op_pairs = [x for key, result in (ops or {}).items() for x in (key, _dump(result))]
         args: list[str | int] = [
             meeting_id,
             code,
             _dump(meeting),
             _dump(share),
             ttl,
+            seq,
+            public_seq,
+            -1 if ops is None else seq,
             len(access),
             *pairs,
+            len(ops or {}),
+            *op_pairs,
         ]
+        keys = [*self._keys(meeting_id), self._code_key(code), self._known_key(meeting_id)]
         with _reachable():
-            created = await self._create(
-                keys=[*self._keys(meeting_id), self._code_key(code)], args=args
-            )
+            created = await self._create(keys=keys, args=args)
         return bool(created)
 
     async def share(self, meeting_id: str) -> dict[str, str] | None:
@@ -238,18 +283,30 @@ class RedisStore:
             raw = await self.client.hget(self._keys(meeting_id)[_ACCESS - 1], token_hash)
         return None if raw is None else cast(AccessRecord, json.loads(raw))
 
+    async def grants(self, meeting_id: str) -> dict[str, AccessRecord]:
+        with _reachable():
+            found = await self.client.hgetall(self._keys(meeting_id)[_ACCESS - 1])
+        return {str(k): cast(AccessRecord, json.loads(v)) for k, v in found.items()}
+
     async def grant(self, meeting_id: str, token_hash: str, record: AccessRecord, ttl: int) -> bool:
-        args: list[str | int] = [token_hash, _dump(record), ttl, _ACCESS]
+        args: list[str | int] = [ttl, _ACCESS, token_hash, _dump(record)]
         with _reachable():
             done = await self._hash_write(keys=self._keys(meeting_id), args=args)
         return bool(done)
 
     async def load(self, meeting_id: str) -> Stored | None:
         with _reachable():
-            seq, state = await self.client.hmget(self._keys(meeting_id)[0], ["seq", "state"])
+            seq, state, pseq, base = await self.client.hmget(
+                self._keys(meeting_id)[0], ["seq", "state", "pseq", "base"]
+            )
         if seq is None or state is None:
             return None
-        return Stored(seq=int(seq), state=cast(Meeting, json.loads(state)))
+        return Stored(
+            seq=int(seq),
+            state=cast(Meeting, json.loads(state)),
+            public_seq=int(pseq or 0),
+            base=int(base or -1),
+        )
 
     async def append(
         self,
@@ -268,6 +325,7 @@ class RedisStore:
             _dump(result),
             ttl,
             self._log_max,
+            "1" if event["public"] else "",
         ]
         with _reachable():
             reply = await self._append(keys=self._keys(meeting_id), args=args)
@@ -285,6 +343,12 @@ class RedisStore:
             raw = await self.client.hget(self._keys(meeting_id)[2], op_id)
         return None if raw is None else cast(dict[str, Any], json.loads(raw))
 
+    async def ops(self, meeting_id: str, after: int) -> dict[str, dict[str, Any]]:
+        with _reachable():
+            found = await self.client.hgetall(self._keys(meeting_id)[2])
+        results = {str(k): json.loads(v) for k, v in found.items()}
+        return {key: result for key, result in results.items() if result.get("seq", 0) > after}
+
     async def since(self, meeting_id: str, seq: int) -> list[Event] | None:
         with _reachable():
             raw = await self._since(keys=self._keys(meeting_id)[:2], args=[seq])
@@ -292,19 +356,53 @@ class RedisStore:
             return None
         return [cast(Event, json.loads(item)) for item in raw]
 
-    async def set_presence(self, meeting_id: str, sid: str, label: str | None, ttl: int) -> None:
-        args: list[str | int] = [sid, label or "", ttl, _PRESENCE]
+    async def event_at(self, meeting_id: str, seq: int) -> Event | None:
+        with _reachable():
+            raw = await self._event_at(keys=self._keys(meeting_id)[:2], args=[seq])
+        return None if raw is None else cast(Event, json.loads(raw))
+
+    async def status(self, meeting_id: str) -> Status:
+        with _reachable():
+            async with self.client.pipeline(transaction=False) as pipe:
+                pipe.exists(self._keys(meeting_id)[0])
+                pipe.get(self._known_key(meeting_id))
+                exists, known = await pipe.execute()
+        if exists:
+            return "live"
+        return {"live": "expired", "ended": "ended"}.get(known or "", "unknown")  # type: ignore[return-value]
+
+    async def missing(self, meeting_ids: list[str]) -> set[str]:
+        if not meeting_ids:
+            return set()
+        with _reachable():
+            async with self.client.pipeline(transaction=False) as pipe:
+                for meeting_id in meeting_ids:
+                    pipe.exists(self._keys(meeting_id)[0])
+                found = await pipe.execute()
+        return {mid for mid, exists in zip(meeting_ids, found, strict=True) if not exists}
+
+    async def set_presence(
+        self, meeting_id: str, entries: dict[str, str | None], until: int, ttl: int
+    ) -> None:
+        args: list[str | int] = [ttl, _PRESENCE]
+        for sid, label in entries.items():
+            args += [sid, "" if label is None else f"{label} {until}"]
         with _reachable():
             await self._hash_write(keys=self._keys(meeting_id), args=args)
 
-    async def presence(self, meeting_id: str) -> dict[str, str]:
+    async def presence(self, meeting_id: str, now: float) -> dict[str, str]:
+        key = self._keys(meeting_id)[_PRESENCE - 1]
         with _reachable():
-            found = await self.client.hgetall(self._keys(meeting_id)[_PRESENCE - 1])
-        return {str(sid): str(label) for sid, label in found.items()}
+            found = await self.client.hgetall(key)
+            current, stale = split_presence({str(k): str(v) for k, v in found.items()}, now)
+            if stale:
+                await self.client.hdel(key, *stale)
+        return current
 
     async def delete(self, meeting_id: str) -> Deletion:
+        keys = [*self._keys(meeting_id), self._known_key(meeting_id)]
         with _reachable():
-            removed, code = await self._delete(keys=self._keys(meeting_id))
+            removed, code = await self._delete(keys=keys)
             remaining = await self._remaining(meeting_id, str(code))
         return Deletion(removed=int(removed), remaining=remaining)
 

@@ -1,0 +1,86 @@
+"""The link between server processes: python-socketio's Redis manager, told to report its health.
+
+python-socketio delivers a broadcast to this process's own devices directly and publishes it on a
+Redis channel for the others. Two things can silently lose a message for the others: a failed
+publish (given up after two tries, with only a log line), and a subscriber that is reconnecting
+(``CLIENT KILL TYPE pubsub``, a Redis restart). This subclass notices both, says so (``up``, for
+``/healthz``), reconnects within a second rather than backing off to a minute, and then lets the
+hub tell the devices where their meetings stand, so every device that missed something asks for
+it (see docs/reliability.md).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator, Callable
+from typing import Any
+
+import socketio
+
+log = logging.getLogger("tijdlijn.link")
+
+# Redis's own answer to a publish is quick; past this, count the message as not delivered.
+PUBLISH_SECONDS = 2.0
+RETRY_FIRST, RETRY_MOST = 0.1, 1.0
+
+
+class Link(socketio.AsyncRedisManager):  # type: ignore[misc]
+    connected: bool
+
+    def __init__(self, url: str, channel: str) -> None:
+        super().__init__(url, channel=channel)
+        # False while the subscriber is reconnecting or a publish failed since the last success.
+        self.up = True
+        # Rooms ("fac:<id>", "pub:<id>") whose messages may not have reached other processes.
+        self.dirty: set[str] = set()
+        # Called (in a task) after the subscriber came back: this process's devices may have
+        # missed what others published meanwhile.
+        self.on_heal: Callable[[], Any] | None = None
+
+    async def _publish(self, data: Any) -> Any:
+        for attempt in range(2):
+            try:
+                if not self.connected:
+                    self._redis_connect()
+                published = await asyncio.wait_for(
+                    self.redis.publish(self.channel, self.json.dumps(data)), PUBLISH_SECONDS
+                )
+            except Exception as exc:
+                self.connected = False
+                if attempt == 1:
+                    self.up = False
+                    room = data.get("room") if isinstance(data, dict) else None
+                    if isinstance(room, str):
+                        self.dirty.add(room)
+                    log.warning(
+                        "publish failed (%s); devices will be told to resync", type(exc).__name__
+                    )
+            else:
+                return published
+        return None
+
+    async def _redis_listen_with_retries(self) -> AsyncIterator[Any]:
+        delay = RETRY_FIRST
+        first = True
+        while True:
+            try:
+                self._redis_connect()
+                await self.pubsub.subscribe(self.channel)
+                if not first:
+                    log.info("cross-process link is back")
+                    if self.on_heal is not None:
+                        asyncio.get_running_loop().create_task(self.on_heal())
+                first = False
+                self.up = True
+                delay = RETRY_FIRST
+                async for message in self.pubsub.listen():
+                    yield message
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                self.up = False
+                first = False
+                log.warning("cross-process link lost (%s); retrying", type(exc).__name__)
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, RETRY_MOST)

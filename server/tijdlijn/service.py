@@ -1,0 +1,450 @@
+"""Meetings: the write path and everything else a meeting does, with no transport in it.
+
+The hub (Socket.IO) and the HTTP handlers are thin: they turn a connection or a request into a
+:class:`Session` or a call here, and hand what comes back to the wire. Everything that makes the
+delivery promise lives in this one place, so it is tested the same way in-process and end to end:
+
+- a write is decided on the latest state, appended with the next seq in one atomic store call,
+  and broadcast; whichever path answers ``ok`` (the first try, a retry after a lost answer, a
+  retry arriving at another process) broadcasts the event, so nothing acknowledged goes unseen;
+- an op id belongs to its sender: only the same device token gets the first answer back;
+- every event names the previous event its audience could see (``prev``), so a device can tell
+  a missed event from one it was never sent, and ask for exactly what it missed;
+- a write that changes nothing gets ``ok`` with the current seq and makes no event.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+import random
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Protocol, TypedDict, cast
+
+from . import access, meetings
+from .capsule import Contents, Sealer
+from .domain import commands
+from .domain.decide import Actor, authorise, decide
+from .domain.evolve import Event, WireEvent
+from .domain.model import COLLECTIONS, Meeting, Role
+from .domain.visibility import strip_authors, view_for
+from .errors import (
+    Busy,
+    Conflict,
+    Forbidden,
+    MeetingExpired,
+    MeetingGone,
+    MeetingLost,
+    StoreUnavailable,
+    TijdlijnError,
+    Unauthorized,
+)
+from .lifetime import ttl_for
+from .settings import Settings
+from .store.base import AccessRecord, Appended, Duplicate, Gone, Status, Store, Stored
+
+log = logging.getLogger("tijdlijn.service")
+
+MAX_ATTEMPTS = 25
+# A capsule carries the answers of the ops of this many latest seqs, so a device retrying one
+# of them after a restore gets its answer instead of applying it twice.
+CAPSULE_OPS = 1000
+# A device's presence entry counts this long; each process renews its own well before.
+PRESENCE_SECONDS = 60
+
+
+@dataclass(frozen=True, slots=True)
+class Session:
+    """Who is on the other end: the meeting, the role, and the device token's own id (the
+    first 16 hex digits of the token's hash), which owns the op ids it sends."""
+
+    meeting_id: str
+    actor: Actor
+    sender: str
+
+
+class Broadcaster(Protocol):
+    """What the transport does for the service: deliver an event to the devices allowed to
+    see it, encoded once per audience."""
+
+    async def deliver(
+        self, meeting_id: str, facilitators: WireEvent, public: WireEvent | None
+    ) -> None: ...
+
+
+class Snapshot(TypedDict, total=False):
+    seq: int
+    meeting: Meeting
+    you: dict[str, Any]
+    share: dict[str, str]
+    restored_at: int
+
+
+def meeting_ref(meeting_id: str) -> str:
+    """A short hash for logs: enough to correlate lines, nothing about the case."""
+    return hashlib.sha256(meeting_id.encode()).hexdigest()[:10]
+
+
+def wire(event: Event, public: bool) -> WireEvent:
+    """One event as an audience receives it, with the seq of that audience's previous event."""
+    if public:
+        changes, prev = event["public"], event.get("pprev", 0)
+    else:
+        changes, prev = strip_authors(event["changes"]), event["seq"] - 1
+    return {
+        "seq": event["seq"],
+        "prev": prev,
+        "type": event["type"],
+        "at": event["at"],
+        "changes": changes,
+    }
+
+
+def gone_error(status: Status) -> MeetingGone:
+    """The words for a meeting that is not there, by what became of it."""
+    if status == "expired":
+        return MeetingExpired()
+    if status == "unknown":
+        return MeetingLost()
+    return MeetingGone()
+
+
+class Meetings:
+    def __init__(
+        self,
+        settings: Settings,
+        store: Store,
+        sealer: Sealer,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.settings = settings
+        self.store = store
+        self.sealer = sealer
+        self.clock = clock
+        self.broadcaster: Broadcaster | None = None
+        # The latest state per meeting this process has seen; with Redis it may be stale, which
+        # the store's seq check catches (Stale -> reload).
+        self.cache: dict[str, Stored] = {}
+        # One write at a time per meeting in this process: they would only race for the same
+        # seq. Across processes the store's seq check settles it.
+        self.locks: dict[str, asyncio.Lock] = {}
+
+    # who
+    async def session(self, token: object) -> Session:
+        """The session a device token opens, or Unauthorized / the right kind of MeetingGone."""
+        if not isinstance(token, str):
+            raise Unauthorized()
+        meeting_id = access.meeting_of(token)
+        if meeting_id is None:
+            raise Unauthorized()
+        digest = access.token_hash(token)
+        record = await self.store.access(meeting_id, digest)
+        if record is None:
+            status = await self.store.status(meeting_id)
+            if status != "live":
+                raise gone_error(status)
+            raise Unauthorized()
+        actor = Actor(record["role"], record["participant_id"], record["party_id"])
+        return Session(meeting_id, actor, digest[:16])
+
+    async def gone(self, meeting_id: str) -> MeetingGone:
+        self.forget(meeting_id)
+        return gone_error(await self.store.status(meeting_id))
+
+    def forget(self, meeting_id: str) -> None:
+        """Drop what this process holds of a meeting (no devices here, or it is gone)."""
+        self.cache.pop(meeting_id, None)
+        self.locks.pop(meeting_id, None)
+
+    # reads
+    async def load(self, meeting_id: str) -> Stored:
+        stored = await self.store.load(meeting_id)
+        if stored is None:
+            raise await self.gone(meeting_id)
+        self.cache[meeting_id] = stored
+        return stored
+
+    async def sync(self, session: Session, since: object) -> tuple[str, dict[str, Any]]:
+        """``catchup`` (the events after ``since`` this device may see) or ``snapshot``."""
+        public = session.actor.role != "facilitator"
+        if isinstance(since, int) and not isinstance(since, bool) and since >= 0:
+            events = await self.store.since(session.meeting_id, since)
+            if events is not None:
+                seq = events[-1]["seq"] if events else since
+                shown = [wire(e, public) for e in events if not public or e["public"]]
+                return "catchup", {"seq": seq, "events": shown}
+        stored = await self.load(session.meeting_id)
+        return "snapshot", cast(dict[str, Any], await self.snapshot(session, stored))
+
+    async def snapshot(self, session: Session, stored: Stored) -> Snapshot:
+        state, actor = stored.state, session.actor
+        view = view_for(state, actor.role)
+        own = [
+            i["id"]
+            for i in state["interpretations"].values()
+            if actor.participant_id
+            and i.get("author") == actor.participant_id
+            and i["id"] in view["interpretations"]
+        ]
+        payload: Snapshot = {
+            "seq": stored.seq,
+            "meeting": view,
+            "you": {
+                "role": actor.role,
+                "party_id": actor.party_id,
+                "participant_id": actor.participant_id,
+                "own": own,
+            },
+        }
+        if stored.base >= 0:
+            # Restored from a copy at this seq: a device that had more re-sends its own writes.
+            payload["restored_at"] = stored.base
+        if actor.role != "participant":
+            share = await self.store.share(session.meeting_id) or {}
+            if actor.role == "wall":
+                share = {k: v for k, v in share.items() if k in ("join_code", "join_url")}
+            payload["share"] = share
+        return payload
+
+    async def heads(self, meeting_ids: list[str]) -> dict[str, tuple[int, int]]:
+        """meeting id -> (seq, public seq) of each live meeting, for devices to check they are
+        level after the cross-process link was down."""
+        found: dict[str, tuple[int, int]] = {}
+        for meeting_id in meeting_ids:
+            stored = await self.store.load(meeting_id)
+            if stored is not None:
+                self.cache[meeting_id] = stored
+                found[meeting_id] = (stored.seq, stored.public_seq)
+        return found
+
+    # writes
+    async def write(self, session: Session, name: str, data: Any) -> dict[str, Any]:
+        """Parse, authorise, decide, append and broadcast one write; the ack to send back."""
+        command = commands.parse(name, data)
+        if isinstance(command, commands.MeetingEnd):
+            raise Forbidden("Beëindigen gaat via het einde van de bijeenkomst.")
+        lock = self.locks.setdefault(session.meeting_id, asyncio.Lock())
+        async with lock:
+            return await self._apply(session, name, command)
+
+    async def _apply(
+        self, session: Session, name: str, command: commands.Command
+    ) -> dict[str, Any]:
+        mid = session.meeting_id
+        op_key = f"{session.sender}:{command.op_id}"
+        for attempt in range(MAX_ATTEMPTS):
+            stored = self.cache.get(mid) or await self.load(mid)
+            now = self.clock()
+            try:
+                outcome = decide(
+                    stored.state, name, command, session.actor, now, access.new_item_id
+                )
+            except TijdlijnError:
+                # A retry of an op that already succeeded answers as it did then; and with
+                # several processes our copy may be behind: refuse only on the latest state.
+                prior = await self._recall(mid, op_key)
+                if prior is not None:
+                    return prior
+                fresh = await self.load(mid)
+                if fresh.seq != stored.seq:
+                    continue
+                raise
+            if not outcome.changes:
+                prior = await self._recall(mid, op_key)
+                return (
+                    prior
+                    if prior is not None
+                    else {"ok": True, "seq": stored.seq, **outcome.result}
+                )
+            seq = stored.seq + 1
+            event: Event = {
+                "seq": seq,
+                "type": outcome.type,
+                "at": now,
+                "changes": outcome.changes,
+                "public": outcome.public,
+                "pprev": stored.public_seq,
+            }
+            result = {"ok": True, "seq": seq, **outcome.result}
+            ttl = ttl_for(outcome.state, self.settings, now)
+            appended = await self.store.append(mid, event, outcome.state, op_key, result, ttl)
+            if isinstance(appended, Appended):
+                public_seq = seq if outcome.public else stored.public_seq
+                self.cache[mid] = Stored(seq, outcome.state, public_seq, stored.base)
+                await self._broadcast(mid, event)
+                log.debug("applied %s meeting=%s seq=%d", outcome.type, meeting_ref(mid), seq)
+                return result
+            if isinstance(appended, Duplicate):
+                await self._rebroadcast(mid, appended.result)
+                return appended.result
+            self.cache.pop(mid, None)
+            if isinstance(appended, Gone):
+                raise await self.gone(mid)
+            # Stale: another process wrote first. Back off a little, at random, so two
+            # processes writing to one meeting do not keep colliding.
+            await asyncio.sleep(random.uniform(0, 0.002 * (attempt + 1)))
+        raise Busy()
+
+    async def _recall(self, meeting_id: str, op_key: str) -> dict[str, Any] | None:
+        prior = await self.store.recall(meeting_id, op_key)
+        if prior is not None:
+            await self._rebroadcast(meeting_id, prior)
+        return prior
+
+    async def _rebroadcast(self, meeting_id: str, result: dict[str, Any]) -> None:
+        """An op answered before may never have been delivered (the process that appended it
+        died, or its answer was lost and this is a retry): deliver it again. Devices drop an
+        event they already applied, so this is harmless when it did arrive."""
+        seq = result.get("seq")
+        if isinstance(seq, int):
+            event = await self.store.event_at(meeting_id, seq)
+            if event is not None:
+                await self._broadcast(meeting_id, event)
+
+    async def _broadcast(self, meeting_id: str, event: Event) -> None:
+        if self.broadcaster is not None:
+            public = wire(event, public=True) if event["public"] else None
+            await self.broadcaster.deliver(meeting_id, wire(event, public=False), public)
+
+    # presence
+    async def set_presence(self, meeting_id: str, entries: dict[str, str | None]) -> None:
+        stored = self.cache.get(meeting_id) or await self.load(meeting_id)
+        now = self.clock()
+        until = int(now) + PRESENCE_SECONDS
+        await self.store.set_presence(
+            meeting_id, entries, until, ttl_for(stored.state, self.settings, now)
+        )
+
+    async def presence_counts(self, meeting_id: str) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        for label in (await self.store.presence(meeting_id, self.clock())).values():
+            counts[label] = counts.get(label, 0) + 1
+        return counts
+
+    # create, end, restore
+    async def create(self, meeting: Meeting, base_url: str) -> meetings.Created:
+        """Store ``meeting`` with fresh tokens and a join code unique among live meetings."""
+        mid = meeting["id"]
+        fac, cofac, wall = (access.new_token(mid) for _ in range(3))
+        roles: tuple[tuple[str, Role], ...] = (
+            (fac, "facilitator"),
+            (cofac, "facilitator"),
+            (wall, "wall"),
+        )
+        grants: dict[str, AccessRecord] = {
+            access.token_hash(token): {"role": role, "participant_id": None, "party_id": None}
+            for token, role in roles
+        }
+        ttl = ttl_for(meeting, self.settings, self.clock())
+        for _ in range(20):
+            code = access.new_join_code()
+            urls = meetings.links(base_url, code, fac, cofac, wall)
+            if await self.store.create(meeting, code, grants, meetings.share_of(urls, code), ttl):
+                return {
+                    "meeting_id": mid,
+                    "join_code": code,
+                    "facilitator_token": fac,
+                    "cofacilitator_token": cofac,
+                    "wall_token": wall,
+                    "links": urls,
+                }
+        # 25^6 codes: twenty collisions in a row means something is wrong with the store.
+        raise StoreUnavailable("Kon geen vrije deelnamecode vinden.")
+
+    async def end(self, session: Session, command: commands.MeetingEnd) -> dict[str, Any]:
+        """Delete everything of the meeting now; the receipt for the facilitator."""
+        mid = session.meeting_id
+        stored = await self.load(mid)
+        authorise(stored.state, command, session.actor)
+        deletion = await self.store.delete(mid)
+        self.forget(mid)
+        log.info("deleted meeting=%s keys=%d", meeting_ref(mid), deletion.removed)
+        return deletion_receipt(mid, stored.state, deletion.removed, deletion.remaining)
+
+    async def capsule(self, session: Session) -> dict[str, Any]:
+        """The meeting sealed for its facilitator's console, and when the meeting expires."""
+        if session.actor.role != "facilitator":
+            raise Forbidden("Alleen de gespreksbegeleider krijgt een herstelkopie.")
+        mid = session.meeting_id
+        stored = await self.load(mid)
+        grants = await self.store.grants(mid)
+        share = await self.store.share(mid) or {}
+        ops = await self.store.ops(mid, stored.seq - CAPSULE_OPS)
+        now = self.clock()
+        expires_at = now + ttl_for(stored.state, self.settings, now)
+        contents: Contents = {
+            "v": 1,
+            "meeting_id": mid,
+            "seq": stored.seq,
+            "public_seq": stored.public_seq,
+            "state": stored.state,
+            "code": share.get("join_code", ""),
+            "access": grants,
+            "share": share,
+            "ops": ops,
+            "sealed_at": now,
+            "expires_at": expires_at,
+        }
+        return {"capsule": self.sealer.seal(contents), "seq": stored.seq, "expires_at": expires_at}
+
+    async def restore(self, token: str, sealed: object) -> dict[str, Any]:
+        """Bring a lost meeting back from its capsule, as it was: same id, tokens, code, seq.
+
+        Only with a capsule this server sealed, not expired, presented with a facilitator token
+        of that meeting, and only while no live meeting has the id and it was not ended.
+        """
+        now = self.clock()
+        contents = self.sealer.open(sealed, now)
+        mid = contents["meeting_id"]
+        record = contents["access"].get(access.token_hash(token))
+        if access.meeting_of(token) != mid or record is None or record["role"] != "facilitator":
+            raise Unauthorized("Deze herstelkopie hoort niet bij jouw link.")
+        status = await self.store.status(mid)
+        if status == "live":
+            raise Conflict("Deze bijeenkomst loopt nog; herstellen is niet nodig.")
+        if status == "ended":
+            raise MeetingGone("Deze bijeenkomst is beëindigd en verwijderd; ze komt niet terug.")
+        state = contents["state"]
+        ttl = ttl_for(state, self.settings, now)
+        share = dict(contents["share"])
+        code = contents["code"]
+        for _ in range(20):
+            if await self.store.create(
+                state,
+                code,
+                contents["access"],
+                share,
+                ttl,
+                seq=contents["seq"],
+                public_seq=contents["public_seq"],
+                ops=contents["ops"],
+            ):
+                break
+            if await self.store.status(mid) == "live":
+                raise Conflict("Deze bijeenkomst loopt nog; herstellen is niet nodig.")
+            # Only the join code is taken (by a newer meeting): keep everything else.
+            code = access.new_join_code()
+            share = meetings.with_code(share, code)
+        else:
+            raise StoreUnavailable("Kon de bijeenkomst niet herstellen.")
+        self.forget(mid)
+        log.info("restored meeting=%s seq=%d", meeting_ref(mid), contents["seq"])
+        return {"meeting_id": mid, "seq": contents["seq"], "join_code": code}
+
+
+def deletion_receipt(meeting_id: str, state: Meeting, keys: int, remaining: int) -> dict[str, Any]:
+    """Proof of deletion for a privacy officer: counts and hashes, no case content."""
+    raw = cast(dict[str, Any], state)
+    items = {kind: len(raw[kind]) for kind in COLLECTIONS}
+    return {
+        "meeting_hash": hashlib.sha256(meeting_id.encode()).hexdigest(),
+        "deleted_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "items_removed": items,
+        "items_removed_total": sum(items.values()),
+        "keys_removed": keys,
+        "keys_remaining": remaining,
+        "verified_empty": remaining == 0,
+    }

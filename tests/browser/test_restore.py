@@ -1,0 +1,126 @@
+"""A meeting the server lost is restored from the facilitator's console, and nobody rejoins.
+
+The embedded server is killed (``kill -9``: everything in its memory is gone) and started again
+on the same address with the same state folder (so the same capsule key). The console, which
+kept the sealed copy in IndexedDB, gives it back by itself; the phone and the wall say the
+connection is being restored, then carry on where they were, without retyping or rejoining.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, expect
+
+from tests.browser.pages import Console, Phone, Wall
+from tests.support.browser import DEVICES, Device, Tab, _record, screenshot
+from tests.support.server import ServerProcess
+
+pytestmark = pytest.mark.browser
+
+KEPT = """async (seq) => {
+  const db = await new Promise((ok, no) => {
+    const r = indexedDB.open('tijdlijn', 1);
+    r.onsuccess = () => ok(r.result); r.onerror = () => no(r.error);
+    r.onupgradeneeded = () => r.result.createObjectStore('capsules', {keyPath: 'id'});
+  });
+  const all = await new Promise((ok) => {
+    const r = db.transaction('capsules').objectStore('capsules').getAll();
+    r.onsuccess = () => ok(r.result);
+  });
+  db.close();
+  return all.some((k) => k.seq >= seq);
+}"""
+
+
+@pytest.fixture
+def restartable(tmp_path: Path) -> Iterator[dict[str, object]]:
+    env = {"TIJDLIJN_STATE_DIR": str(tmp_path / "state")}
+    holder: dict[str, object] = {"env": env, "server": ServerProcess(env=env)}
+    yield holder
+    server = holder["server"]
+    assert isinstance(server, ServerProcess)
+    server.cleanup()
+
+
+def wait_until(check: Callable[[], object], what: str, within: float = 10.0) -> None:
+    """Poll a page-side condition (Playwright's own wait does not await a promise's value)."""
+    deadline = time.monotonic() + within
+    while not check():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        time.sleep(0.1)  # polling a browser's storage, which sends no event we could wait on
+
+
+def tab_on(browser: Browser, url: str, name: str, device: Device) -> Tab:
+    context = browser.new_context(
+        base_url=url, locale="nl-NL", service_workers="block", **DEVICES[device]
+    )
+    context.set_default_timeout(15_000)
+    tab = Tab(name=name, context=context, page=context.new_page(), origin=url)
+    _record(tab)
+    return tab
+
+
+def test_a_lost_meeting_comes_back_from_the_console(
+    browser: Browser, restartable: dict[str, object]
+) -> None:
+    server = restartable["server"]
+    assert isinstance(server, ServerProcess)
+    tabs = [
+        tab_on(browser, server.url, "facilitator", "laptop"),
+        tab_on(browser, server.url, "wall", "wall"),
+        tab_on(browser, server.url, "phone", "phone"),
+    ]
+    try:
+        console, wall, phone = Console(tabs[0]), Wall(tabs[1]), Phone(tabs[2])
+        console.create("Casus herstel", "H.K.", ["Wijkteam", "School"])
+        console.add_moment("Melding bij het wijkteam", "maart 2024")
+        console.add_moment("Overleg op school", "april 2024")
+        shared = console.share()
+        wall.page.goto(shared["wall"])
+        phone.join(shared["code"], "Wijkteam")
+        console.phase("timeline")
+        console.reveal_next()
+        expect(phone.current()).to_contain_text("Melding bij het wijkteam")
+        phone.add_interpretation("We hoorden het pas later")
+        expect(phone.current().get_by_text("We hoorden het pas later")).to_have_count(1)
+        expect(wall.page.get_by_text("We hoorden het pas later")).to_be_visible()
+        # The console keeps a capsule that includes the interpretation (its seq is 5 or more:
+        # two moments, the phase, the reveal, the interpretation).
+        wait_until(lambda: console.page.evaluate(KEPT, 5), "a capsule at seq 5 in IndexedDB")
+
+        server.kill()
+        server.cleanup()
+        restarted = ServerProcess(env=restartable["env"], port=server.port)  # type: ignore[arg-type]
+        restartable["server"] = restarted
+
+        # Every device is back by itself: the console restored the meeting from its copy.
+        for view in (phone, wall):
+            label = view.page.locator("#connection .connection__label")
+            expect(label).to_have_text("verbonden", timeout=30_000)
+        expect(console.page.get_by_text("De bijeenkomst is hersteld")).to_be_visible()
+        expect(phone.current()).to_contain_text("Melding bij het wijkteam")
+        expect(phone.current().get_by_text("We hoorden het pas later")).to_have_count(1)
+        expect(wall.page.get_by_text("We hoorden het pas later")).to_be_visible()
+        # Same code, and the meeting goes on: a new interpretation reaches the wall.
+        console.tab_to("Delen")
+        expect(console.page.get_by_test_id("share-code")).to_have_text(
+            re.compile(shared["code"][:3])
+        )
+        phone.add_interpretation("Daarna ging het sneller")
+        expect(wall.page.get_by_text("Daarna ging het sneller")).to_be_visible()
+        console.reveal_next()
+        expect(phone.current()).to_contain_text("Overleg op school")
+        screenshot(wall.page, "restore-wall-after")
+        for tab in tabs:
+            # The browser logs each refused dial while the server was down; nothing else.
+            errors = [e for e in tab.errors if "ERR_CONNECTION_REFUSED" not in e]
+            assert errors == [], errors
+    finally:
+        for tab in tabs:
+            tab.context.close()

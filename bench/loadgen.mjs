@@ -19,7 +19,7 @@ const cfg = JSON.parse(process.argv[2]);
 const DEVICES = 14;
 const PHONES = 12;
 const ACK_TIMEOUT_MS = 10_000;
-const GRACE_MS = 5_000;
+const GRACE_MS = 10_000;
 const CONNECT_TIMEOUT_MS = 60_000;
 const now = () => performance.now();
 

@@ -299,6 +299,17 @@ def at(results: list[dict[str, Any]], target: str, meetings: int) -> dict[str, A
     return next((r for r in results if r["target"] == target and r["meetings"] == meetings), None)
 
 
+def ceiling(results: list[dict[str, Any]], target: str) -> float | None:
+    """Meetings at which the server's core would be 100 % busy, extrapolated from the largest
+    step it completed: an estimate that pauses and a busy machine do not blur (p99 does)."""
+    ran = [r for r in results if r["target"] == target and "failed" not in r]
+    if not ran:
+        return None
+    top = max(ran, key=lambda r: r["meetings"])
+    busy = top["server_cpu_percent"]
+    return float(top["meetings"] * 100 / busy) if busy else None
+
+
 def ratio(value: float | None, reference: float | None) -> str:
     if value is None or not reference:
         return "-"
@@ -309,8 +320,8 @@ def markdown(results: list[dict[str, Any]], targets: list[str]) -> str:
     lines = [
         "| server | max meetings (p99 ≤ 100 ms, nothing missing) | x Tijdlijn | fan-out p50 / p99 "
         "at max (ms) | CPU per delivered message (µs) | x Tijdlijn | RSS per connection (KB) "
-        "| x Tijdlijn |",
-        "|---|---|---|---|---|---|---|---|",
+        "| x Tijdlijn | CPU-bound ceiling (meetings) |",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
     mine = best(results, TIJDLIJN)
     for target in targets:
@@ -328,12 +339,15 @@ def markdown(results: list[dict[str, Any]], targets: list[str]) -> str:
             f"{ratio(count, mine['meetings'] if mine else None)} | "
             f"{fmt(top['fanout_ms']['p50'], 1) if top else '-'} / "
             f"{fmt(top['fanout_ms']['p99'], 1) if top else '-'} | "
-            f"{fmt(cpu[0])} | {ratio(*cpu)} | {fmt(rss[0])} | {ratio(*rss)} |"
+            f"{fmt(cpu[0])} | {ratio(*cpu)} | {fmt(rss[0])} | {ratio(*rss)} | "
+            f"{fmt(ceiling(results, target))} |"
         )
     if mine:
         lines.append(
             f"\nCPU and RSS columns: at {mine['meetings']} meetings (Tijdlijn's largest passing "
-            "step), so every ratio compares the same load."
+            "step), so every ratio compares the same load. CPU-bound ceiling: the meeting count "
+            "at which the server's core would be fully busy, extrapolated from its largest "
+            "completed step (an upper bound: it ignores pauses)."
         )
     lines += [
         "",

@@ -14,6 +14,7 @@ Hooks, kept to single lines so they move easily with the code they measure:
 from __future__ import annotations
 
 import contextlib
+import inspect
 import time
 from collections.abc import Awaitable, Callable, Iterable, Iterator
 from functools import wraps
@@ -141,7 +142,8 @@ class _TimedStore:
 
     def __getattr__(self, name: str) -> Any:
         attribute = getattr(self._store, name)
-        if name.startswith("_") or not callable(attribute):
+        # Only coroutine methods are store calls; anything else passes through unchanged.
+        if name.startswith("_") or not inspect.iscoroutinefunction(attribute):
             return attribute
         seconds = self._metrics.store_seconds.labels(name)
         errors = self._metrics.store_errors.labels(name)

@@ -55,9 +55,12 @@ TARGETS = (
 # The defaults before this benchmark (legacy websockets, deflate on, a log line per write),
 # kept as a target so the before/after of the cli defaults comes from the same run.
 OLD_DEFAULTS = ("--ws", "websockets", "--ws-deflate", "--log-level", "debug")
+# Not in the default run: isolates the WebSocket implementation (--targets tijdlijn-legacy-ws).
+LEGACY_WS = ("--ws", "websockets")
 LABELS = {
     "tijdlijn": "Tijdlijn, `tijdlijn serve` as shipped",
     "tijdlijn-old-defaults": "Tijdlijn, previous defaults (deflate, legacy websockets, logs)",
+    "tijdlijn-legacy-ws": "Tijdlijn, shipped but with uvicorn's legacy websockets",
     "tijdlijn-redis-2": "Tijdlijn, two processes on Redis sharing the core",
     "node-socketio": "Node.js socket.io 4.8.1 (reference)",
     "python-socketio": "bare python-socketio room broadcast",
@@ -148,8 +151,9 @@ def start(target: str, workdir: Path) -> Running:
     env = {"TIJDLIJN_JOIN_FAILURES_PER_MINUTE": "1000000"}
     port = free_port()
     url = f"http://127.0.0.1:{port}"
-    if target in ("tijdlijn", "tijdlijn-old-defaults"):
-        extra = OLD_DEFAULTS if target == "tijdlijn-old-defaults" else ()
+    if target in ("tijdlijn", "tijdlijn-old-defaults", "tijdlijn-legacy-ws"):
+        variants = {"tijdlijn-old-defaults": OLD_DEFAULTS, "tijdlijn-legacy-ws": LEGACY_WS}
+        extra = variants.get(target, ())
         return Running([url], [spawn(tijdlijn_command(port, *extra), port, workdir, env)])
     if target == "tijdlijn-redis-2":
         redis_process, redis_url = start_redis(workdir)

@@ -10,7 +10,7 @@ STAMP := $(VENV)/.installed-$(shell cat pyproject.toml $(LOCK) | cksum | cut -d'
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 PORT ?= 8000
 
-.PHONY: run test lint types unit browser bench deploy-check lock runtime system clean help
+.PHONY: run test lint types unit browser bench deploy-check lock audit runtime system clean help
 
 help:
 	@echo "make run    start Tijdlijn on http://localhost:$(PORT)/ (in-memory store)"
@@ -18,6 +18,7 @@ help:
 	@echo "make bench  run the benchmarks in bench/ (about 10 minutes; see bench/README.md)"
 	@echo "make deploy-check  Redis, two replicas and nginx (TLS) on loopback, a meeting through it"
 	@echo "make lock   re-pin every Python dependency (requirements/*.txt) from pyproject.toml"
+	@echo "make audit  known vulnerabilities in Python and browser packages (needs the advisory databases)"
 
 # Every dependency exactly as locked in requirements/ (pinned, sha256-checked); then the project
 # itself, editable, built with the locked setuptools. `make lock` re-pins (docs/deploy.md).
@@ -47,7 +48,9 @@ lock: $(UV)
 # Installs from Debian only the packages that are missing, so a ready machine is not touched.
 # runtime: what the server itself needs (WeasyPrint's libraries and a font for the PDF report).
 # system: that, plus what the tests need (redis-server, Chromium, Node for the JS checks).
-RUNTIME_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core
+# fonts-noto-color-emoji: emoji people type (👍) print in the PDF instead of empty boxes.
+RUNTIME_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core \
+	fonts-noto-color-emoji
 TEST_PACKAGES := redis-server chromium nginx openssl
 define apt_install
 	@missing=""; \
@@ -98,6 +101,10 @@ bench: $(STAMP) system $(BENCH_NODE)
 
 deploy-check: $(STAMP) system
 	$(BIN)/pytest tests/test_deploy.py -v
+
+# pip-audit and npm audit; says "NOT AUDITED" for a part whose advisory database is unreachable.
+audit: $(STAMP)
+	$(BIN)/python tools/audit.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache artefacts bench/node_modules

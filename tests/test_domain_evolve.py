@@ -15,9 +15,17 @@ import pytest
 
 from tests.domain_helpers import FACILITATOR, WALL, Ids, Session, build, participant
 from tijdlijn.domain.commands import COMMANDS
+from tijdlijn.domain.commands_method import METHOD_COMMANDS
 from tijdlijn.domain.decide import Actor
 from tijdlijn.domain.evolve import Change, clone, diff, evolve
-from tijdlijn.domain.model import MEETING_FIELDS, PALETTE, PHASES, Meeting, new_meeting
+from tijdlijn.domain.model import (
+    MEETING_FIELDS,
+    PALETTE,
+    PHASES,
+    VIEW_FIELDS,
+    Meeting,
+    new_meeting,
+)
 from tijdlijn.domain.visibility import facilitator_view, public_view, strip_authors
 from tijdlijn.errors import TijdlijnError
 
@@ -85,9 +93,11 @@ def test_meeting_fields_are_the_scalar_fields() -> None:
     collections = {
         k
         for k, v in meeting().items()
-        if isinstance(v, dict) and k not in {"agenda", "part_started_at"}
+        if isinstance(v, dict)
+        and k not in {"agenda", "part_started_at", "preconditions", "rule_acceptances"}
     }
-    assert set(MEETING_FIELDS) | collections == set(meeting())
+    stored = set(MEETING_FIELDS) - set(VIEW_FIELDS)
+    assert stored | collections == set(meeting())
     assert not set(MEETING_FIELDS) & collections
 
 
@@ -106,6 +116,7 @@ WEIGHTS.update(
         "theme.flag": 6,
         "agreement.status": 2,
         "meeting.phase": 1,
+        "intake.add": 2,
     }
 )
 
@@ -136,6 +147,10 @@ class Generator:
         if roll < 0.92:
             party = self.pick(state["parties"], bogus=0.03)
             return participant(party, self.rng.choice(["pt-a", "pt-b", "pt-c"]))
+        if roll < 0.96:
+            intake = self.pick(state["intakes"], bogus=0.1)
+            party = state["intakes"][intake]["party_id"] if intake in state["intakes"] else "x"
+            return Actor("intake", participant_id=intake, party_id=party)
         return WALL
 
     def command(self, state: Meeting) -> tuple[str, dict[str, Any]]:
@@ -236,7 +251,37 @@ class Generator:
         elif name == "agreement.status":
             p["id"] = self.pick(st["agreements"])
             p["status"] = r.choice(["not_started", "in_progress", "done"])
+        else:
+            self.method_command(st, name, p, text)
         return name, p
+
+    def method_command(self, st: Meeting, name: str, p: dict[str, Any], text: str) -> None:
+        r = self.rng
+        if name == "meeting.preconditions":
+            self.maybe(p, "case_calm", r.random() < 0.5)
+            self.maybe(p, "light_tensions", r.random() < 0.5)
+        elif name == "ground_rules.accept":
+            p["version"] = st["ground_rules_version"] - r.choice([0, 0, 0, 1])
+        elif name == "intake.open":
+            p.update(party_id=self.pick(st["parties"]), token_hash=f"{r.getrandbits(256):064x}")
+        elif name == "intake.close":
+            p["party_id"] = self.pick(st["parties"])
+        elif name == "intake.add":
+            p.update(text=text, when="voorjaar", experience=r.choice(["", text]))
+            self.maybe(p, "party_id", self.pick(st["parties"]), 0.6)
+        elif name == "intake.update":
+            p["id"] = self.pick(st["intake_entries"])
+            self.maybe(p, "experience", text)
+        elif name == "intake.remove":
+            p["id"] = self.pick(st["intake_entries"])
+        elif name == "intake.take":
+            p["entry_ids"] = self.some(st["intake_entries"]) or ["nope"]
+            self.maybe(p, "moment_id", self.pick(st["moments"]), 0.3)
+            self.maybe(p, "text", text)
+        elif name == "new_information.agree":
+            p.update(id=self.pick(st["new_information"]), agreement=text)
+        elif name == "new_information.remove":
+            p["id"] = self.pick(st["new_information"])
 
 
 def check_invariants(st: Meeting) -> None:
@@ -262,8 +307,15 @@ def check_invariants(st: Meeting) -> None:
         assert a["owner_party_id"] is None or a["owner_party_id"] in parties
     names = [p["name"].casefold() for p in parties.values()]
     assert len(names) == len(set(names))
+    for e in st["intake_entries"].values():
+        assert e["party_id"] in parties or e["moment_id"] is None or e["moment_id"] in moments
+        assert e["moment_id"] is None or e["moment_id"] in moments
     public = public_view(st)
     assert all(m["state"] == "revealed" for m in public["moments"].values())
+    for hidden in ("intakes", "intake_entries", "new_information", "preconditions"):
+        assert hidden not in public
+    assert "token_hash" not in repr(facilitator_view(st))
+    assert "rule_acceptances" not in repr(public) + repr(facilitator_view(st))
     assert "author" not in repr(public) and "author" not in repr(facilitator_view(st))
 
 
@@ -278,6 +330,8 @@ def play(seed: int, steps: int) -> list[tuple[Any, ...]]:
     for _ in range(steps):
         name, payload = gen.command(session.state)
         actor = gen.actor(session.state)
+        if name in METHOD_COMMANDS and name != "ground_rules.accept" and rng.random() < 0.6:
+            actor = FACILITATOR  # mostly facilitator-only: keep most of them acceptable
         before = copy.deepcopy(session.state)
         try:
             outcome = session.run(name, payload, actor)  # checks evolve(changes) == new state
@@ -293,7 +347,8 @@ def play(seed: int, steps: int) -> list[tuple[Any, ...]]:
         assert evolve(clone(before), outcome.changes) == after, name
         check_invariants(after)
         trace.append((name, outcome.type, outcome.changes, outcome.public, outcome.result))
-    assert accepted > steps // 5, "the generator should mostly produce acceptable commands"
+    # A sanity check of the generator (one in six accepted), not of the domain.
+    assert accepted >= steps // 6, "the generator should produce enough acceptable commands"
     return trace
 
 

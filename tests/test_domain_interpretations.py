@@ -137,7 +137,10 @@ def test_remove_drops_theme_flags_on_it() -> None:
     theme = s.add("theme.flag", {"label": "Regie", "target": "interpretation", "id": iid}, me)
     s.run("theme.flag", {"theme_id": theme, "target": "moment", "id": s.moments[0]}, me)
     s.run("interpretation.remove", {"id": iid}, me)
-    assert s.state["themes"][theme]["flags"] == [{"target": "moment", "id": s.moments[0]}]
+    # The flag keeps its author (pt-0) so that participant can take it back later.
+    assert s.state["themes"][theme]["flags"] == [
+        {"target": "moment", "id": s.moments[0], "author": "pt-0"}
+    ]
 
 
 def test_personal_data_is_marked() -> None:

@@ -1,4 +1,8 @@
-"""Role enforcement for every write command: facilitator, participant and wall."""
+"""Role enforcement for every write command of the live meeting: facilitator, participant, wall.
+
+The method's commands (intake, new information, ...) have their own table in
+test_domain_method_roles.py.
+"""
 
 from __future__ import annotations
 
@@ -8,9 +12,12 @@ from typing import Any
 import pytest
 
 from tests.domain_helpers import FACILITATOR, WALL, Session, build
-from tijdlijn.domain.commands import COMMANDS
+from tijdlijn.domain.commands import COMMANDS as ALL_COMMANDS
+from tijdlijn.domain.commands_method import METHOD_COMMANDS
 from tijdlijn.domain.model import PALETTE, MeetingKind
 from tijdlijn.errors import Conflict, Forbidden, MeetingClosed
+
+COMMANDS = {name: kind for name, kind in ALL_COMMANDS.items() if name not in METHOD_COMMANDS}
 
 # What a participant may send; everything else is the facilitator's.
 PARTICIPANT_MAY = {
@@ -18,6 +25,7 @@ PARTICIPANT_MAY = {
     "interpretation.update",
     "interpretation.remove",
     "theme.flag",
+    "theme.unflag",  # only a flag of their own (tests/test_domain_themes.py)
     "agreement.status",
 }
 

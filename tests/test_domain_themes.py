@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from tests.domain_helpers import FACILITATOR, Session, build
 from tijdlijn.domain.decide import Actor
-from tijdlijn.errors import Conflict, Invalid, NotFound
+from tijdlijn.domain.visibility import facilitator_view, public_view, strip_authors
+from tijdlijn.errors import Conflict, Forbidden, Invalid, NotFound
 
 
 def count(s: Session, theme_id: str) -> int:
@@ -25,7 +26,7 @@ def test_flag_by_label_creates_a_theme_once() -> None:
     assert s.state["themes"][theme] == {
         "id": theme,
         "label": "Regie",
-        "flags": [{"target": "moment", "id": s.moments[0]}],
+        "flags": [{"target": "moment", "id": s.moments[0], "author": "pt-0"}],
     }
     # Same label in another case: the same theme, one more flag.
     assert flag(s, "REGIE", 1, s.member(1)) == theme
@@ -43,8 +44,8 @@ def test_flag_by_theme_id_and_on_an_interpretation() -> None:
     again = s.run("theme.flag", {"theme_id": theme, "target": "interpretation", "id": iid}, me)
     assert again.result == {"id": theme}
     assert s.state["themes"][theme]["flags"] == [
-        {"target": "moment", "id": s.moments[0]},
-        {"target": "interpretation", "id": iid},
+        {"target": "moment", "id": s.moments[0], "author": "pt-0"},
+        {"target": "interpretation", "id": iid, "author": "pt-0"},
     ]
     other = flag(s, "Macht", 1, me)
     assert other != theme
@@ -116,6 +117,39 @@ def test_unflag() -> None:
         FACILITATOR,
         NotFound,
     )
+
+
+def test_participant_takes_back_only_their_own_flag() -> None:
+    s = build(moments=2, revealed=2)
+    mine, other = s.member(0, "pt-a"), s.member(1, "pt-b")
+    theme = flag(s, "Regie", 0, mine)
+    flag(s, "Regie", 0, other)
+    flag(s, "Regie", 0)  # the facilitator's own
+    assert count(s, theme) == 3
+    unflag = {"theme_id": theme, "target": "moment", "id": s.moments[0]}
+    out = s.run("theme.unflag", unflag, mine)
+    assert out.type == "theme.unflagged" and count(s, theme) == 2
+    # Taken back once: what is left is someone else's.
+    error = s.refuse("theme.unflag", unflag, mine, Forbidden)
+    assert "zelf" in error.message
+    s.refuse("theme.unflag", {**unflag, "id": s.moments[1]}, mine, NotFound)
+    # The facilitator may take back any flag, the other participant still their own.
+    s.run("theme.unflag", unflag, other)
+    s.run("theme.unflag", unflag, FACILITATOR)
+    assert count(s, theme) == 0
+
+
+def test_flag_authors_never_leave_the_domain() -> None:
+    s = build(moments=1, revealed=1)
+    out = s.run(
+        "theme.flag", {"label": "Regie", "target": "moment", "id": s.moments[0]}, s.member(0)
+    )
+    stored = s.state["themes"][out.result["id"]]["flags"]
+    assert stored[0].get("author") == "pt-0"
+    for view in (facilitator_view(s.state), public_view(s.state)):
+        assert all("author" not in f for th in view["themes"].values() for f in th["flags"])
+    for change in [*strip_authors(out.changes), *out.public]:
+        assert "pt-0" not in repr(change)
 
 
 def test_rename() -> None:

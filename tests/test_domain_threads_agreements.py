@@ -157,6 +157,7 @@ def test_parties() -> None:
         "name": "Wijkteam",
         "colour": "#E69F00",
         "position": 0,
+        "absent": False,
     }
     school = s.add("party.add", {"name": "School", "colour": "#56B4E9"})
     assert s.state["parties"][school]["position"] == 1

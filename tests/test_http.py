@@ -156,7 +156,7 @@ def test_create_refuses_a_body_over_64_kib(http: httpx.Client) -> None:
     body = new_meeting(ground_rules=["x" * 200] * 400)  # > 64 KiB of valid-looking JSON
     answer = http.post("/api/meetings", json=body)
     assert len(answer.request.content) > 64 * 1024
-    message = error_of(answer, 400, "invalid")
+    message = error_of(answer, 413, "invalid")
     assert "64" in message  # refused for its size, before anything looks at the fields
 
 

@@ -9,7 +9,11 @@ from typing import Any
 
 from tests.support.clients import Device, Devices, MeetingInfo, create_meeting, join
 from tests.support.server import ServerProcess
-from tijdlijn.domain.commands import COMMANDS
+from tijdlijn.domain.commands import COMMANDS as ALL_COMMANDS
+from tijdlijn.domain.commands_method import METHOD_COMMANDS
+
+# The method's commands (intake, new information, ...): tests/test_hub_method.py.
+COMMANDS = {name: kind for name, kind in ALL_COMMANDS.items() if name not in METHOD_COMMANDS}
 
 # What a participant may send at all (ownership still applies); everything else is refused.
 PARTICIPANT_MAY = {

@@ -6,6 +6,8 @@ import io
 import re
 import xml.etree.ElementTree as ET
 from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any
 
 import pypdf
 import pytest
@@ -86,7 +88,7 @@ def test_themes_threads_agreements_and_follow_up(finished: Finished) -> None:
         "1 september 2024",
         "Bezig",
     )
-    assert (second.owner, second.due, second.status) == (None, None, "Nog niet gestart")
+    assert (second.owner, second.due, second.status) == (None, None, "Nog niet begonnen")
     assert content.follow_up_date == "3 september 2024"
     assert content.date == "3 juni 2024"
     assert [(p.key, p.name, p.colour) for p in content.parties] == [
@@ -250,3 +252,30 @@ def test_file_names_carry_no_case_content(finished: Finished) -> None:
     meeting, _ = finished
     name = filename(build(meeting), "pdf")
     assert name == "verslag-casusreconstructie-2024-06-03.pdf"
+
+
+def test_pdf_has_page_numbers_and_prints_emoji(finished: Finished) -> None:
+    meeting, _ = finished
+    lesson = next(iter(meeting["lessons"].values()))
+    meeting["lessons"][lesson["id"]] = {**lesson, "text": "Samen aan tafel werkt 👍"}
+    data = render_pdf(build(meeting))
+    reader = pypdf.PdfReader(io.BytesIO(data))
+    pages = len(reader.pages)
+    for number, page in enumerate(reader.pages, 1):
+        assert f"Pagina {number} van {pages}" in flat(page.extract_text())
+    # The emoji is drawn from an emoji font, not an empty box from a font without it.
+    fonts = set()
+    for page in reader.pages:
+        resources: Any = page["/Resources"]
+        for font in resources.get("/Font", {}).values():
+            fonts.add(str(font.get_object()["/BaseFont"]))
+    assert any("Emoji" in name for name in fonts), fonts
+    assert "👍" in pdf_text(data)
+
+
+def test_the_emoji_font_is_installed_by_make_run_and_the_image() -> None:
+    root = Path(__file__).resolve().parents[1]
+    makefile = (root / "Makefile").read_text(encoding="utf-8")
+    runtime = re.search(r"^RUNTIME_PACKAGES := ((?:.*\\\n)*.*)$", makefile, re.M)
+    assert runtime and "fonts-noto-color-emoji" in runtime.group(1)
+    assert "fonts-noto-color-emoji" in (root / "docker" / "Dockerfile").read_text(encoding="utf-8")

@@ -3,6 +3,11 @@
 A token is ``<meeting id>.<secret>``: the meeting id routes the lookup to that meeting's keys (so
 every key of a meeting stays under its prefix) and the secret (128 bits from ``secrets``) is
 what grants access. The store keeps only a SHA-256 of each token, never the token.
+
+Intake links (uitvraag) are the one exception to "the server makes the token": the facilitator's
+browser makes the secret and sends only its hash with ``intake.open``, and the hash lives in the
+meeting's state. So the grant ends with the intake: when it is closed, replaced by a new link, the
+meeting starts, or the meeting is deleted, the link no longer opens anything.
 """
 
 from __future__ import annotations
@@ -11,8 +16,15 @@ import hashlib
 import re
 import secrets
 
+from .domain.method import intake_for_token
+from .domain.model import Meeting
 from .errors import MeetingGone, Unauthorized
 from .store.base import AccessRecord, Store
+
+INTAKE_CLOSED = (
+    "Deze uitvraag is gesloten: de link werkt niet meer. Neem contact op met de "
+    "gespreksbegeleider als je nog iets wilt aanvullen."
+)
 
 # No look-alikes: no 0/O, 1/I/L, 2/Z, 5/S, 8/B.
 CODE_ALPHABET = "ACDEFGHJKMNPQRTUVWXY34679"
@@ -60,10 +72,23 @@ async def authenticate(store: Store, token: object) -> tuple[str, AccessRecord]:
     meeting_id = meeting_of(token)
     if meeting_id is None:
         raise Unauthorized()
-    record = await store.access(meeting_id, token_hash(token))
+    hashed = token_hash(token)
+    record = await store.access(meeting_id, hashed)
     if record is None:
         # Tell a deleted meeting apart from a wrong token: people need to know which it is.
-        if await store.load(meeting_id) is None:
+        stored = await store.load(meeting_id)
+        if stored is None:
             raise MeetingGone()
-        raise Unauthorized()
+        return meeting_id, intake_grant(stored.state, hashed)
     return meeting_id, record
+
+
+def intake_grant(state: Meeting, hashed: str) -> AccessRecord:
+    """What an intake link grants, found by its hash in the meeting's state; Unauthorized when
+    it is no intake link, or (with a message saying so) when its intake is closed."""
+    intake = intake_for_token(state, hashed)
+    if intake is None:
+        raise Unauthorized()
+    if intake["status"] != "open" or state["phase"] != "preparation":
+        raise Unauthorized(INTAKE_CLOSED)
+    return {"role": "intake", "participant_id": intake["id"], "party_id": intake["party_id"]}

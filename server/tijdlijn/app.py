@@ -19,74 +19,58 @@ from starlette.middleware import Middleware
 from starlette.middleware.gzip import GZipMiddleware
 from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from . import http
+from .body import BodyLimit
 from .capsule import Sealer, load_keys
+from .guard import Guard, open_limits
+from .headers import SecurityHeaders
 from .http_after import routes as after_routes
 from .hub import Hub
 from .link import Link
 from .metrics import HttpStatus, Metrics, serve_metrics
+from .proxy import ProxyHeaders
 from .service import Meetings
 from .settings import Settings
+from .sio_server import EngineFrames, TijdlijnServer, transport_limit
 from .store import open_store
 from .store.base import Store
 
 log = logging.getLogger("tijdlijn.app")
-
-# Strict by default: every asset comes from this server, nothing inline, no framing.
-CSP = (
-    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-    "connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; "
-    "frame-ancestors 'none'; form-action 'self'"
-)
-SECURITY_HEADERS = [
-    (b"content-security-policy", CSP.encode()),
-    (b"x-content-type-options", b"nosniff"),
-    (b"referrer-policy", b"no-referrer"),
-    (b"x-frame-options", b"DENY"),
-    (b"permissions-policy", b"camera=(), microphone=(), geolocation=()"),
-]
 
 
 def default_web_dir() -> Path:
     return Path(__file__).resolve().parents[2] / "web"
 
 
-class SecurityHeaders:
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-
-        async def send_with_headers(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                message.setdefault("headers", [])
-                message["headers"] = list(message["headers"]) + SECURITY_HEADERS
-            await send(message)
-
-        await self.app(scope, receive, send_with_headers)
-
-
 class Tijdlijn:
     """The ASGI entry point: Socket.IO under /socket.io/, everything else to Starlette."""
 
-    def __init__(self, web: Starlette, sio: socketio.AsyncServer, hub: Hub) -> None:
+    def __init__(self, web: Starlette, sio: TijdlijnServer, hub: Hub, settings: Settings) -> None:
         self.web = web
         self.sio = sio
         self.hub = hub
-        self.engine = socketio.ASGIApp(sio, socketio_path="socket.io")
+        self.engine = EngineFrames(socketio.ASGIApp(sio, socketio_path="socket.io"), sio)
+        # Outermost first: who is asking (proxy.py), headers on every answer, bounded bodies.
+        self.stack: ASGIApp = ProxyHeaders(
+            SecurityHeaders(BodyLimit(self.route, transport_limit(settings)), settings.hsts),
+            settings.trusted_proxies,
+        )
 
     @property
     def state(self) -> Any:
         return self.web.state
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] in ("http", "websocket") and scope["path"].startswith("/socket.io"):
+    async def route(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["path"].startswith("/socket.io"):
             await self.engine(scope, receive, send)
+        else:
+            await self.web(scope, receive, send)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] in ("http", "websocket"):
+            await self.stack(scope, receive, send)
         else:
             await self.web(scope, receive, send)
 
@@ -104,13 +88,11 @@ def create_app(settings: Settings, store: Store | None = None) -> Tijdlijn:
             "no TIJDLIJN_CAPSULE_KEYS: this process seals restore capsules with its own key; "
             "several processes must share one (docs/reliability.md)"
         )
-    sio = socketio.AsyncServer(
+    sio = TijdlijnServer(
+        settings,
         async_mode="asgi",
         client_manager=link,
         cors_allowed_origins=list(settings.allowed_origins) if settings.allowed_origins else None,
-        max_http_buffer_size=settings.max_message_bytes,
-        logger=False,
-        engineio_logger=False,
     )
     service = Meetings(settings, store, Sealer(load_keys(settings)))
     hub = Hub(settings, service, sio, metrics)
@@ -139,7 +121,6 @@ def create_app(settings: Settings, store: Store | None = None) -> Tijdlijn:
         ],
         middleware=[
             Middleware(HttpStatus, metrics=metrics),
-            Middleware(SecurityHeaders),
             Middleware(GZipMiddleware, minimum_size=512),
         ],
         lifespan=lifespan,
@@ -150,5 +131,5 @@ def create_app(settings: Settings, store: Store | None = None) -> Tijdlijn:
     web.state.metrics = metrics
     web.state.service = service
     web.state.link = link
-    web.state.join_limiter = http.FailureLimiter(settings.join_failures_per_minute)
-    return Tijdlijn(web, sio, hub)
+    web.state.guard = Guard(settings, store, open_limits(settings, store))
+    return Tijdlijn(web, sio, hub, settings)

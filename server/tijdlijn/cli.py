@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import argparse
-import logging
+import logging.config
 import sys
 from collections.abc import Sequence
 from typing import Any
@@ -12,6 +12,14 @@ import uvicorn
 
 from . import __version__
 from .settings import DEFAULT_TTL_SECONDS, MAX_TTL_SECONDS, from_env
+from .sio_server import transport_limit
+
+ACCESS_DUTCH = {
+    "open": "iedereen op deze computer (alleen lokaal)",
+    "key": "met een toegangssleutel",
+    "header": "na inloggen via de reverse proxy",
+    "key+header": "met een toegangssleutel of na inloggen via de reverse proxy",
+}
 
 # Measured with `make bench` (bench/README.md), one core, meetings of 14 devices:
 # - permessage-deflate off: compressing small JSON frames costs CPU on every delivery and keeps a
@@ -78,7 +86,31 @@ def parser() -> argparse.ArgumentParser:
         "default ~/.local/state/tijdlijn)",
     )
     serve.add_argument("--public-url", default=None, help="address people open, for links and QR")
-    serve.add_argument("--access-log", action="store_true", help="log every HTTP request")
+    serve.add_argument(
+        "--access-log",
+        action="store_true",
+        help="log every HTTP request (join codes and session ids are redacted)",
+    )
+    serve.add_argument(
+        "--trusted-proxy",
+        action="append",
+        default=None,
+        help="address or network of a reverse proxy whose X-Forwarded-* headers are believed "
+        "(repeatable; also TIJDLIJN_TRUSTED_PROXIES; default: none)",
+    )
+    serve.add_argument(
+        "--facilitator-key",
+        action="append",
+        default=None,
+        help="a key that allows creating meetings (repeatable; prefer TIJDLIJN_FACILITATOR_KEYS, "
+        "a flag shows in the process list)",
+    )
+    serve.add_argument(
+        "--facilitator-header",
+        default=None,
+        help="a header set by an authenticating reverse proxy (e.g. X-Forwarded-User from "
+        "oauth2-proxy) that allows creating meetings; needs --trusted-proxy",
+    )
     serve.add_argument(
         "--metrics-port",
         type=int,
@@ -125,13 +157,18 @@ def main(argv: Sequence[str] | None = None) -> int:
             metrics_host=args.metrics_host,
             preparation_days=args.preparation_days,
             state_dir=args.state_dir,
+            trusted_proxies=tuple(args.trusted_proxy) if args.trusted_proxy else None,
+            facilitator_keys=tuple(args.facilitator_key) if args.facilitator_key else None,
+            facilitator_header=args.facilitator_header,
         )
     except ValueError as exc:
         print(f"tijdlijn: {exc}", file=sys.stderr)
         return 2
     from .app import create_app
+    from .logs import uvicorn_log_config
 
-    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s %(message)s")
+    # The same configuration uvicorn applies, already for what create_app logs.
+    logging.config.dictConfig(uvicorn_log_config())
     # Debug only for Tijdlijn's own lines: library debug output (websockets logs every frame)
     # would cost more than the server's work and could carry content.
     logging.getLogger("tijdlijn").setLevel(args.log_level.upper())
@@ -140,14 +177,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     store = "Redis" if settings.redis_url else "in-memory (één proces)"
     shown = "localhost" if settings.host in ("127.0.0.1", "0.0.0.0") else settings.host
     print(f"Tijdlijn {__version__} draait op http://{shown}:{settings.port}/  (opslag: {store})")
-    print("Open die link in je browser om een bijeenkomst te starten. Stoppen: Ctrl+C.", flush=True)
+    print("Open die link in je browser om een bijeenkomst te starten. Stoppen: Ctrl+C.")
+    print(f"Bijeenkomsten maken: {ACCESS_DUTCH[settings.facilitator_access]}.", flush=True)
     uvicorn.run(
         app,
         host=settings.host,
         port=settings.port,
         access_log=args.access_log,
-        ws_max_size=settings.max_message_bytes + 1024,
-        proxy_headers=True,
+        log_config=uvicorn_log_config(),
+        # Frames up to the transport limit reach the server, which answers oversized ones with
+        # a coded error (sio_server.py); beyond it uvicorn closes with 1009 "message too big".
+        ws_max_size=transport_limit(settings),
+        # Forwarded headers are handled by proxy.py, only from --trusted-proxy addresses.
+        proxy_headers=False,
         **uvicorn_options(args.ws, args.ws_deflate, server_log_level),
     )
     return 0

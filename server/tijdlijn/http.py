@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import io
-import json
 import time
-from collections import deque
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -16,14 +14,17 @@ from starlette.responses import FileResponse, JSONResponse, Response
 from starlette.routing import Route
 
 from . import access, meetings
-from .errors import Invalid, MeetingGone, NotFound, RateLimited, StoreUnavailable, TijdlijnError
+from .body import TooLarge, read_json
+from .domain.commands import describe_fields
+from .domain.model import Meeting
+from .errors import Invalid, MeetingGone, NotFound, StoreUnavailable, TijdlijnError
+from .guard import CODE_GONE, Guard, ServerFull
 from .lifetime import ttl_for
 from .service import Meetings
 from .settings import Settings
 from .store.base import Store
 
 M = TypeVar("M", bound=BaseModel)
-MAX_BODY = 64 * 1024
 STATUS = {
     "invalid": 400,
     "unauthorized": 401,
@@ -37,14 +38,15 @@ STATUS = {
     "rate_limited": 429,
     "unavailable": 503,
 }
-CODE_GONE = (
-    "Deze code hoort niet bij een lopende bijeenkomst. Misschien is de bijeenkomst al "
-    "afgelopen en verwijderd; vraag de gespreksbegeleider om de code."
-)
 
 
 def error_response(exc: TijdlijnError) -> JSONResponse:
-    return JSONResponse({"error": exc.as_error()}, status_code=STATUS.get(exc.code, 400))
+    status = STATUS.get(exc.code, 400)
+    if isinstance(exc, TooLarge):
+        status = 413
+    elif isinstance(exc, ServerFull):
+        status = 503
+    return JSONResponse({"error": exc.as_error()}, status_code=status)
 
 
 def store_of(request: Request) -> Store:
@@ -67,68 +69,36 @@ def base_url(request: Request) -> str:
     return configured or str(request.base_url).rstrip("/")
 
 
-async def read_json(request: Request, limit: int = MAX_BODY) -> Any:
-    body = await request.body()
-    if len(body) > limit:
-        raise Invalid(f"Het verzoek is te groot (maximaal {limit // 1024} KB).")
-    try:
-        return json.loads(body or b"null")
-    except (ValueError, UnicodeDecodeError):
-        raise Invalid("Het verzoek is geen geldige JSON.") from None
-
-
 def validate(model: type[M], data: Any) -> M:
     try:
         return model.model_validate(data)
     except ValidationError as exc:
-        fields = sorted({".".join(str(p) for p in e["loc"]) or "body" for e in exc.errors()})
-        raise Invalid("Ongeldige invoer in: " + ", ".join(fields[:5]) + ".") from None
+        raise Invalid("Ongeldige invoer in: " + describe_fields(exc) + ".") from None
 
 
-class FailureLimiter:
-    """Slows down guessing join codes: a few wrong codes a minute per client address."""
+def guard_of(request: Request) -> Guard:
+    guard: Guard = request.app.state.guard
+    return guard
 
-    def __init__(self, per_minute: int = 30) -> None:
-        self.per_minute = per_minute
-        self.failures: dict[str, deque[float]] = {}
 
-    def check(self, client: str) -> None:
-        now = time.monotonic()
-        seen = self.failures.get(client)
-        if seen is None:
-            return
-        while seen and now - seen[0] > 60:
-            seen.popleft()
-        if not seen:
-            del self.failures[client]
-        elif len(seen) >= self.per_minute:
-            raise RateLimited("Te veel onjuiste codes. Wacht een minuut en probeer het opnieuw.")
-
-    def fail(self, client: str) -> None:
-        if len(self.failures) > 10_000:
-            self.failures.clear()  # bounded memory under a flood; the limit resets, nothing breaks
-        self.failures.setdefault(client, deque()).append(time.monotonic())
+async def create_from(request: Request, meeting: Meeting) -> Response:
+    """Store a new meeting (after :meth:`Guard.may_create`); its creator's answer."""
+    created = await service_of(request).create(meeting, base_url(request))
+    await guard_of(request).created(request, created["join_code"])
+    return JSONResponse(created, status_code=201, headers={"Cache-Control": "no-store"})
 
 
 async def create(request: Request) -> Response:
     try:
+        await guard_of(request).may_create(request)
         body = validate(meetings.NewMeeting, await read_json(request))
-        state = meetings.build(body, meetings.now())
-        created = await service_of(request).create(state, base_url(request))
+        return await create_from(request, meetings.build(body, meetings.now()))
     except TijdlijnError as exc:
         return error_response(exc)
-    return JSONResponse(created, status_code=201, headers={"Cache-Control": "no-store"})
 
 
 async def _meeting_for(request: Request, code: str) -> str:
-    limiter: FailureLimiter = request.app.state.join_limiter
-    client = request.client.host if request.client else "?"
-    limiter.check(client)
-    normal = access.normalise_code(code)
-    mid = await store_of(request).meeting_for_code(normal) if normal else None
-    if mid is None:
-        limiter.fail(client)
-        raise MeetingGone(CODE_GONE)
+    mid, _normal = await guard_of(request).meeting_for(request, code)
     return mid
 
 
@@ -193,9 +163,7 @@ async def join(request: Request) -> Response:
 
 async def qr(request: Request) -> Response:
     try:
-        normal = access.normalise_code(request.path_params["code"])
-        if normal is None or await store_of(request).meeting_for_code(normal) is None:
-            raise MeetingGone(CODE_GONE)
+        _mid, normal = await guard_of(request).meeting_for(request, request.path_params["code"])
     except TijdlijnError as exc:
         return error_response(exc)
     url = f"{base_url(request)}/join#{normal}"
@@ -244,4 +212,5 @@ def routes(web_dir: Path) -> list[Route]:
         page(web_dir, "/facilitator", "facilitator"),
         page(web_dir, "/join", "participant"),
         page(web_dir, "/wall", "wall"),
+        page(web_dir, "/intake", "intake"),
     ]

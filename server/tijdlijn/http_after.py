@@ -3,7 +3,8 @@
 Downloads are facilitator-only and authenticated by ``Authorization: Bearer <token>``: a POST with
 the token in a header, never a token in a URL (URLs end up in histories, logs and proxies).
 Nothing made here is stored: each file is built from the meeting's state for this one response.
-Import and follow-up start need no token: like POST /api/meetings, they create a new meeting.
+Import and follow-up start need no meeting token: like POST /api/meetings, they create a new
+meeting, so they pass the same facilitator-access guard (guard.py) before their body is read.
 """
 
 from __future__ import annotations
@@ -20,34 +21,14 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from . import access, followup, meetings, portability, report
+from .body import PACK, PREPARED, RESTORE, SMALL, read_json
 from .capsule import MAX_CAPSULE_CHARS
 from .domain import commands as c
 from .domain.model import LIMITS, Meeting
 from .errors import Conflict, Forbidden, Invalid, TijdlijnError, Unauthorized
-from .http import base_url, error_response, service_of
+from .http import create_from, error_response, guard_of, service_of
 
-SMALL_BODY = 64 * 1024
-# A pack holds at most 120 texts of 1000 characters, a prepared meeting 600 interpretations of
-# 2000: as UTF-8 (how Tijdlijn writes them) these caps leave room for every valid file.
-PACK_BODY = 1024 * 1024
-PREPARED_BODY = 4 * 1024 * 1024
 NO_STORE = {"Cache-Control": "no-store"}
-
-
-async def read_json(request: Request, limit: int) -> Any:
-    """The body as JSON, read no further than ``limit`` bytes."""
-    declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > limit:
-        raise Invalid(f"Het verzoek is te groot (maximaal {limit // 1024} KB).")
-    body = bytearray()
-    async for chunk in request.stream():
-        body += chunk
-        if len(body) > limit:
-            raise Invalid(f"Het verzoek is te groot (maximaal {limit // 1024} KB).")
-    try:
-        return json.loads(bytes(body) or b"{}")
-    except (ValueError, RecursionError):
-        raise Invalid("Het verzoek is geen geldige JSON.") from None
 
 
 async def facilitator_meeting(request: Request) -> Meeting:
@@ -88,7 +69,7 @@ class IcsBody(_Body):
 async def report_file(request: Request) -> Response:
     try:
         meeting = await facilitator_meeting(request)
-        body = portability.validate(ReportBody, await read_json(request, SMALL_BODY), "Het verzoek")
+        body = portability.validate(ReportBody, await read_json(request, SMALL, {}), "Het verzoek")
     except TijdlijnError as exc:
         return error_response(exc)
     options = report.ReportOptions(
@@ -109,7 +90,7 @@ async def report_file(request: Request) -> Response:
 async def invitation(request: Request) -> Response:
     try:
         meeting = await facilitator_meeting(request)
-        body = portability.validate(IcsBody, await read_json(request, SMALL_BODY), "Het verzoek")
+        body = portability.validate(IcsBody, await read_json(request, SMALL, {}), "Het verzoek")
         day = body.date or meeting["follow_up_date"]
         if not day:
             raise Conflict("Kies eerst de datum van het terugkijkmoment.")
@@ -143,11 +124,6 @@ async def export(request: Request) -> Response:
     )
 
 
-async def _create(request: Request, meeting: Meeting) -> Response:
-    created = await service_of(request).create(meeting, base_url(request))
-    return JSONResponse(created, status_code=201, headers=NO_STORE)
-
-
 def bearer(request: Request) -> str:
     scheme, _, token = request.headers.get("authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
@@ -164,7 +140,7 @@ async def restore(request: Request) -> Response:
     try:
         token = bearer(request)
         body = portability.validate(
-            RestoreBody, await read_json(request, MAX_CAPSULE_CHARS + 1024), "Het verzoek"
+            RestoreBody, await read_json(request, RESTORE, {}), "Het verzoek"
         )
         restored = await service_of(request).restore(token, body.capsule)
     except TijdlijnError as exc:
@@ -174,22 +150,24 @@ async def restore(request: Request) -> Response:
 
 async def import_prepared(request: Request) -> Response:
     try:
-        data = await read_json(request, PREPARED_BODY)
+        await guard_of(request).may_create(request)
+        data = await read_json(request, PREPARED, {})
         meeting = portability.meeting_from_prepared(
             data, access.new_meeting_id(), meetings.now(), access.new_item_id
         )
-        return await _create(request, meeting)
+        return await create_from(request, meeting)
     except TijdlijnError as exc:
         return error_response(exc)
 
 
 async def start_follow_up(request: Request) -> Response:
     try:
-        data = await read_json(request, PACK_BODY)
+        await guard_of(request).may_create(request)
+        data = await read_json(request, PACK, {})
         meeting = followup.meeting_from_pack(
             data, access.new_meeting_id(), meetings.now(), access.new_item_id
         )
-        return await _create(request, meeting)
+        return await create_from(request, meeting)
     except TijdlijnError as exc:
         return error_response(exc)
 

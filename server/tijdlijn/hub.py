@@ -21,8 +21,10 @@ from typing import Any
 
 import socketio
 
+from . import guard
 from .domain import commands
 from .domain.evolve import WireEvent
+from .domain.visibility import touches_intake
 from .errors import MeetingGone, RateLimited, TijdlijnError, Unauthorized, UnknownEvent
 from .link import Link
 from .metrics import Metrics
@@ -34,6 +36,8 @@ log = logging.getLogger("tijdlijn.hub")
 # How often the watchdog looks for meetings that went away, and renews presence.
 CHECK_SECONDS = 2.0
 PRESENCE_EVERY = 10  # checks, so every 20 seconds: well within the 60 an entry counts
+ROOMS = ("fac", "pub", "intake")
+SYNC_COST = 0.25
 NOTICES = {
     "meeting_gone": "meeting.deleted",
     "meeting_expired": "meeting.expired",
@@ -50,12 +54,12 @@ class Connection:
     tokens: float
     refilled: float
 
-    def allow(self, now: float, rate: float, burst: int) -> bool:
+    def allow(self, now: float, rate: float, burst: int, cost: float = 1.0) -> bool:
         self.tokens = min(burst, self.tokens + (now - self.refilled) * rate)
         self.refilled = now
-        if self.tokens < 1.0:
+        if self.tokens < cost:
             return False
-        self.tokens -= 1.0
+        self.tokens -= cost
         return True
 
 
@@ -95,13 +99,20 @@ class Hub:
         token = auth.get("token") if isinstance(auth, dict) else None
         try:
             session = await self.service.session(token)
+            # security: a cap on connections per meeting in this process (docs/security.md)
+            guard.admit_to_meeting(
+                (c.session.meeting_id for c in self.connections.values()),
+                session.meeting_id,
+                self.settings,
+            )
         except TijdlijnError as exc:
             # Two arguments: the message, and the data a client reads as {code, message}.
             raise socketio.exceptions.ConnectionRefusedError(exc.message, exc.as_error()) from None
         self.connections[sid] = Connection(
             session, label_of(session), float(self.settings.rate_burst), time.monotonic()
         )
-        room = "fac" if session.actor.role == "facilitator" else "pub"
+        # An intake link gets no meeting events, only a hint to fetch its own view again.
+        room = {"facilitator": "fac", "intake": "intake"}.get(session.actor.role, "pub")
         await self.sio.enter_room(sid, f"{room}:{session.meeting_id}")
         since = auth.get("since") if isinstance(auth, dict) else None
         self.sio.start_background_task(self._welcome, sid, since)
@@ -159,6 +170,11 @@ class Hub:
         conn = self.connections.get(sid)
         if conn is None:
             return {"ok": False, "error": Unauthorized().as_error()}
+        # Syncs draw on the same budget as writes (a quarter each: a resync is legitimate, a
+        # flood of them is not); 50,000 in 5 s once kept the server busy for 40 s.
+        now = time.monotonic()
+        if not conn.allow(now, self.settings.rate_per_second, self.settings.rate_burst, SYNC_COST):
+            return {"ok": False, "error": RateLimited().as_error()}
         since = data.get("since") if isinstance(data, dict) else None
         try:
             name, payload = await self.service.sync(conn.session, since)
@@ -167,17 +183,22 @@ class Hub:
         return {"ok": True, name: payload}
 
     async def on_capsule(self, sid: str, data: Any = None) -> dict[str, Any]:
-        conn = self.connections.get(sid)
         try:
-            if conn is None:
-                raise Unauthorized()
-            if not conn.allow(
-                time.monotonic(), self.settings.rate_per_second, self.settings.rate_burst
-            ):
-                raise RateLimited()
+            conn = self._admit(sid)
             return {"ok": True, **await self.service.capsule(conn.session)}
         except TijdlijnError as exc:
             return {"ok": False, "error": exc.as_error()}
+
+    def _admit(self, sid: str) -> Connection:
+        """The connection behind ``sid`` if it may send one more message now."""
+        conn = self.connections.get(sid)
+        if conn is None:
+            raise Unauthorized()
+        if not conn.allow(
+            time.monotonic(), self.settings.rate_per_second, self.settings.rate_burst
+        ):
+            raise RateLimited()
+        return conn
 
     # writes
     def _writer(self, name: str) -> Any:
@@ -194,12 +215,7 @@ class Hub:
         """The one boundary where errors become error acks."""
         conn = self.connections.get(sid)
         try:
-            if conn is None:
-                raise Unauthorized()
-            if not conn.allow(
-                time.monotonic(), self.settings.rate_per_second, self.settings.rate_burst
-            ):
-                raise RateLimited()
+            conn = self._admit(sid)
             if name == "meeting.end":
                 return await self._end(sid, conn, commands.parse(name, data))
             return await self.service.write(conn.session, name, data)
@@ -224,6 +240,8 @@ class Hub:
             await self.sio.emit("event", facilitators, room=f"fac:{meeting_id}")
             if public is not None:
                 await self.sio.emit("event", public, room=f"pub:{meeting_id}")
+        if touches_intake(facilitators["changes"]):
+            await self.sio.emit("intake.changed", {}, room=f"intake:{meeting_id}")
 
     # end, expiry, loss
     async def _end(self, sid: str, conn: Connection, command: commands.Command) -> dict[str, Any]:
@@ -239,14 +257,14 @@ class Hub:
         """Tell every device of a meeting that is gone why, then let them go (every process)."""
         self.service.forget(meeting_id)
         notice = NOTICES.get(why.code, "meeting.deleted")
-        for room in ("fac", "pub"):
+        for room in ROOMS:
             await self.sio.emit(notice, why.as_error(), room=f"{room}:{meeting_id}", skip_sid=skip)
         local = [
             sid
             for sid, c in self.connections.items()
             if c.session.meeting_id == meeting_id and sid != skip
         ]
-        for room in ("fac", "pub"):
+        for room in ROOMS:
             await self.sio.close_room(f"{room}:{meeting_id}")
         for sid in local:
             await self.sio.disconnect(sid)

@@ -7,12 +7,13 @@ that start a meeting (new, imported, follow-up) all go through there.
 from __future__ import annotations
 
 import time
-from typing import Annotated, Any, TypedDict
+from typing import Annotated, Any, Literal, TypedDict
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from . import access
 from .domain import commands as c
+from .domain.commands_method import Preconditions
 from .domain.decide import Actor, decide
 from .domain.model import Meeting, new_meeting
 
@@ -33,6 +34,8 @@ class NewMeeting(BaseModel):
     initials: c.Initials
     parties: Annotated[list[PartyIn], Field(max_length=12)] = []
     ground_rules: Annotated[list[c.RULE], Field(max_length=15)] | None = None
+    # The handbook's checklist as ticked on the new-meeting form.
+    preconditions: dict[Literal["case_calm", "most_involved", "light_tensions"], bool] = {}
 
 
 class Links(TypedDict):
@@ -65,6 +68,13 @@ def build(body: NewMeeting, now: float) -> Meeting:
                 c.MeetingUpdate(op_id="create-rules", ground_rules=body.ground_rules),
             )
         )
+    if body.preconditions:
+        commands.append(
+            (
+                "meeting.preconditions",
+                Preconditions(op_id="create-preconditions", **body.preconditions),
+            )
+        )
     for name, command in commands:
         state = decide(state, name, command, FACILITATOR, now, access.new_item_id).state
     return state
@@ -81,13 +91,10 @@ def links(base_url: str, join_code: str, fac: str, cofac: str, wall: str) -> Lin
 
 
 def share_of(urls: Links, code: str) -> dict[str, str]:
-    """What the store keeps so a facilitator console can show the links again."""
-    return {
-        "join_code": code,
-        "join_url": urls["join"],
-        "wall_url": urls["wall"],
-        "cofacilitator_url": urls["cofacilitator"],
-    }
+    """What the store keeps so a facilitator console can show the code again: nothing that
+    opens the meeting beyond joining (docs/privacy.md). The co-facilitator and wall links are
+    rebuilt from the facilitator's own token when it connects (share.py)."""
+    return {"join_code": code, "join_url": urls["join"]}
 
 
 def with_code(share: dict[str, str], code: str) -> dict[str, str]:

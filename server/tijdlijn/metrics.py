@@ -7,8 +7,8 @@ port so the public site never exposes it (docs/deploy.md).
 
 Hooks, kept to single lines so they move easily with the code they measure:
 - hub: ``timed_write`` around each write handler, ``fanout`` around each broadcast;
-- app: ``timed_store`` wraps the store, ``HttpStatus`` counts HTTP answers, ``watch`` reads the
-  hub's connection table at scrape time (so connects and disconnects cost nothing).
+- app: ``timed_store`` instruments the store, ``HttpStatus`` counts HTTP answers, ``watch``
+  reads the hub's connection table at scrape time (so connects and disconnects cost nothing).
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ import time
 from collections.abc import Awaitable, Callable, Iterable, Iterator
 from functools import wraps
 from threading import Thread
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
 from prometheus_client import CollectorRegistry, Counter, Histogram, start_http_server
 from prometheus_client.core import GaugeMetricFamily
@@ -116,8 +116,31 @@ class Metrics:
 
     # app hooks
     def timed_store(self, store: Store) -> Store:
-        """The store, with every coroutine method timed and its failures counted."""
-        return cast("Store", _TimedStore(store, self))
+        """The same store, each coroutine method timed and its failures counted. Instrumented
+        in place, not wrapped, so the object keeps its type: ``len()``, ``kind`` and the like
+        behave exactly as before."""
+        for name in dir(type(store)):
+            if name.startswith("_") or not inspect.iscoroutinefunction(getattr(type(store), name)):
+                continue
+            setattr(store, name, self._timed(name, getattr(store, name)))
+        return store
+
+    def _timed(self, name: str, method: Callable[..., Awaitable[Any]]) -> Any:
+        seconds = self.store_seconds.labels(name)
+        errors = self.store_errors.labels(name)
+
+        @wraps(method)
+        async def timed(*args: Any, **kwargs: Any) -> Any:
+            started = time.perf_counter()
+            try:
+                return await method(*args, **kwargs)
+            except Exception:
+                errors.inc()
+                raise
+            finally:
+                seconds.observe(time.perf_counter() - started)
+
+        return timed
 
     def watch(self, hub: Hub) -> None:
         """Connections (by role) and live meetings, read from the hub when Prometheus scrapes."""
@@ -133,34 +156,6 @@ class Metrics:
             self._server.shutdown()
             self._server.server_close()
             self._server = None
-
-
-class _TimedStore:
-    def __init__(self, store: Store, metrics: Metrics) -> None:
-        self._store = store
-        self._metrics = metrics
-
-    def __getattr__(self, name: str) -> Any:
-        attribute = getattr(self._store, name)
-        # Only coroutine methods are store calls; anything else passes through unchanged.
-        if name.startswith("_") or not inspect.iscoroutinefunction(attribute):
-            return attribute
-        seconds = self._metrics.store_seconds.labels(name)
-        errors = self._metrics.store_errors.labels(name)
-
-        @wraps(attribute)
-        async def timed(*args: Any, **kwargs: Any) -> Any:
-            started = time.perf_counter()
-            try:
-                return await attribute(*args, **kwargs)
-            except Exception:
-                errors.inc()
-                raise
-            finally:
-                seconds.observe(time.perf_counter() - started)
-
-        setattr(self, name, timed)  # looked up once per method, not per call
-        return timed
 
 
 class _HubCollector(Collector):

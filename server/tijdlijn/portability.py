@@ -69,7 +69,7 @@ def describe(exc: ValidationError) -> str:
     """The fields at fault and why, in Dutch; never the values (they may be case content)."""
     parts = []
     for error in exc.errors()[:5]:
-        where = ".".join(str(p) for p in error["loc"])
+        where = c.field_name(error["loc"]) if error["loc"] else ""
         reason = _reason(error)
         parts.append(f"{where}: {reason}" if where else reason)
     more = len(exc.errors()) - 5

@@ -42,8 +42,10 @@ from .errors import (
     TijdlijnError,
     Unauthorized,
 )
-from .lifetime import ttl_for
+from .lifetime import DAY, ttl_for
 from .settings import Settings
+from .share import links_for
+from .share import tokens as share_tokens
 from .store.base import AccessRecord, Appended, Duplicate, Gone, Status, Store, Stored
 
 log = logging.getLogger("tijdlijn.service")
@@ -64,6 +66,8 @@ class Session:
     meeting_id: str
     actor: Actor
     sender: str
+    # A facilitator's co-facilitator and wall links, rebuilt from its token (share.py).
+    links: dict[str, str] | None = None
 
 
 class Broadcaster(Protocol):
@@ -146,9 +150,11 @@ class Meetings:
             status = await self.store.status(meeting_id)
             if status != "live":
                 raise gone_error(status)
-            raise Unauthorized()
+            # An intake link: its grant is the hash kept in the meeting (see access.py).
+            record = access.intake_grant((await self.load(meeting_id)).state, digest)
         actor = Actor(record["role"], record["participant_id"], record["party_id"])
-        return Session(meeting_id, actor, digest[:16])
+        links = await links_for(self.store, meeting_id, token, record)
+        return Session(meeting_id, actor, digest[:16], links)
 
     async def gone(self, meeting_id: str) -> MeetingGone:
         self.forget(meeting_id)
@@ -170,6 +176,8 @@ class Meetings:
     async def sync(self, session: Session, since: object) -> tuple[str, dict[str, Any]]:
         """``catchup`` (the events after ``since`` this device may see) or ``snapshot``."""
         public = session.actor.role != "facilitator"
+        if session.actor.role == "intake":
+            since = None  # events are never an intake link's view: always a snapshot
         if isinstance(since, int) and not isinstance(since, bool) and since >= 0:
             events = await self.store.since(session.meeting_id, since)
             if events is not None:
@@ -181,7 +189,7 @@ class Meetings:
 
     async def snapshot(self, session: Session, stored: Stored) -> Snapshot:
         state, actor = stored.state, session.actor
-        view = view_for(state, actor.role)
+        view = view_for(state, actor.role, actor.participant_id)
         own = [
             i["id"]
             for i in state["interpretations"].values()
@@ -202,8 +210,8 @@ class Meetings:
         if stored.base >= 0:
             # Restored from a copy at this seq: a device that had more re-sends its own writes.
             payload["restored_at"] = stored.base
-        if actor.role != "participant":
-            share = await self.store.share(session.meeting_id) or {}
+        if actor.role in ("facilitator", "wall"):
+            share = {**(await self.store.share(session.meeting_id) or {}), **(session.links or {})}
             if actor.role == "wall":
                 share = {k: v for k, v in share.items() if k in ("join_code", "join_url")}
             payload["share"] = share
@@ -328,7 +336,9 @@ class Meetings:
     async def create(self, meeting: Meeting, base_url: str) -> meetings.Created:
         """Store ``meeting`` with fresh tokens and a join code unique among live meetings."""
         mid = meeting["id"]
-        fac, cofac, wall = (access.new_token(mid) for _ in range(3))
+        fac = access.new_token(mid)
+        # Derived, so the store need not keep them: the console gets them back (share.py).
+        cofac, wall = share_tokens(fac)
         roles: tuple[tuple[str, Role], ...] = (
             (fac, "facilitator"),
             (cofac, "facilitator"),
@@ -374,7 +384,7 @@ class Meetings:
         share = await self.store.share(mid) or {}
         ops = await self.store.ops(mid, stored.seq - CAPSULE_OPS)
         now = self.clock()
-        expires_at = now + ttl_for(stored.state, self.settings, now)
+        expires_at = now + capsule_seconds(stored.state, self.settings, now)
         contents: Contents = {
             "v": 1,
             "meeting_id": mid,
@@ -388,7 +398,14 @@ class Meetings:
             "sealed_at": now,
             "expires_at": expires_at,
         }
-        return {"capsule": self.sealer.seal(contents), "seq": stored.seq, "expires_at": expires_at}
+        return {
+            "capsule": self.sealer.seal(contents),
+            "seq": stored.seq,
+            # When the meeting itself expires if nothing changes, and until when the capsule
+            # can bring it back.
+            "expires_at": now + ttl_for(stored.state, self.settings, now),
+            "capsule_expires_at": expires_at,
+        }
 
     async def restore(self, token: str, sealed: object) -> dict[str, Any]:
         """Bring a lost meeting back from its capsule, as it was: same id, tokens, code, seq.
@@ -435,10 +452,19 @@ class Meetings:
         return {"meeting_id": mid, "seq": contents["seq"], "join_code": code}
 
 
+def capsule_seconds(state: Meeting, settings: Settings, now: float) -> int:
+    """How long a capsule may bring its meeting back: a preparation for as long as one may last
+    (so an expired preparation can come back from the facilitator's browser), a running meeting
+    for a day past its own lifetime."""
+    if state["phase"] == "preparation":
+        return max(ttl_for(state, settings, now), settings.preparation_days * DAY)
+    return ttl_for(state, settings, now) + DAY
+
+
 def deletion_receipt(meeting_id: str, state: Meeting, keys: int, remaining: int) -> dict[str, Any]:
     """Proof of deletion for a privacy officer: counts and hashes, no case content."""
     raw = cast(dict[str, Any], state)
-    items = {kind: len(raw[kind]) for kind in COLLECTIONS}
+    items = {kind: len(raw.get(kind, {})) for kind in COLLECTIONS}
     return {
         "meeting_hash": hashlib.sha256(meeting_id.encode()).hexdigest(),
         "deleted_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -55,6 +56,17 @@ class Settings:
     # Keys that seal restore capsules (Fernet, urlsafe base64 of 32 bytes); the first seals, all
     # open, so a key can be rotated. Several processes must share them: set them here.
     capsule_keys: tuple[str, ...] = ()
+    # Security (docs/security.md). Addresses or networks of reverse proxies whose
+    # X-Forwarded-For/-Proto/-Host are believed; empty: no forwarded header is believed.
+    trusted_proxies: tuple[str, ...] = ()
+    # Who may create meetings: anyone (only on a loopback address), a holder of one of these
+    # keys, or a request that a trusted proxy marked with this header (e.g. oauth2-proxy).
+    facilitator_keys: tuple[str, ...] = ()
+    facilitator_header: str | None = None
+    creations_per_hour: int = 30
+    max_live_meetings: int = 500
+    max_connections_per_meeting: int = 100
+    max_connections_per_address: int = 200
 
     def __post_init__(self) -> None:
         if not 60 <= self.ttl_seconds <= MAX_TTL_SECONDS:
@@ -69,10 +81,52 @@ class Settings:
             )
         if self.allowed_origins is not None and "*" in self.allowed_origins:
             raise ValueError("allowed_origins may not contain '*': list the real origins")
+        for proxy in self.trusted_proxies:
+            try:
+                ipaddress.ip_network(proxy, strict=False)
+            except ValueError:
+                raise ValueError(f"trusted proxy {proxy!r} is no IP address or network") from None
+        if any(len(key) < 16 for key in self.facilitator_keys):
+            raise ValueError("a facilitator key must be at least 16 characters")
+        if self.facilitator_header and not self.trusted_proxies:
+            raise ValueError("facilitator_header needs trusted_proxies: only a proxy may set it")
+        if self.facilitator_access == "open" and not is_loopback(self.host):
+            raise ValueError(
+                f"listening on {self.host} lets anyone who can reach it create meetings: set a "
+                "facilitator key (--facilitator-key / TIJDLIJN_FACILITATOR_KEYS) or a trusted "
+                "header (--facilitator-header with --trusted-proxy), see docs/security.md"
+            )
 
     @property
     def store_kind(self) -> str:
         return "redis" if self.redis_url else "memory"
+
+    @property
+    def facilitator_access(self) -> str:
+        """open, key, header or key+header: what a request needs to create a meeting."""
+        ways = [
+            w
+            for w, on in (("key", self.facilitator_keys), ("header", self.facilitator_header))
+            if on
+        ]
+        return "+".join(ways) or "open"
+
+    @property
+    def hsts(self) -> bool:
+        return bool(self.public_url and self.public_url.startswith("https://"))
+
+
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _listed(value: str) -> tuple[str, ...]:
+    return tuple(part.strip() for part in value.split(",") if part.strip())
 
 
 def from_env(environ: Mapping[str, str] | None = None, **overrides: object) -> Settings:
@@ -91,6 +145,10 @@ def from_env(environ: Mapping[str, str] | None = None, **overrides: object) -> S
         values["public_url"] = env["TIJDLIJN_PUBLIC_URL"].rstrip("/")
     if env.get("TIJDLIJN_JOIN_FAILURES_PER_MINUTE"):
         values["join_failures_per_minute"] = int(env["TIJDLIJN_JOIN_FAILURES_PER_MINUTE"])
+    if env.get("TIJDLIJN_RATE_BURST"):
+        values["rate_burst"] = int(env["TIJDLIJN_RATE_BURST"])
+    if env.get("TIJDLIJN_RATE_PER_SECOND"):
+        values["rate_per_second"] = float(env["TIJDLIJN_RATE_PER_SECOND"])
     if env.get("TIJDLIJN_LOG_MAX"):
         values["log_max"] = int(env["TIJDLIJN_LOG_MAX"])
     if env.get("TIJDLIJN_WEB_DIR"):
@@ -109,5 +167,19 @@ def from_env(environ: Mapping[str, str] | None = None, **overrides: object) -> S
         )
     if env.get("TIJDLIJN_KEY_PREFIX"):
         values["key_prefix"] = env["TIJDLIJN_KEY_PREFIX"]
+    if env.get("TIJDLIJN_TRUSTED_PROXIES"):
+        values["trusted_proxies"] = _listed(env["TIJDLIJN_TRUSTED_PROXIES"])
+    if env.get("TIJDLIJN_FACILITATOR_KEYS"):
+        values["facilitator_keys"] = _listed(env["TIJDLIJN_FACILITATOR_KEYS"])
+    if env.get("TIJDLIJN_FACILITATOR_HEADER"):
+        values["facilitator_header"] = env["TIJDLIJN_FACILITATOR_HEADER"]
+    for name in (
+        "creations_per_hour",
+        "max_live_meetings",
+        "max_connections_per_meeting",
+        "max_connections_per_address",
+    ):
+        if env.get(f"TIJDLIJN_{name.upper()}"):
+            values[name] = int(env[f"TIJDLIJN_{name.upper()}"])
     values.update({k: v for k, v in overrides.items() if v is not None})
     return Settings(**values)  # type: ignore[arg-type]

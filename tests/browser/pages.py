@@ -119,6 +119,9 @@ class Console:
         self.tab_to("Delen")
         code = self.page.get_by_test_id("share-code")
         expect(code).to_have_text(re.compile(r"\S{3}"))
+        # Links are hidden until asked for (a projected console must not show them).
+        for key in ("wall_url", "own_url"):
+            self.page.get_by_test_id(f"show-{key}").click()
         links = self.page.get_by_test_id("share-links")
         wall = links.locator("a[href*='/wall#'], input[value*='/wall#'], code:has-text('/wall#')")
         expect(wall.first).to_be_attached()

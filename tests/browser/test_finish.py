@@ -23,6 +23,7 @@ from pypdf import PdfReader
 
 from tests.browser.pages import GONE, Console, Phone
 from tests.support.browser import OpenTab, Tab
+from tijdlijn.words import format_date
 
 pytestmark = pytest.mark.browser
 
@@ -112,7 +113,8 @@ def test_finish_report_invitation_pack_and_receipt(
     follow_up = dt.date.today() + dt.timedelta(days=130)
     page.get_by_label("Datum terugkijkmoment").fill(follow_up.isoformat())
     page.get_by_role("button", name="Datum opslaan").click()
-    expect(page.locator("#followup-current")).to_have_text(f"Vastgelegd: {follow_up.isoformat()}")
+    # Dates read as the report prints them (one catalogue: tijdlijn/words.py).
+    expect(page.locator("#followup-current")).to_have_text(f"Vastgelegd: {format_date(follow_up)}")
 
     report = page.get_by_test_id("report-form")
     download_report = report.get_by_role("button", name="Verslag downloaden")
@@ -223,6 +225,9 @@ def test_finish_report_invitation_pack_and_receipt(
         "threads": 1,
         "lessons": 1,
         "agreements": 1,
+        "intakes": 0,
+        "intake_entries": 0,
+        "new_information": 0,
     }
     for case_text in (*CASE_TEXTS, *PARTIES, meeting_id, secret, code):
         assert case_text not in receipt_text

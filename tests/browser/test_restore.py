@@ -17,7 +17,7 @@ import pytest
 from playwright.sync_api import Browser, expect
 
 from tests.browser.pages import Console, Phone, Wall
-from tests.support.browser import DEVICES, Device, Tab, _record, screenshot
+from tests.support.browser import DEVICES, Device, OpenTab, Tab, _record, screenshot
 from tests.support.server import ServerProcess
 
 pytestmark = pytest.mark.browser
@@ -124,3 +124,25 @@ def test_a_lost_meeting_comes_back_from_the_console(
     finally:
         for tab in tabs:
             tab.context.close()
+
+
+def test_a_preparation_says_how_long_it_is_kept_and_warns_before(
+    open_tab: OpenTab, tmp_path: Path
+) -> None:
+    console = Console(open_tab("facilitator", "laptop"))
+    console.create("Casus voorbereiding", "V.B.", ["Wijkteam", "School"])
+    notice = console.page.get_by_test_id("lifetime")
+    # No planned date yet: kept two weeks after the last change, and it says so.
+    expect(notice).to_contain_text("Deze voorbereiding wordt bewaard tot")
+    expect(notice.get_by_test_id("lifetime-export")).to_have_count(0)
+    # A meeting planned for today is kept until the end of tomorrow: within the warning time,
+    # with the export one click away.
+    today = time.strftime("%Y-%m-%d")
+    notice.get_by_label("Geplande datum").fill(today)
+    notice.get_by_test_id("planned-date-save").click()
+    expect(notice).to_contain_text("Let op: deze bijeenkomst wordt op")
+    exported = console.download(notice.get_by_test_id("lifetime-export"), tmp_path)
+    assert '"moments"' in exported.read_text(encoding="utf-8")
+    # Once the meeting runs, the preparation notice makes room.
+    console.phase("introduction")
+    expect(notice).to_be_hidden()

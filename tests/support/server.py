@@ -19,6 +19,14 @@ import pytest
 
 from tests.support.redis import free_port
 
+# Tests create many meetings and connections from 127.0.0.1; the limits have tests of their own
+# (tests/test_security_*.py), which pass their own values.
+RELAXED_LIMITS = {
+    "TIJDLIJN_CREATIONS_PER_HOUR": "100000",
+    "TIJDLIJN_MAX_LIVE_MEETINGS": "100000",
+    "TIJDLIJN_MAX_CONNECTIONS_PER_ADDRESS": "100000",
+}
+
 
 class ServerProcess:
     def __init__(
@@ -33,7 +41,7 @@ class ServerProcess:
         self.url = f"http://127.0.0.1:{self.port}"
         self.log_path = Path(tempfile.mkstemp(prefix="tijdlijn-log-", suffix=".txt")[1])
         self._log = self.log_path.open("wb")
-        full_env = {**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})}
+        full_env = {**os.environ, "PYTHONUNBUFFERED": "1", **RELAXED_LIMITS, **(env or {})}
         if "--redis-url" not in args:
             full_env.pop("TIJDLIJN_REDIS_URL", None)
         self.process = subprocess.Popen(

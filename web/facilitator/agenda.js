@@ -58,7 +58,8 @@ export function suggestedFollowUp(today = new Date()) {
 // The console tab that fits each phase, opened when the facilitator moves the meeting on.
 export const TAB_FOR_PHASE = {
   preparation: 'prepare',
-  introduction: 'share',
+  // Never the sharing tab: a projected console would show its links to the room.
+  introduction: 'prepare',
   timeline: 'run',
   reflection: 'threads',
   agreements: 'agreements',

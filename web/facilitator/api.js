@@ -15,6 +15,8 @@ async function failure(response) {
     const body = await response.json();
     code = body?.error?.code || code;
     message = body?.error?.message || '';
+    // A server that asks for a facilitator key says so in detail (docs/security.md).
+    if (body?.error?.detail === 'facilitator_key') code = 'facilitator_key';
   } catch {
     // Not JSON: keep the generic code.
   }

@@ -9,7 +9,10 @@ import * as finish from './finish.js';
 import * as outcomes from './outcomes.js';
 import * as prepare from './prepare.js';
 import * as run from './run.js';
+import { hideSecrets as hideIntakeLinks } from './intake.js';
+import * as present from './present.js';
 import * as share from './share.js';
+import * as shortcuts from './shortcuts.js';
 import * as stepper from './stepper.js';
 import * as themes from './themes.js';
 import * as threads from './threads.js';
@@ -63,6 +66,7 @@ export function startConsole(token, { onGone, onReceipt }) {
     },
     render: scheduleRender,
     showTab,
+    hideSecrets,
     gone(reason) {
       if (finished) return;
       finished = true;
@@ -152,6 +156,8 @@ export function startConsole(token, { onGone, onReceipt }) {
 
   for (const module of Object.values(PANELS)) module.setup?.(ctx);
   stepper.setup(ctx);
+  shortcuts.setup(ctx);
+  present.setup(ctx);
   setupTabs();
   window.addEventListener('languagechange', () => {
     renderNow();
@@ -190,7 +196,11 @@ export function startConsole(token, { onGone, onReceipt }) {
     const list = byId('tabs');
     list.addEventListener('click', (event) => {
       const target = event.target.closest('[role="tab"]');
-      if (target) showTab(target.dataset.tab);
+      if (!target) return;
+      showTab(target.dataset.tab);
+      // Chosen with the mouse: focus goes to the panel, so a clicker's arrow keys reveal moments
+      // instead of switching tabs (from the keyboard, focus stays on the tab as usual).
+      if (event.detail > 0) byId(`panel-${tab}`).focus({ preventScroll: true });
     });
     // Arrow keys move between tabs (the WAI-ARIA tabs pattern); Tab goes into the panel.
     list.addEventListener('keydown', (event) => {
@@ -208,8 +218,17 @@ export function startConsole(token, { onGone, onReceipt }) {
     });
   }
 
+  /** Every link shown in clear is masked again: leaving a tab, or starting to present. */
+  function hideSecrets() {
+    share.hideSecrets();
+    hideIntakeLinks();
+  }
+
   function showTab(name) {
     if (!TABS.includes(name)) return;
+    // While presenting there is no sharing tab to go to.
+    if (name === 'share' && document.body.classList.contains('presenting')) name = 'run';
+    if (tab !== name) hideSecrets();
     tab = name;
     try {
       sessionStorage.setItem(TAB_KEY, name);

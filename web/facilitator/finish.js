@@ -2,12 +2,13 @@
 // "end and delete" with its receipt. Files come through fetch with the token in a header, then a
 // Blob and an object URL: the token never appears in a URL.
 
-import { errorMessage, t } from '/static/shared/i18n.js';
+import { errorMessage, formatDay, t } from '/static/shared/i18n.js';
 import { interpretationsFor, orderedMoments, partyOf } from '/static/shared/state.js';
 import { suggestedFollowUp } from './agenda.js';
 import { postForFile, saveBlob } from './api.js';
 import { endMeeting } from './end.js';
 import { momentLabel } from './interp.js';
+import * as method from './method.js';
 import { byId, button, confirmDialog, el, partyChip, piiMark, toast } from './ui.js';
 
 const EXTENSIONS = { html: 'html', pdf: 'pdf', md: 'md' };
@@ -72,9 +73,10 @@ export function render(ctx) {
   const date = byId('followup-date');
   if (document.activeElement !== date) date.value = m.follow_up_date || suggestedFollowUp();
   byId('followup-current').textContent = m.follow_up_date
-    ? t('finish.followup_set', { date: m.follow_up_date })
+    ? t('finish.followup_set', { date: formatDay(m.follow_up_date) })
     : t('finish.followup_unset');
   renderVerbatim(ctx);
+  method.renderFinish(ctx);
 }
 
 function renderVerbatim(ctx) {

@@ -8,6 +8,7 @@ import {
   partyOf,
   themesOn,
 } from '/static/shared/state.js';
+import { absentMarker } from '/static/shared/absent.js';
 import { paintParty } from '/static/shared/dom.js';
 import { maySend } from './pii.js';
 import { flagThemeDialog } from './themes.js';
@@ -40,7 +41,7 @@ function interpretationItem(ctx, interp, { themes }) {
   const item = el(
     'li',
     { class: 'interp', data: { interpretationId: interp.id, testid: 'interpretation' } },
-    el('div', { class: 'interp-head' }, partyChip(party), interp.pii ? piiMark() : null),
+    el('div', { class: 'interp-head' }, partyChip(party), absentMarker(ctx.meeting, interp), interp.pii ? piiMark() : null),
     el('p', { class: 'interp-text', text: interp.text }),
   );
   paintParty(item, party);

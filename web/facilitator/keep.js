@@ -138,7 +138,13 @@ export function keeper(token, ask, onExpiry) {
       const ack = await ask();
       if (ack?.ok && typeof ack.capsule === "string" && !stopped) {
         /** @type {Kept} */
-        const record = { id, capsule: ack.capsule, seq: ack.seq, expires_at: ack.expires_at, saved_at: Date.now() };
+        const record = {
+          id,
+          capsule: ack.capsule,
+          seq: ack.seq,
+          expires_at: ack.capsule_expires_at,
+          saved_at: Date.now(),
+        };
         await withStore("readwrite", (s) => s.put(record));
         onExpiry(ack.expires_at);
       }

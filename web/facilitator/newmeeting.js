@@ -12,10 +12,31 @@ const DEFAULT_RULE_COUNT = 5;
 let rowCounter = 0;
 let started = false;
 
+// The facilitator access key, when the server asks for one: kept in this tab's memory only.
+let facilitatorKey = '';
+
+/** POST that creates a meeting; asks for the access key when the server needs one. */
+async function create(path, body) {
+  try {
+    return await postJson(path, body, facilitatorKey || undefined);
+  } catch (error) {
+    if (error.code === 'facilitator_key') {
+      const input = byId('new-key-input');
+      byId('new-key').hidden = false;
+      input.setAttribute('aria-invalid', String(Boolean(facilitatorKey)));
+      input.focus();
+    }
+    throw error;
+  }
+}
+
 /** Show the form; ``onCreated(token)`` opens the console of the new meeting. */
 export function showNewMeeting(onCreated) {
   if (started) return;
   started = true;
+  byId('new-key-input').addEventListener('input', (event) => {
+    facilitatorKey = event.target.value.trim();
+  });
   const parties = byId('new-parties');
   for (let i = 0; i < 3; i += 1) addPartyRow(parties);
   byId('new-party-add').addEventListener('click', () => {
@@ -149,16 +170,23 @@ async function submit(onCreated) {
   const submitButton = byId('new-submit');
   submitButton.disabled = true;
   try {
-    const created = await postJson('/api/meetings', {
+    const created = await create('/api/meetings', {
       title: title.value.trim(),
       initials: byId('new-initials').value.trim(),
       parties,
       ground_rules: rules,
+      // The handbook's preconditions ticked here are kept with the meeting (unticked: not
+      // answered yet; the console's preparation tab asks again).
+      preconditions: {
+        ...(byId('pre-1').checked ? { case_calm: true } : {}),
+        ...(byId('pre-2').checked ? { most_involved: true } : {}),
+        ...(byId('pre-3').checked ? { light_tensions: true } : {}),
+      },
     });
     onCreated(created.facilitator_token);
   } catch (error) {
     showError('new-error', error.code === 'offline' ? t('finish.offline') : errorMessage(error));
-    byId('new-error').focus?.();
+    if (error.code !== 'facilitator_key') byId('new-error').focus?.();
   } finally {
     submitButton.disabled = false;
   }
@@ -182,7 +210,7 @@ function setupUpload(formId, inputId, errorId, path, onCreated) {
       return;
     }
     try {
-      const created = await postJson(path, data);
+      const created = await create(path, data);
       onCreated(created.facilitator_token);
     } catch (error) {
       showError(errorId, error.code === 'offline' ? t('finish.offline') : errorMessage(error));

@@ -1,6 +1,6 @@
 // Lessons and working agreements: concrete, and each agreement owned by a party.
 
-import { t } from '/static/shared/i18n.js';
+import { formatDay, t } from '/static/shared/i18n.js';
 import { ordered, orderedParties, partyOf } from '/static/shared/state.js';
 import { snippet } from './interp.js';
 import { maySend } from './pii.js';
@@ -103,7 +103,7 @@ function agreementItem(ctx, agreement, n) {
       el('span', { text: t('agreements.owner') }),
       ' ',
       partyChip(owner),
-      agreement.due ? el('span', { class: 'due', text: t('agreements.due', { date: agreement.due }) }) : null,
+      agreement.due ? el('span', { class: 'due', text: t('agreements.due', { date: formatDay(agreement.due) }) }) : null,
       agreement.pii ? piiMark() : null,
     ),
     el(

@@ -5,20 +5,13 @@ import { t } from '/static/shared/i18n.js';
 import { PALETTE, orderedMoments, orderedParties, partyOf } from '/static/shared/state.js';
 import { paintParty } from '/static/shared/dom.js';
 import { AGENDA_PARTS } from './agenda.js';
+import { attachJargonHint } from '/static/shared/jargon_hint.js';
+import * as intake from './intake.js';
 import { addInterpretationDialog, interpretationList } from './interp.js';
 import { attachJudgementHint, judgementalWords } from './judgement.js';
+import * as method from './method.js';
 import { maySend } from './pii.js';
-import {
-  byId,
-  button,
-  confirmDialog,
-  el,
-  field,
-  fillSelect,
-  openDialog,
-  partyChip,
-  piiMark,
-} from './ui.js';
+import { button, byId, confirmDialog, el, field, fillSelect, openDialog, partyChip, piiMark, saveStatus } from './ui.js';
 
 export const INITIALS = /^[A-Z]\.?(?:(?:[a-z]{1,3}\.)?[A-Z]\.?){0,3}$/;
 
@@ -42,7 +35,16 @@ function trackDirty(form) {
 
 export function setup(ctx) {
   const text = byId('moment-text');
-  const refreshHint = attachJudgementHint(text, byId('moment-text-hint'), t);
+  const judgement = attachJudgementHint(text, byId('moment-text-hint'), t);
+  const jargonHint = el('p', { class: 'hint', attrs: { 'aria-live': 'polite' }, data: { testid: 'moment-jargon' } });
+  byId('moment-text-hint').after(jargonHint);
+  const jargon = attachJargonHint(text, jargonHint, () => [ctx.meeting?.initials.replace(/\./g, '') || '']);
+  const refreshHint = () => {
+    judgement();
+    jargon();
+  };
+  intake.setup(ctx);
+  method.setup(ctx);
   byId('moment-form').addEventListener('submit', async (event) => {
     event.preventDefault();
     const value = text.value.trim();
@@ -89,6 +91,7 @@ export function setup(ctx) {
     byId('settings-initials').removeAttribute('aria-invalid');
     const ack = await ctx.send('meeting.update', { title: byId('settings-title').value.trim(), initials });
     if (ack.ok) delete settings.dataset.dirty;
+    saveStatus(settings, ack, 'save.settings');
   });
 
   const agenda = byId('agenda-form');
@@ -103,6 +106,7 @@ export function setup(ctx) {
     }
     const ack = await ctx.send('meeting.update', { agenda: values });
     if (ack.ok) delete agenda.dataset.dirty;
+    saveStatus(agenda, ack, 'save.agenda');
   });
 
   const rules = byId('rules-form');
@@ -116,6 +120,7 @@ export function setup(ctx) {
     const list = [...byId('rules-rows').querySelectorAll('textarea')].map((a) => a.value.trim()).filter(Boolean);
     const ack = await ctx.send('meeting.update', { ground_rules: list });
     if (ack.ok) delete rules.dataset.dirty;
+    saveStatus(rules, ack, 'save.rules');
   });
 }
 
@@ -125,6 +130,13 @@ export function addRuleRow(list, value) {
   const id = `${list.id}-${Date.now().toString(36)}-${n}`;
   const area = el('textarea', { attrs: { id, rows: 2, maxlength: 300 } });
   area.value = value;
+  // The box grows with its rule, so no rule is cut off.
+  const grow = () => {
+    area.style.height = 'auto';
+    area.style.height = `${area.scrollHeight + 2}px`;
+  };
+  area.addEventListener('input', grow);
+  requestAnimationFrame(grow);
   const label = el('label', { class: 'visually-hidden', text: t('rules.rule_label', { n }), attrs: { for: id } });
   const row = el('li', { class: 'rule-row' }, label, area);
   row.append(
@@ -142,6 +154,8 @@ export function addRuleRow(list, value) {
 
 export function render(ctx) {
   const m = ctx.meeting;
+  intake.render(ctx);
+  method.renderPrepare(ctx);
   fillSelect(byId('moment-source'), sourceOptions(ctx));
   renderParties(ctx);
   renderMoments(ctx);
@@ -342,6 +356,10 @@ export async function editMomentDialog(ctx, moment) {
   const hint = el('p', { class: 'hint', attrs: { 'aria-live': 'polite' } });
   text.wrap.append(hint);
   attachJudgementHint(text.control, hint, t)();
+  // The jargon hint too: the rephrased moment is what every party reads on the wall.
+  const jargon = el('p', { class: 'hint', attrs: { 'aria-live': 'polite' } });
+  text.wrap.append(jargon);
+  attachJargonHint(text.control, jargon, () => [ctx.meeting.initials.replace(/\./g, '')])();
   const when = field('dlg-moment-when', 'moments.when_label', el('input', { attrs: { type: 'text', maxlength: 40 } }));
   when.control.value = moment.when;
   const source = field('dlg-moment-source', 'moments.source_label', el('select', {}));

@@ -3,9 +3,11 @@
 
 import { announce, paintParty } from '/static/shared/dom.js';
 import { t } from '/static/shared/i18n.js';
+import { attachJargonHint } from '/static/shared/jargon_hint.js';
 import { orderedMoments, orderedParties, partyOf, themesOn } from '/static/shared/state.js';
 import { addInterpretationDialog, interpretationList, momentLabel, snippet } from './interp.js';
 import { attachJudgementHint } from './judgement.js';
+import * as method from './method.js';
 import { maySend } from './pii.js';
 import { editMomentDialog, sourceOptions } from './prepare.js';
 import { flagThemeDialog } from './themes.js';
@@ -18,7 +20,11 @@ export function setup(ctx) {
   });
   byId('unreveal').addEventListener('click', async () => {
     const ack = await ctx.send('moment.unreveal', {});
-    if (ack.ok) announce(t('run.unrevealed'));
+    if (ack.ok) {
+      announce(t('run.unrevealed'));
+      byId('run-feedback').textContent = t('run.unrevealed');
+      byId('run-feedback').dataset.kind = 'info';
+    }
   });
   byId('reveal-form').addEventListener('submit', async (event) => {
     event.preventDefault();
@@ -28,8 +34,29 @@ export function setup(ctx) {
     if (ack.ok) announceReveal(ctx, id);
   });
 
+  // Back to a moment shown earlier, from beside the controls (the list may be far down).
+  byId('focus-form').addEventListener('submit', async (event) => {
+    event.preventDefault();
+    const id = byId('focus-choice').value;
+    if (!id) return;
+    const ack = await ctx.send('moment.focus', { id });
+    if (ack.ok) {
+      const message = t('run.focused', { moment: momentLabel(ctx, ctx.meeting.moments[id]) });
+      announce(message);
+      byId('run-feedback').textContent = message;
+      byId('run-feedback').dataset.kind = 'info';
+    }
+  });
+
   const text = byId('insert-text');
-  const refreshHint = attachJudgementHint(text, byId('insert-text-hint'), t);
+  const judgement = attachJudgementHint(text, byId('insert-text-hint'), t);
+  const jargonHint = el('p', { class: 'hint', attrs: { 'aria-live': 'polite' } });
+  byId('insert-text-hint').after(jargonHint);
+  const jargon = attachJargonHint(text, jargonHint, () => [ctx.meeting?.initials.replace(/\./g, '') || '']);
+  const refreshHint = () => {
+    judgement();
+    jargon();
+  };
   byId('insert-form').addEventListener('submit', async (event) => {
     event.preventDefault();
     const value = text.value.trim();
@@ -73,15 +100,41 @@ export function setup(ctx) {
 
 function announceReveal(ctx, id) {
   const moment = id && ctx.meeting.moments[id];
-  announce(moment ? t('run.revealed', { moment: momentLabel(ctx, moment) }) : t('run.revealed_plain'));
+  const message = moment ? t('run.revealed', { moment: momentLabel(ctx, moment) }) : t('run.revealed_plain');
+  announce(message);
+  byId('run-feedback').textContent = message;
+  byId('run-feedback').dataset.kind = 'info';
+}
+
+/** The moment under discussion, always beside the controls (the list may be long). */
+function renderNow(ctx, moments) {
+  const m = ctx.meeting;
+  const current = m.current_moment_id && m.moments[m.current_moment_id];
+  const box = byId('run-now');
+  if (!current) {
+    box.replaceChildren(el('p', { class: 'help', i18n: moments.length ? 'run.now_none' : 'run.empty_prepare' }));
+    return;
+  }
+  const n = moments.findIndex((x) => x.id === current.id) + 1;
+  const count = Object.values(m.interpretations).filter((i) => i.moment_id === current.id).length;
+  box.replaceChildren(
+    el('p', { class: 'run-now-label' },
+      el('span', { class: 'badge badge-current', text: t('run.current') }), ' ',
+      el('span', { class: 'moment-number', text: String(n) }), ' ',
+      current.when ? el('span', { class: 'moment-when', text: current.when }) : null),
+    el('p', { class: 'run-now-text', text: current.text }),
+    el('p', { class: 'count', text: t('run.interps_heading', { count }) }),
+  );
 }
 
 export function render(ctx) {
   const m = ctx.meeting;
+  method.renderRun(ctx);
   const moments = orderedMoments(m);
   const drafts = moments.filter((x) => x.state === 'draft');
   const shown = moments.filter((x) => x.state === 'revealed');
   byId('run-progress').textContent = t('run.progress', { shown: shown.length, total: moments.length });
+  renderNow(ctx, moments);
   const revealNext = byId('reveal-next');
   const unreveal = byId('unreveal');
   const hadFocus = document.activeElement;
@@ -91,11 +144,15 @@ export function render(ctx) {
   if (hadFocus === unreveal && unreveal.disabled) (revealNext.disabled ? byId('panel-run') : revealNext).focus();
   if (hadFocus === revealNext && revealNext.disabled) (unreveal.disabled ? byId('panel-run') : unreveal).focus();
   const next = drafts[0];
+  // With nothing prepared, say what to do next rather than "all shown".
   byId('run-next').textContent = next
     ? t('run.next_is', { moment: momentLabel(ctx, next) })
-    : t('run.reveal_none');
+    : moments.length ? t('run.reveal_none') : t('run.empty_prepare');
 
   fillSelect(byId('reveal-choice'), drafts.map((x) => ({ value: x.id, label: momentLabel(ctx, x) })));
+  const others = shown.filter((x) => x.id !== m.current_moment_id);
+  fillSelect(byId('focus-choice'), others.map((x) => ({ value: x.id, label: momentLabel(ctx, x) })));
+  byId('focus-form').hidden = others.length === 0;
   byId('reveal-form').hidden = drafts.length === 0;
 
   const current = m.current_moment_id;

@@ -27,6 +27,8 @@ export function setup(ctx) {
     }
     const ack = await ctx.send('meeting.phase', { phase });
     if (ack.ok) ctx.showTab(TAB_FOR_PHASE[phase]);
+    // Closing waits for agreements on new information: those are on the finish tab.
+    else if (phase === 'closed' && ack.error?.code === 'conflict') ctx.showTab('finish');
   });
   setInterval(() => tick(ctx), 1000);
 }

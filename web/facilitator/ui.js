@@ -64,6 +64,22 @@ export function toast(message, kind = 'info') {
   setTimeout(() => item.remove(), kind === 'error' ? 9000 : 5000);
 }
 
+/**
+ * Say under a form whether its save worked: a status line in the form (kept until the next
+ * save) and a toast. A refused or failed save says so in red; the form keeps what was typed.
+ */
+export function saveStatus(form, ack, savedKey) {
+  let line = form.querySelector(':scope > .form-status');
+  if (!line) {
+    line = el('p', { class: 'form-status', attrs: { role: 'status' } });
+    form.append(line);
+  }
+  const ok = Boolean(ack?.ok);
+  line.dataset.kind = ok ? 'ok' : 'error';
+  line.textContent = ok ? t(savedKey) : t('save.failed');
+  if (ok) toast(t(savedKey));
+}
+
 // Dialogs ---------------------------------------------------------------------------------------
 
 let dialogOpen = false;

@@ -6,8 +6,9 @@
  */
 
 import { confirmPersonalData } from "../shared/pii_guard.js";
-import { append, el, keyedList, paintParty, partyChip, replace, setText } from "../shared/dom.js";
+import { announce, append, el, keyedList, paintParty, partyChip, replace, setText } from "../shared/dom.js";
 import { errorMessage, t } from "../shared/i18n.js";
+import { absentMarker } from "../shared/absent.js";
 import { interpretationsFor, partyOf, themesOn } from "../shared/state.js";
 
 /**
@@ -20,7 +21,18 @@ import { interpretationsFor, partyOf, themesOn } from "../shared/state.js";
  *   resolves with an error message, or null once the server has it
  * @property {(momentId: string) => {key: string, text: string, waiting: boolean}[]} pendingFor
  * @property {Map<string, string>} drafts half-typed interpretation per moment id
+ * @property {Set<string>} ownFlags "themeId|target|id" of the theme flags this phone made
+ * @property {(key: string) => void} flagTaken a flag this phone made is known
+ * @property {() => void} formChanged a form opened or closed (a held moment may move on)
  */
+
+/** Above this length a moment's text is folded to a few lines, with "meer" to read it all. */
+const FOLD_AT = 160;
+/** From this share of the limit on, a counter shows how many characters are left. */
+const COUNT_FROM = 0.8;
+
+/** @param {string} themeId @param {string} target @param {string} id */
+export const flagKey = (themeId, target, id) => `${themeId}|${target}|${id}`;
 
 let counter = 0;
 const uid = (/** @type {string} */ prefix) => `${prefix}-${++counter}`;
@@ -38,7 +50,19 @@ function inlineForm(spec) {
     ? el("textarea", { attrs: { id, rows: 3, maxlength: 2000 } })
     : el("input", { attrs: { id, type: "text", maxlength: 60, list: spec.list, autocomplete: "off" } });
   field.value = spec.initial ?? "";
-  field.addEventListener("input", () => spec.onInput?.(field.value));
+  const max = Number(field.getAttribute("maxlength"));
+  const counter = el("p", { class: "inline-form__count", attrs: { "aria-live": "polite", id: `${id}-count` } });
+  field.setAttribute("aria-describedby", counter.id);
+  const count = () => {
+    const left = max - field.value.length;
+    setText(counter, field.value.length >= max * COUNT_FROM ? t("participant.chars_left", { count: left }) : "");
+    counter.dataset.full = String(left <= 0);
+  };
+  count();
+  field.addEventListener("input", () => {
+    count();
+    spec.onInput?.(field.value);
+  });
   const warn = el("div", { class: "inline-form__warn" });
   const error = el("div", { class: "inline-form__error", attrs: { role: "alert" } });
   const form = el(
@@ -46,6 +70,7 @@ function inlineForm(spec) {
     { class: "inline-form", attrs: { novalidate: true } },
     el("label", { attrs: { for: id }, text: spec.label }),
     field,
+    counter,
     warn,
     error,
     el(
@@ -121,6 +146,7 @@ function themeControl(ctx, target, id, name) {
       onSubmit: async (label) => {
         const ack = await ctx.send("theme.flag", { label, target, id });
         if (!ack.ok) return errorMessage(ack.error);
+        if (typeof ack.id === "string") ctx.flagTaken(flagKey(ack.id, target, id));
         closeInto(slot, opener);
         return null;
       },
@@ -132,13 +158,41 @@ function themeControl(ctx, target, id, name) {
   return { opener, slot };
 }
 
-/** @param {import("../shared/state.js").Theme[]} themes */
-function themeTags(themes) {
+/**
+ * The themes on a moment or interpretation; a flag this phone made can be taken back.
+ * @param {CardContext} ctx
+ * @param {"moment"|"interpretation"} target
+ * @param {string} id
+ */
+function themeTags(ctx, target, id) {
+  const themes = themesOn(ctx.meeting(), target, id);
   if (themes.length === 0) return null;
   return el(
     "ul",
     { class: "theme-tags", attrs: { "aria-label": t("participant.theme.tags") } },
-    ...themes.map((theme) => el("li", { class: "theme-tag", text: `# ${theme.label}` })),
+    ...themes.map((theme) => {
+      const key = flagKey(theme.id, target, id);
+      if (!ctx.ownFlags.has(key)) return el("li", { class: "theme-tag", text: `# ${theme.label}` });
+      const undo = el("button", {
+        class: "theme-tag__undo",
+        attrs: { type: "button", "aria-label": t("participant.theme.undo_name", { label: theme.label }) },
+        text: "×",
+      });
+      const item = el("li", { class: "theme-tag theme-tag--own" }, `# ${theme.label} `, undo);
+      undo.addEventListener("click", async () => {
+        undo.disabled = true;
+        const ack = await ctx.send("theme.unflag", { theme_id: theme.id, target, id });
+        if (ack.ok) {
+          ctx.ownFlags.delete(key);
+          ctx.flagTaken("");
+          announce(t("participant.theme.undone", { label: theme.label }));
+        } else {
+          undo.disabled = false;
+          item.append(el("span", { class: "inline-form__error", attrs: { role: "alert" }, text: errorMessage(ack.error) }));
+        }
+      });
+      return item;
+    }),
   );
 }
 
@@ -153,8 +207,8 @@ function interpretationItem(ctx, item, previous) {
   const party = partyOf(meeting, item.party_id);
   const own = ctx.own.has(item.id);
   const signature = JSON.stringify([
-    item.text, item.party_id, own, party?.name, party?.colour,
-    themesOn(meeting, "interpretation", item.id).map((th) => th.label),
+    item.text, item.party_id, own, party?.name, party?.colour, Boolean(party?.absent),
+    themesOn(meeting, "interpretation", item.id).map((th) => [th.label, ctx.ownFlags.has(flagKey(th.id, "interpretation", item.id))]),
   ]);
   if (previous && previous.dataset.sig === signature) return previous;
   const li = previous ?? el("li", { class: "interp party-edge", data: { interpretationId: item.id } });
@@ -221,10 +275,11 @@ function interpretationItem(ctx, item, previous) {
       "div",
       { class: "interp__meta" },
       partyChip(party),
+      absentMarker(meeting, item),
       own ? el("span", { class: "interp__own", i18n: "participant.own.tag" }) : null,
     ),
     text,
-    themeTags(themesOn(meeting, "interpretation", item.id)),
+    themeTags(ctx, "interpretation", item.id),
     actions,
     theme.slot,
     forms,
@@ -240,7 +295,18 @@ function interpretationItem(ctx, item, previous) {
 export function momentCard(ctx, momentId) {
   const when = el("p", { class: "moment-card__when" });
   const source = el("div", { class: "moment-card__source" });
-  const text = el("p", { class: "moment-card__text" });
+  const text = el("p", { class: "moment-card__text", attrs: { id: uid("moment-text") } });
+  const more = el("button", {
+    class: "button button--quiet button--small moment-card__more",
+    attrs: { type: "button", "aria-expanded": "false", "aria-controls": text.id },
+    i18n: "participant.more",
+  });
+  more.addEventListener("click", () => {
+    const open = more.getAttribute("aria-expanded") !== "true";
+    more.setAttribute("aria-expanded", String(open));
+    text.dataset.folded = String(!open);
+    setText(more, t(open ? "participant.less" : "participant.more"));
+  });
   const tags = el("div", { class: "moment-card__tags" });
   const list = el("ul", { class: "interp-list", attrs: { "aria-label": t("participant.interpretations") } });
   const pendingList = el("ul", { class: "pending-list" });
@@ -257,6 +323,7 @@ export function momentCard(ctx, momentId) {
     { class: "moment-card", data: { momentId } },
     when,
     text,
+    more,
     source,
     tags,
     el("div", { class: "moment-card__actions" }, add, theme.opener),
@@ -280,10 +347,14 @@ export function momentCard(ctx, momentId) {
       check: true,
       initial: ctx.drafts.get(momentId) ?? "",
       onInput: (value) => ctx.drafts.set(momentId, value),
-      onClose: () => closeInto(formSlot, add),
+      onClose: () => {
+        closeInto(formSlot, add);
+        ctx.formChanged();
+      },
       onSubmit: async (value) => {
         ctx.drafts.delete(momentId);
         closeInto(formSlot, add);
+        ctx.formChanged();
         const problem = await ctx.addInterpretation(momentId, value);
         if (problem) {
           // Refused (not lost): put the text back where it was typed, with the reason.
@@ -304,23 +375,45 @@ export function momentCard(ctx, momentId) {
   return {
     root,
     openForm,
+    /** Someone is writing here: the form has the focus, or text not yet sent. */
+    busy() {
+      const area = /** @type {HTMLTextAreaElement | null} */ (formSlot.querySelector("textarea"));
+      return Boolean(area && (document.activeElement === area || area.value.trim()));
+    },
     /** @param {boolean} isCurrent */
     update(isCurrent) {
       const meeting = ctx.meeting();
       const moment = meeting.moments[momentId];
       if (!moment) return;
+      // Most events leave most cards as they were: skip those (a reveal must paint fast).
+      const items = interpretationsFor(meeting, momentId);
+      const pending = ctx.pendingFor(momentId);
+      const signature = JSON.stringify([
+        isCurrent, moment.text, moment.when, moment.source_party_id,
+        partyOf(meeting, moment.source_party_id)?.name,
+        themesOn(meeting, "moment", momentId).map((th) => [th.id, th.label, ctx.ownFlags.has(flagKey(th.id, "moment", momentId))]),
+        items.map((i) => [i.id, i.text, i.party_id, ctx.own.has(i.id), partyOf(meeting, i.party_id)?.name, partyOf(meeting, i.party_id)?.colour,
+          themesOn(meeting, "interpretation", i.id).map((th) => [th.label, ctx.ownFlags.has(flagKey(th.id, "interpretation", i.id))])]),
+        pending, document.documentElement.lang,
+      ]);
+      if (root.dataset.sig === signature) return;
+      root.dataset.sig = signature;
       root.classList.toggle("moment-card--current", isCurrent);
       setText(when, moment.when);
       when.hidden = !moment.when;
       setText(text, moment.text);
+      // A long moment folds to a few lines so "Duiding toevoegen" stays on the first screen.
+      const long = moment.text.length > FOLD_AT;
+      more.hidden = !long;
+      if (!long) text.dataset.folded = "false";
+      else if (more.getAttribute("aria-expanded") !== "true") text.dataset.folded = "true";
       const sourceParty = partyOf(meeting, moment.source_party_id);
       replace(source, sourceParty ? el("span", { class: "moment-card__source-label", i18n: "moment.source" }) : null,
         sourceParty ? partyChip(sourceParty) : null);
-      replace(tags, themeTags(themesOn(meeting, "moment", momentId)));
-      const items = interpretationsFor(meeting, momentId);
+      replace(tags, themeTags(ctx, "moment", momentId));
       setText(count, items.length ? t("participant.count", { count: items.length }) : t("participant.count_none"));
       keyedList(list, items, (i) => i.id, (i, prev) => interpretationItem(ctx, i, prev));
-      keyedList(pendingList, ctx.pendingFor(momentId), (p) => p.key, (p) =>
+      keyedList(pendingList, pending, (p) => p.key, (p) =>
         el("li", { class: "pending", data: { pending: p.waiting ? "waiting" : "sending" } },
           el("p", { class: "interp__text", text: p.text }),
           el("p", { class: "pending__state", i18n: p.waiting ? "participant.pending.waiting" : "participant.pending.sending" })));

@@ -35,6 +35,10 @@ export function startLive(session, hooks) {
   let pendingKey = 0;
   /** @type {string | null} */
   let lastCurrent = null;
+  /** The moment someone is writing about when the next one is revealed: it stays put. */
+  /** @type {string | null} */
+  let held = null;
+  const ownFlags = loadOwnFlags(session.token);
 
   const indicator = connectionIndicator();
   replace($("#connection"), indicator.element);
@@ -46,6 +50,16 @@ export function startLive(session, hooks) {
     own,
     partyId,
     drafts,
+    ownFlags,
+    flagTaken(key) {
+      if (key) ownFlags.add(key);
+      saveOwnFlags(session.token, ownFlags);
+      render();
+    },
+    formChanged() {
+      // Sent or closed: a moment revealed meanwhile may take the place now.
+      if (held) queueMicrotask(render);
+    },
     pendingFor: (momentId) =>
       [...pending.entries()]
         .filter(([, p]) => p.momentId === momentId)
@@ -75,15 +89,15 @@ export function startLive(session, hooks) {
       meeting = snapshot.meeting;
       for (const id of snapshot.you?.own ?? []) own.add(id);
       if (snapshot.you?.party_id) partyId = ctx.partyId = snapshot.you.party_id;
-      if (session.rules_ok) hooks.show("screen-live");
-      else showRules();
       render();
+      checkRules();
     },
     onEvent(event) {
       if (!meeting) return;
       applyChanges(meeting, event.changes);
       if (event.type === "moment.revealed") revealed();
       render();
+      checkRules();
     },
     onDeleted: hooks.onGone,
     onRefused: hooks.onRefused,
@@ -97,11 +111,36 @@ export function startLive(session, hooks) {
     },
   });
 
-  function showRules() {
+  /** The ground rules this phone accepted are the current ones, or they are shown (again). */
+  function checkRules() {
+    if (!meeting) return;
+    const version = meeting.ground_rules_version ?? 1;
+    if (session.rules_ok && session.rules_version === version) {
+      if (document.body.dataset.screen !== "screen-live") hooks.show("screen-live");
+      return;
+    }
+    if (document.body.dataset.screen === "screen-rules") return;
+    showRules(Boolean(session.rules_version));
+  }
+
+  /** @param {boolean} changed the phone accepted an earlier version */
+  function showRules(changed) {
     hooks.show("screen-rules");
+    $("#rules-changed").hidden = !changed;
     const accept = $("#rules-accept");
-    accept.onclick = () => {
+    accept.onclick = async () => {
+      if (!meeting) return;
+      const version = meeting.ground_rules_version ?? 1;
+      accept.disabled = true;
+      const ack = await connection.send("ground_rules.accept", { version });
+      accept.disabled = false;
+      if (!ack.ok) {
+        // Changed again meanwhile: the list on screen is the new one already; read and accept.
+        announce(errorMessage(ack.error));
+        return;
+      }
       session.rules_ok = true;
+      session.rules_version = version;
       hooks.save(session);
       hooks.show("screen-live");
       $("#current-title").focus();
@@ -132,10 +171,18 @@ export function startLive(session, hooks) {
     replace($("#party-chip"), partyChip(partyOf(m, partyId)));
     setText($("#phase"), t("participant.phase", { phase: t(`phase.${m.phase}`) }));
     document.body.dataset.phase = m.phase;
-    const rules = m.ground_rules.map((rule) => el("li", { text: rule }));
-    replace($("#rules-list"), ...rules);
-    replace($("#rules-again"), ...m.ground_rules.map((rule) => el("li", { text: rule })));
-    replace($("#theme-labels"), ...orderedThemes(m).map((th) => el("option", { attrs: { value: th.label } })));
+    // Rebuilt only when they changed: a reveal should cost the phone as little as possible.
+    const rulesKey = JSON.stringify(m.ground_rules);
+    if ($("#rules-list").dataset.key !== rulesKey) {
+      $("#rules-list").dataset.key = rulesKey;
+      replace($("#rules-list"), ...m.ground_rules.map((rule) => el("li", { text: rule })));
+      replace($("#rules-again"), ...m.ground_rules.map((rule) => el("li", { text: rule })));
+    }
+    const labels = orderedThemes(m).map((th) => th.label);
+    if ($("#theme-labels").dataset.key !== JSON.stringify(labels)) {
+      $("#theme-labels").dataset.key = JSON.stringify(labels);
+      replace($("#theme-labels"), ...labels.map((label) => el("option", { attrs: { value: label } })));
+    }
     renderNotice(m);
     renderPhaseSections($("#live-top"), m, ctx);
 
@@ -144,7 +191,14 @@ export function startLive(session, hooks) {
     for (const id of [...cards.keys()]) if (!visible.has(id)) cards.delete(id);
     const current = currentMoment(m) ?? latestRevealed(m);
     const slot = $("#current-slot");
-    if (current) {
+    // Someone is typing under the moment that was current: keep it (focus, keyboard, text and
+    // place) and announce the new one above, until they send, close, or choose to look.
+    const typingCard = lastCurrent && current && lastCurrent !== current.id && visible.has(lastCurrent) ? cards.get(lastCurrent) : null;
+    held = typingCard?.busy() ? lastCurrent : null;
+    renderHeldNotice(held && current ? current : null);
+    if (held && current) {
+      cardFor(held).update(true);
+    } else if (current) {
       const card = cardFor(current.id);
       card.update(true);
       if (slot.firstElementChild !== card.root) replace(slot, card.root);
@@ -154,13 +208,40 @@ export function startLive(session, hooks) {
       replace(slot, el("p", { class: "p-waiting", i18n: m.phase === "preparation" ? "participant.waiting.start" : "participant.waiting.moment" }));
       lastCurrent = null;
     }
-    const earlier = shown.filter((mo) => mo.id !== current?.id).reverse();
+    const earlier = shown.filter((mo) => mo.id !== current?.id && mo.id !== held).reverse();
     $("#earlier").hidden = earlier.length === 0;
     keyedList($("#earlier-list"), earlier, (mo) => mo.id, (mo) => {
       const card = cardFor(mo.id);
       card.update(false);
       return card.root;
     });
+  }
+
+  /**
+   * The banner that says a new moment is up while the phone keeps the one being written about.
+   * It floats over the header, so nothing under the text field moves.
+   * @param {import("../shared/state.js").Moment | null} moment
+   */
+  function renderHeldNotice(moment) {
+    const box = $("#held-notice");
+    box.hidden = !moment;
+    if (!moment) return;
+    if (box.dataset.momentId === moment.id) return;
+    box.dataset.momentId = moment.id;
+    const look = el("button", { class: "button button--small", attrs: { type: "button" }, i18n: "participant.held.look" });
+    // Looking keeps the half-typed text (drafts) for when they come back to that moment.
+    look.addEventListener("mousedown", (event) => event.preventDefault());
+    look.addEventListener("click", () => {
+      const area = held ? cards.get(held)?.root.querySelector("textarea") : null;
+      if (area instanceof HTMLTextAreaElement && held) drafts.set(held, area.value);
+      if (area instanceof HTMLTextAreaElement) area.blur();
+      lastCurrent = null;
+      held = null;
+      box.dataset.momentId = "";
+      render();
+      $("#current-title").scrollIntoView({ block: "start" });
+    });
+    replace(box, el("p", { class: "held-notice__text", text: t("participant.held.new", { text: moment.text }) }), look);
   }
 
   /** @param {Meeting} m */
@@ -197,6 +278,8 @@ export function startLive(session, hooks) {
     node.classList.add("moment-card--new");
   }
 
+  keepFormAboveKeyboard();
+
   window.addEventListener("languagechange", () => {
     indicator.update(status);
     // Labels built with t() at creation are rebuilt: drop cards (drafts are kept) and redraw.
@@ -209,4 +292,55 @@ export function startLive(session, hooks) {
   });
 
   return connection;
+}
+
+/** @param {string} token */
+function flagsKey(token) {
+  // Per device and meeting; the token itself is not repeated in the key.
+  let hash = 0;
+  for (const ch of token) hash = (hash * 31 + ch.charCodeAt(0)) | 0;
+  return `tijdlijn.flags.${hash}`;
+}
+
+/** @param {string} token @returns {Set<string>} */
+function loadOwnFlags(token) {
+  try {
+    return new Set(JSON.parse(sessionStorage.getItem(flagsKey(token)) ?? "[]"));
+  } catch {
+    return new Set();
+  }
+}
+
+/** @param {string} token @param {Set<string>} flags */
+function saveOwnFlags(token, flags) {
+  try {
+    sessionStorage.setItem(flagsKey(token), JSON.stringify([...flags]));
+  } catch {
+    /* storage disabled: the undo lasts until reload */
+  }
+}
+
+/**
+ * With the on-screen keyboard open, keep the field's send button in the part of the screen that
+ * is still visible (the visual viewport), and let the header scroll away while typing.
+ */
+function keepFormAboveKeyboard() {
+  const viewport = window.visualViewport;
+  const fit = () => {
+    const active = document.activeElement;
+    const typing = active instanceof HTMLTextAreaElement || (active instanceof HTMLInputElement && active.type === "text");
+    document.body.classList.toggle("p-typing", typing);
+    if (!typing) return;
+    const buttons = active.closest(".inline-form")?.querySelector(".inline-form__buttons");
+    if (!buttons) return;
+    const top = viewport ? viewport.offsetTop : 0;
+    const bottom = top + (viewport ? viewport.height : innerHeight);
+    const box = buttons.getBoundingClientRect();
+    const field = active.getBoundingClientRect();
+    if (box.bottom > bottom - 8) window.scrollBy(0, Math.min(box.bottom - bottom + 8, field.top - top - 8));
+  };
+  viewport?.addEventListener("resize", fit);
+  document.addEventListener("focusin", () => requestAnimationFrame(fit));
+  document.addEventListener("focusout", () => requestAnimationFrame(fit));
+  document.addEventListener("input", fit);
 }

@@ -7,7 +7,7 @@
  */
 
 import { el, keyedList, partyChip, replace, setText } from "../shared/dom.js";
-import { errorMessage, t } from "../shared/i18n.js";
+import { errorMessage, formatDay, t } from "../shared/i18n.js";
 import { confirmPersonalData } from "../shared/pii_guard.js";
 import { ordered, partyOf } from "../shared/state.js";
 
@@ -122,7 +122,7 @@ function agreementsSection(meeting, ctx) {
       el("div", { class: "p-agreement__meta" },
         owner ? el("span", { i18n: "agreement.owner" }) : null,
         owner ? partyChip(owner) : null,
-        agreement.due ? el("span", { text: t("agreement.due", { date: agreement.due }) }) : null),
+        agreement.due ? el("span", { text: t("agreement.due", { date: formatDay(agreement.due) }) }) : null),
       status,
     );
   });

@@ -8,7 +8,9 @@ const KEY = "tijdlijn.participant";
 
 /**
  * @typedef {{token: string, code: string, meeting_id: string, participant_id: string,
- *   party_id: string, rules_ok?: boolean}} Session
+ *   party_id: string, rules_ok?: boolean, rules_version?: number}} Session
+ * ``rules_version``: the version of the ground rules this phone accepted; changed rules are
+ * shown again to accept again.
  */
 
 /** @returns {Session | null} */

@@ -48,10 +48,20 @@ async function fetchAll(lang, view) {
 /**
  * Load the common catalogue and the view's own one for the remembered language (Dutch by default).
  * Call once at start-up, before rendering.
+ * A language asked for by the page (the wall's `?lang=en` link) wins and is remembered for the tab.
  * @param {string} view e.g. "participant", "wall", "home", "facilitator"
+ * @param {string | null} [asked] a language the link asks for, if any
  * @returns {Promise<Language>} the language loaded
  */
-export async function loadCatalogues(view) {
+export async function loadCatalogues(view, asked = null) {
+  if (asked && LANGUAGES.includes(/** @type {Language} */ (asked))) {
+    try {
+      sessionStorage.setItem(STORAGE_KEY, asked);
+    } catch {
+      /* storage disabled: this load still uses it */
+    }
+    return load(view, /** @type {Language} */ (asked));
+  }
   return load(view, storedLanguage() ?? DEFAULT_LANGUAGE);
 }
 
@@ -175,6 +185,18 @@ export function formatTime(seconds) {
     hour: "2-digit",
     minute: "2-digit",
   }).format(new Date(seconds * 1000));
+}
+
+/**
+ * A calendar date ("2027-03-01") as people read it ("1 maart 2027"): the pattern and the month
+ * names come from the common catalogue, the same words the report prints
+ * (server/tijdlijn/words.py). Anything that is not an ISO date is returned as it is.
+ * @param {string | null | undefined} iso
+ */
+export function formatDay(iso) {
+  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(iso ?? "");
+  if (!match) return iso ?? "";
+  return t("date.format", { day: Number(match[3]), month: t(`date.month.${Number(match[2])}`), year: match[1] });
 }
 
 /**

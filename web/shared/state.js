@@ -57,10 +57,13 @@ export const AGENDA_PARTS = Object.freeze(["introduction", "timeline", "reflecti
 export const TRIANGLE_LEVELS = Object.freeze(["content", "playing_field", "relations"]);
 export const COLLECTIONS = Object.freeze([
   "parties", "moments", "interpretations", "themes", "threads", "lessons", "agreements",
+  "intakes", "intake_entries", "new_information",
 ]);
+/** As MEETING_FIELDS in server/tijdlijn/domain/model.py (tests/test_state_js.py compares them). */
 export const MEETING_FIELDS = Object.freeze([
   "id", "kind", "title", "initials", "created_at", "phase", "phase_started_at", "agenda",
   "part_started_at", "ground_rules", "current_moment_id", "follow_up_date", "planned_date",
+  "preconditions", "ground_rules_version", "rule_acceptances", "ground_rules_accepted",
 ]);
 /** Okabe & Ito colours, as server/tijdlijn/domain/model.py PALETTE. */
 export const PALETTE = Object.freeze([

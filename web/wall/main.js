@@ -4,7 +4,8 @@ import { $, connectionIndicator, el, replace, setText } from "../shared/dom.js";
 import { loadCatalogues, t, translateDom } from "../shared/i18n.js";
 import { applyChanges, currentMoment } from "../shared/state.js";
 import { renderAgreements, renderTriangle } from "./boards.js";
-import { highlight, renderTimeline } from "./timeline.js";
+import { turnLists } from "./pages.js";
+import { highlight, renderTimeline, turnPage } from "./timeline.js";
 
 const KEY = "tijdlijn.wall";
 const VIEWS = ["view-intro", "view-timeline", "view-reflection", "view-agreements", "view-message"];
@@ -51,7 +52,8 @@ function takeToken() {
   }
 }
 
-await loadCatalogues("wall");
+// The console's wall link carries the console's language (?lang=en); a reload keeps it.
+await loadCatalogues("wall", new URLSearchParams(location.search).get("lang"));
 translateDom(document);
 
 const token = takeToken();
@@ -69,10 +71,32 @@ function render() {
   document.body.dataset.phase = m.phase;
   const view = VIEW_OF_PHASE[m.phase] ?? "view-timeline";
   show(view);
+  // The page count of earlier moments belongs to the timeline only.
+  if (view !== "view-timeline") $("#pager").classList.add("w-pager--idle");
   if (view === "view-intro") renderIntro(m);
-  else if (view === "view-timeline") renderTimeline(m, { moments: $("#moments"), themes: $("#themes"), empty: $("#timeline-empty") });
+  else if (view === "view-timeline") renderTimeline(m, timelineSlots());
   else if (view === "view-reflection") renderTriangle(m, $("#triangle"));
-  else renderAgreements(m, { agreements: $("#agreements"), lessons: $("#lessons") });
+  else {
+    renderAgreements(m, {
+      agreements: $("#agreements"),
+      lessons: $("#lessons"),
+      agreementsPages: $("#agreements-pages"),
+      lessonsPages: $("#lessons-pages"),
+    });
+  }
+}
+
+function timelineSlots() {
+  return {
+    moments: $("#view-timeline"),
+    current: $("#current"),
+    earlier: $("#earlier"),
+    probe: $("#probe"),
+    pager: $("#pager"),
+    stage: $("#stage"),
+    themes: $("#themes"),
+    empty: $("#timeline-empty"),
+  };
 }
 
 /** @param {import("../shared/state.js").Meeting} m */
@@ -110,7 +134,7 @@ if (!token) {
       applyChanges(meeting, event.changes);
       render();
       const current = currentMoment(meeting);
-      if (event.type === "moment.revealed" && current) highlight($("#moments"), current.id);
+      if (event.type === "moment.revealed" && current) highlight($("#view-timeline"), current.id);
     },
     onDeleted(error) {
       try {
@@ -130,5 +154,14 @@ if (!token) {
     },
   });
   addEventListener("resize", render);
+  // Someone at the wall's laptop (or a clicker) may turn the pages of earlier moments by hand.
+  addEventListener("keydown", (event) => {
+    if (event.altKey || event.ctrlKey || event.metaKey) return;
+    const step = ["ArrowRight", "PageDown", " "].includes(event.key) ? 1 : ["ArrowLeft", "PageUp"].includes(event.key) ? -1 : 0;
+    if (!step) return;
+    if (document.body.dataset.view === "agreements") turnLists(step);
+    else turnPage(step);
+    event.preventDefault();
+  });
   addEventListener("languagechange", render);
 }

@@ -8,6 +8,7 @@ a client that sends more than we expect has a bug worth hearing about.
 from __future__ import annotations
 
 import re
+import unicodedata
 from datetime import date
 from typing import Annotated, Any, Literal, get_args
 
@@ -33,8 +34,26 @@ INITIALS_PATTERN = r"^[A-Z]\.?(?:(?:[a-z]{1,3}\.)?[A-Z]\.?){0,3}$"
 Initials = Annotated[
     str, StringConstraints(strip_whitespace=True, pattern=INITIALS_PATTERN, max_length=12)
 ]
+_INVISIBLE = frozenset({"Cc", "Cf", "Zs", "Zl", "Zp"})
+
+
+def _visible(value: str) -> str:
+    """Refuse text that shows nothing: only control, format (zero-width) or space characters.
+
+    Such text passes a length check yet renders as an empty card, and NUL bytes break some
+    clients and exports (docs/security.md, text rule).
+    """
+    if value and not any(unicodedata.category(ch) not in _INVISIBLE for ch in value):
+        raise ValueError("text without visible characters")
+    return value
+
+
+Visible = AfterValidator(_visible)
+
 # "maart 2024", "week 12", "2023-11-02", "voorjaar": free, but short.
-When = Annotated[str, StringConstraints(strip_whitespace=True, min_length=0, max_length=40)]
+When = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=0, max_length=40), Visible
+]
 
 
 def _calendar_day(value: str) -> str:
@@ -47,15 +66,27 @@ DateStr = Annotated[
     str, StringConstraints(pattern=r"^\d{4}-\d{2}-\d{2}$"), AfterValidator(_calendar_day)
 ]
 
-TITLE = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120)]
-NAME = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=60)]
-MOMENT_TEXT = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
-INTERPRETATION_TEXT = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)
+TITLE = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120), Visible
 ]
-LABEL = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=60)]
-RULE = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
-LONG_TEXT = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=1000)]
+NAME = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=60), Visible
+]
+MOMENT_TEXT = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500), Visible
+]
+INTERPRETATION_TEXT = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000), Visible
+]
+LABEL = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=60), Visible
+]
+RULE = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300), Visible
+]
+LONG_TEXT = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=1000), Visible
+]
 
 
 class Command(BaseModel):
@@ -97,6 +128,7 @@ class PartyUpdate(Command):
     id: Id
     name: NAME | None = None
     colour: Colour | None = None
+    absent: bool | None = None
 
 
 class PartyRemove(Command):
@@ -275,28 +307,39 @@ COMMANDS: dict[str, type[Command]] = {
     "agreement.status": AgreementStatusSet,
 }
 
-_FIELD = re.compile(r"[^A-Za-z0-9_.]")
+# The method's commands (intake, new information, preconditions, ground rules) build on the
+# types above and add themselves to COMMANDS when imported: one registry.
+from . import commands_method  # noqa: E402, F401
+
+_NAME_LIKE = re.compile(r"^[A-Za-z0-9_.\[\]]{1,48}$")
+
+
+def field_name(loc: tuple[int | str, ...]) -> str:
+    """A field's path for an error message: a client's own key only when it is short and
+    name-like (keys are client text too), else "een onbekend veld"; never a value."""
+    where = ".".join(str(p) for p in loc)
+    if not where:
+        return "bericht"
+    return where if _NAME_LIKE.match(where) else "een onbekend veld"
+
+
+def describe_fields(exc: ValidationError) -> str:
+    """The fields at fault, for an error message."""
+    return ", ".join(sorted({field_name(err["loc"]) for err in exc.errors()})[:5])
 
 
 def parse(name: str, payload: Any) -> Command:
     """Validate one write event's payload, or raise :class:`Invalid` naming the fields at fault."""
     model = COMMANDS.get(name)
     if model is None:
-        raise UnknownEvent(f"Onbekend bericht: {_FIELD.sub('', name)[:40]!s}.")
+        shown = name if isinstance(name, str) and _NAME_LIKE.match(name) else "?"
+        raise UnknownEvent(f"Onbekend bericht: {shown}.")
     if not isinstance(payload, dict):
         raise Invalid("Het bericht moet een object zijn.")
     try:
         return model.model_validate(payload)
     except ValidationError as exc:
-        # Name the fields, never echo the values: they may be case content.
-        # Unknown keys are client text too: keep only name-like characters, briefly.
-        fields = sorted(
-            {
-                _FIELD.sub("", ".".join(str(p) for p in err["loc"]))[:40] or "bericht"
-                for err in exc.errors()
-            }
-        )
-        raise Invalid("Ongeldige invoer in: " + ", ".join(fields[:5]) + ".") from None
+        raise Invalid("Ongeldige invoer in: " + describe_fields(exc) + ".") from None
 
 
 assert set(get_args(Colour)) == set(PALETTE), "Colour must list exactly the palette"

@@ -26,6 +26,7 @@ from .model import (
     Moment,
     Role,
     ordered_moments,
+    upgraded,
 )
 from .personal_data import find_personal_data
 from .visibility import public_changes
@@ -45,7 +46,6 @@ FACILITATOR_ONLY: frozenset[type[c.Command]] = frozenset(
         c.MomentReveal,
         c.MomentUnreveal,
         c.InterpretationMove,
-        c.ThemeUnflag,
         c.ThemeRename,
         c.ThemeMerge,
         c.ThemeRemove,
@@ -86,8 +86,10 @@ def decide(
     new_id: Callable[[], str],
 ) -> Outcome:
     """Check ``actor`` may send ``command``, and work out its changes; ``state`` is untouched."""
-    authorise(state, command, actor)
-    after = clone(state)
+    # A meeting stored before a field existed gets it here; the changes carry it to the store.
+    current = upgraded(state)
+    authorise(current, command, actor)
+    after = clone(current)
     handler = _BY_NAME.get(name) or _HANDLERS[type(command)]
     event_type, result = handler(_Ctx(cast(dict[str, Any], after), actor, now, new_id), command)
     return Outcome(
@@ -105,6 +107,13 @@ def authorise(state: Meeting, command: c.Command, actor: Actor) -> None:
     if actor.role == "facilitator":
         return
     kind = type(command)
+    if actor.role == "intake":
+        # An intake link may only add to and edit its own party's intake (checked in method.py).
+        if kind not in method.INTAKE_WRITES:
+            raise Forbidden("Met deze link kun je alleen momenten voor de uitvraag invullen.")
+        return
+    if kind in method.METHOD_FACILITATOR_ONLY:
+        raise Forbidden("Alleen de gespreksbegeleider kan dit doen.")
     if kind is c.LessonAdd and state["kind"] == "follow_up":
         pass  # in a follow-up meeting everyone may add a lesson
     elif kind in FACILITATOR_ONLY or kind is c.LessonAdd:
@@ -159,7 +168,12 @@ def _meeting_update(x: _Ctx, cmd: c.MeetingUpdate) -> Result:
     if cmd.initials is not None:
         s["initials"] = cmd.initials
     if cmd.ground_rules is not None:
-        s["ground_rules"] = [r for r in cmd.ground_rules if r]
+        rules = [r for r in cmd.ground_rules if r]
+        if rules != s["ground_rules"]:
+            # Changed rules are shown on every phone again, to be accepted again.
+            s["ground_rules"] = rules
+            s["ground_rules_version"] = s["ground_rules_version"] + 1
+            s["rule_acceptances"] = {}
     if cmd.agenda is not None:
         s["agenda"] = {**s["agenda"], **cmd.agenda}
     if cmd.follow_up_date is not None:
@@ -171,7 +185,16 @@ def _meeting_update(x: _Ctx, cmd: c.MeetingUpdate) -> Result:
 
 def _meeting_phase(x: _Ctx, cmd: c.MeetingPhase) -> Result:
     s = x.s
+    if cmd.phase == "closed" and s["phase"] != "closed":
+        open_notes = sum(1 for n in s["new_information"].values() if n["agreement"] is None)
+        if open_notes:
+            raise Conflict(
+                f"Er is nog {open_notes} melding van nieuwe informatie zonder afspraak over hoe "
+                "ermee om te gaan. Leg die afspraak eerst vast."
+            )
     if s["phase"] != cmd.phase:
+        if s["phase"] == "preparation":
+            method.close_intakes(x)
         s["phase"] = cmd.phase
         s["phase_started_at"] = x.now
         if cmd.phase in AGENDA_PARTS and cmd.phase not in s["part_started_at"]:
@@ -195,6 +218,7 @@ def _party_add(x: _Ctx, cmd: c.PartyAdd) -> Result:
         "name": cmd.name,
         "colour": cmd.colour,
         "position": x.next_position("parties"),
+        "absent": False,
     }
     return "party.added", {"id": pid}
 
@@ -211,6 +235,8 @@ def _party_update(x: _Ctx, cmd: c.PartyUpdate) -> Result:
         party["name"] = cmd.name
     if cmd.colour is not None:
         party["colour"] = cmd.colour
+    if cmd.absent is not None:
+        party["absent"] = cmd.absent
     x.s["parties"][cmd.id] = party
     return "party.updated", {}
 
@@ -226,6 +252,7 @@ def _party_remove(x: _Ctx, cmd: c.PartyRemove) -> Result:
     for aid, agreement in list(x.s["agreements"].items()):
         if agreement["owner_party_id"] == cmd.id:
             x.s["agreements"][aid] = {**agreement, "owner_party_id": None}
+    method.forget_party(x, cmd.id)
     return "party.removed", {}
 
 
@@ -300,6 +327,7 @@ def _moment_remove(x: _Ctx, cmd: c.MomentRef) -> Result:
             }
     if x.s["current_moment_id"] == cmd.id:
         x.s["current_moment_id"] = _latest_revealed(x)
+    method.release_entries(x, cmd.id)
     return "moment.removed", {}
 
 
@@ -350,7 +378,7 @@ def _moment_focus(x: _Ctx, cmd: c.MomentRef) -> Result:
 # interpretations
 def _interpretation_add(x: _Ctx, cmd: c.InterpretationAdd) -> Result:
     x.room("interpretations")
-    x.revealed_moment(cmd.moment_id)
+    moment = x.revealed_moment(cmd.moment_id)
     if x.actor.role == "facilitator":
         if cmd.party_id is None:
             raise Invalid("Kies namens welke partij deze duiding is.")
@@ -369,6 +397,8 @@ def _interpretation_add(x: _Ctx, cmd: c.InterpretationAdd) -> Result:
         "created_at": x.now,
         "updated_at": x.now,
         "pii": _pii(cmd.text),
+        # Added before the moment was shown: gathered in preparation.
+        "prepared": moment["state"] == "draft",
     }
     if x.actor.participant_id:
         item["author"] = x.actor.participant_id
@@ -437,7 +467,10 @@ def _theme_flag(x: _Ctx, cmd: c.ThemeFlag) -> Result:
         raise Invalid("Kies een thema of geef een nieuw label.")
     if len(theme["flags"]) >= LIMITS["flags_per_theme"]:
         raise LimitReached()
-    theme["flags"] = [*theme["flags"], {"target": cmd.target, "id": cmd.id}]
+    new_flag: dict[str, Any] = {"target": cmd.target, "id": cmd.id}
+    if x.actor.participant_id:
+        new_flag["author"] = x.actor.participant_id
+    theme["flags"] = [*theme["flags"], new_flag]
     x.s["themes"][theme["id"]] = theme
     return "theme.flagged", {"id": theme["id"]}
 
@@ -445,10 +478,23 @@ def _theme_flag(x: _Ctx, cmd: c.ThemeFlag) -> Result:
 def _theme_unflag(x: _Ctx, cmd: c.ThemeUnflag) -> Result:
     theme = x.get("themes", cmd.theme_id, "Dit thema")
     flags = list(theme["flags"])
-    wanted = {"target": cmd.target, "id": cmd.id}
-    if wanted not in flags:
+    on_target = [f for f in flags if f["target"] == cmd.target and f["id"] == cmd.id]
+    if not on_target:
         raise NotFound("Dit thema staat niet op dit onderdeel.")
-    flags.remove(wanted)
+    if x.actor.role == "facilitator":
+        gone = on_target[0]
+    else:
+        # A participant takes back only a flag of their own (one made by mistake).
+        x.revealed_moment(
+            cmd.id
+            if cmd.target == "moment"
+            else x.get("interpretations", cmd.id, "Deze duiding")["moment_id"]
+        )
+        mine = [f for f in on_target if f.get("author") == x.actor.participant_id]
+        if not mine:
+            raise Forbidden("Je kunt alleen een thema terugnemen dat je zelf hebt toegevoegd.")
+        gone = mine[0]
+    flags.remove(gone)
     x.s["themes"][cmd.theme_id] = {**theme, "flags": flags}
     return "theme.unflagged", {}
 
@@ -641,3 +687,7 @@ _HANDLERS: dict[type[c.Command], _Handler] = {
     c.AgreementUpdate: _agreement_update,
     c.AgreementStatusSet: _agreement_status,
 }
+
+# The method's commands (intake, new information, preconditions, ground rules) live in method.py,
+# which builds on the helpers above and adds its handlers to _HANDLERS when imported.
+from . import method  # noqa: E402

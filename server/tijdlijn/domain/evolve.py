@@ -102,5 +102,5 @@ def clone(state: Meeting) -> Meeting:
     """A copy whose containers can change freely; items are shared and replaced, never edited."""
     copied = cast(dict[str, Any], dict(state))
     for kind in COLLECTIONS:
-        copied[kind] = dict(copied[kind])
+        copied[kind] = dict(copied.get(kind) or {})
     return cast(Meeting, copied)

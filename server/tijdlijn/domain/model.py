@@ -7,7 +7,7 @@ keyed by id, which makes every change a ``put`` or ``del`` of one item (see ``ev
 
 from __future__ import annotations
 
-from typing import Literal, NotRequired, TypedDict
+from typing import Literal, NotRequired, TypedDict, cast
 
 Phase = Literal["preparation", "introduction", "timeline", "reflection", "agreements", "closed"]
 PHASES: tuple[Phase, ...] = (
@@ -34,9 +34,19 @@ MomentState = Literal["draft", "revealed"]
 # procedures (the playing field); the relation network. Trouble at the top trickles down.
 TriangleLevel = Literal["content", "playing_field", "relations"]
 AgreementStatus = Literal["not_started", "in_progress", "done"]
-Role = Literal["facilitator", "participant", "wall"]
+# "intake": whoever opens a party's intake link (uitvraag) in preparation; sees only that party.
+Role = Literal["facilitator", "participant", "wall", "intake"]
 Collection = Literal[
-    "parties", "moments", "interpretations", "themes", "threads", "lessons", "agreements"
+    "parties",
+    "moments",
+    "interpretations",
+    "themes",
+    "threads",
+    "lessons",
+    "agreements",
+    "intakes",
+    "intake_entries",
+    "new_information",
 ]
 COLLECTIONS: tuple[Collection, ...] = (
     "parties",
@@ -46,7 +56,12 @@ COLLECTIONS: tuple[Collection, ...] = (
     "threads",
     "lessons",
     "agreements",
+    "intakes",
+    "intake_entries",
+    "new_information",
 )
+# Preparation only: never part of what participants or the wall see (visibility.py).
+PREPARATION_COLLECTIONS: tuple[Collection, ...] = ("intakes", "intake_entries", "new_information")
 
 # Okabe & Ito, "Color Universal Design" (2008): eight colours that stay distinguishable for the
 # common forms of colour blindness. The name of the party is always shown too, so colour is
@@ -85,7 +100,15 @@ LIMITS: dict[Collection | str, int] = {
     "agreements": 60,
     "ground_rules": 15,
     "flags_per_theme": 200,
+    "intakes": 12,
+    "intake_entries": 160,
+    "intake_entries_per_party": 40,
+    "new_information": 30,
 }
+
+# The handbook's preconditions (fase 1, stap 1, and "spanningen in de samenwerking"): checked by
+# the facilitator in preparation, kept with the meeting, never blocking.
+PRECONDITIONS: tuple[str, ...] = ("case_calm", "most_involved", "light_tensions")
 
 
 class Party(TypedDict):
@@ -93,6 +116,8 @@ class Party(TypedDict):
     name: str
     colour: str
     position: int
+    # Cannot attend: its prepared interpretations are shown as "vooraf aangeleverd".
+    absent: NotRequired[bool]
 
 
 class Moment(TypedDict):
@@ -116,11 +141,16 @@ class Interpretation(TypedDict):
     # The participant (a random id, not a person) that may edit it; never sent to any device.
     author: NotRequired[str]
     pii: bool
+    # Gathered before the meeting (added to a draft moment, or carried over from an intake).
+    prepared: NotRequired[bool]
 
 
 class Flag(TypedDict):
     target: Literal["moment", "interpretation"]
     id: str
+    # The participant who flagged it, so they alone (and the facilitators) can take it back;
+    # stripped from every view like an interpretation's author.
+    author: NotRequired[str]
 
 
 class Theme(TypedDict):
@@ -155,6 +185,45 @@ class Agreement(TypedDict):
     pii: bool
 
 
+IntakeStatus = Literal["open", "closed"]
+
+
+class Intake(TypedDict):
+    """A party's intake link (uitvraag). The link's token is known only to the browsers."""
+
+    id: str
+    party_id: str
+    token_hash: str
+    status: IntakeStatus
+    opened_at: float
+
+
+class IntakeEntry(TypedDict):
+    """A defining moment as one party sent it in, with how that party experienced it."""
+
+    id: str
+    party_id: str
+    when: str
+    text: str
+    experience: str
+    created_at: float
+    updated_at: float
+    pii: bool
+    # The draft moment the facilitator made of it; then the party can no longer edit it.
+    moment_id: str | None
+
+
+class NewInformation(TypedDict):
+    """A note that information surfaced others did not know; never the information itself."""
+
+    id: str
+    created_at: float
+    moment_id: str | None
+    # How the parties agreed to handle it; the meeting cannot close while this is None.
+    agreement: str | None
+    pii: bool
+
+
 class Meeting(TypedDict):
     id: str
     kind: MeetingKind
@@ -178,6 +247,16 @@ class Meeting(TypedDict):
     threads: dict[str, Thread]
     lessons: dict[str, Lesson]
     agreements: dict[str, Agreement]
+    intakes: dict[str, Intake]
+    intake_entries: dict[str, IntakeEntry]
+    new_information: dict[str, NewInformation]
+    # True / False / None (not yet considered) per name in PRECONDITIONS.
+    preconditions: dict[str, bool | None]
+    # Raised on every change of the ground rules: phones show changed rules to accept again.
+    ground_rules_version: int
+    # participant id -> True for the current version. Facilitators get only the count
+    # (``ground_rules_accepted``); nobody gets the ids.
+    rule_acceptances: dict[str, bool]
 
 
 # The scalar fields of a meeting, changed with a ``set`` change.
@@ -195,7 +274,14 @@ MEETING_FIELDS: tuple[str, ...] = (
     "current_moment_id",
     "follow_up_date",
     "planned_date",
+    "preconditions",
+    "ground_rules_version",
+    "rule_acceptances",
+    # Only in the facilitators' view: how many devices accepted the current ground rules.
+    "ground_rules_accepted",
 )
+# Fields a view adds that the stored meeting does not have.
+VIEW_FIELDS: tuple[str, ...] = ("ground_rules_accepted",)
 
 
 def new_meeting(
@@ -226,8 +312,31 @@ def new_meeting(
         "threads": {},
         "lessons": {},
         "agreements": {},
+        "intakes": {},
+        "intake_entries": {},
+        "new_information": {},
+        "preconditions": {name: None for name in PRECONDITIONS},
+        "ground_rules_version": 1,
+        "rule_acceptances": {},
     }
+
+
+def upgraded(state: Meeting) -> Meeting:
+    """``state`` with the fields added since it was stored (a meeting live across an upgrade)."""
+    if state.keys() >= _LATEST_FIELDS:
+        return state  # the usual case, checked on every decision: keep it cheap
+    missing = {
+        key: value
+        for key, value in new_meeting("", "", "", 0.0).items()
+        if key not in state and key not in ("id", "title", "initials", "created_at")
+    }
+    if not missing:
+        return state
+    return cast(Meeting, {**state, **missing})
 
 
 def ordered_moments(meeting: Meeting) -> list[Moment]:
     return sorted(meeting["moments"].values(), key=lambda m: (m["position"], m["id"]))
+
+
+_LATEST_FIELDS = frozenset(new_meeting("", "", "", 0.0))

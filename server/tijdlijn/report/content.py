@@ -5,6 +5,10 @@ the working agreements. The timeline is deliberately not written out verbatim ("
 bewust niet woordelijk uitgeschreven"), because that invites a new round of who-was-right. So an
 interpretation appears as a mark in its party's colour, counted per party; its words only when
 the facilitator chose that one. Only revealed moments appear: a draft never happened in the room.
+
+An absent party's prepared interpretations are counted as "vooraf aangeleverd", so nobody reads
+them as said in the room. New information that surfaced is reported as a count and the agreements
+on how to handle it, never the information itself (there is none stored).
 """
 
 from __future__ import annotations
@@ -16,32 +20,16 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ..domain.model import AgreementStatus, Meeting, TriangleLevel, ordered_moments
 from ..domain.visibility import public_view
+from ..words import format_date, word
 
+# The shared words (tijdlijn/words.py): the same catalogue the wall, phones and console use.
 LEVEL_LABELS: dict[TriangleLevel, str] = {
-    "content": "Inhoud en doel",
-    "playing_field": "Speelveld en spelregels",
-    "relations": "Relatienetwerk / onderling samenspel",
+    level: word(f"triangle.{level}") for level in ("content", "playing_field", "relations")
 }
-NO_LEVEL = "Nog geen niveau gekozen"
+NO_LEVEL = word("triangle.unplaced")
 STATUS_LABELS: dict[AgreementStatus, str] = {
-    "not_started": "Nog niet gestart",
-    "in_progress": "Bezig",
-    "done": "Afgerond",
+    status: word(f"agreement.status.{status}") for status in ("not_started", "in_progress", "done")
 }
-MONTHS = (
-    "januari",
-    "februari",
-    "maart",
-    "april",
-    "mei",
-    "juni",
-    "juli",
-    "augustus",
-    "september",
-    "oktober",
-    "november",
-    "december",
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,12 +46,14 @@ class PartyView:
     key: str  # "A", "B", ...: printed in each mark, so colour is never the only cue
     name: str
     colour: str
+    absent: bool = False
 
 
 @dataclass(frozen=True, slots=True)
 class Quote:
     party: PartyView
     text: str
+    beforehand: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,6 +64,15 @@ class MomentView:
     source: PartyView | None
     counts: list[tuple[PartyView, int]]
     quotes: list[Quote] = field(default_factory=list)
+    # Per party key: how many of its interpretations were provided beforehand (absent party).
+    beforehand: dict[str, int] = field(default_factory=dict)
+
+    def count_label(self, party: PartyView, n: int) -> str:
+        """ "3", or "2 (vooraf aangeleverd)" for an absent party's prepared interpretations."""
+        early = self.beforehand.get(party.key, 0)
+        if not early:
+            return str(n)
+        return f"{n} (vooraf aangeleverd)" if early == n else f"{n} ({early} vooraf aangeleverd)"
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,10 +111,12 @@ class Report:
     lessons: list[str]
     agreements: list[AgreementView]
     follow_up_date: str | None
+    # How each note of new information is handled, in order; its length is how many there were.
+    new_information: list[str] = field(default_factory=list)
 
 
 def dutch_date(day: dt.date) -> str:
-    return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
+    return format_date(day, "nl")
 
 
 def dutch_iso(value: str | None) -> str | None:
@@ -145,7 +146,7 @@ def build(meeting: Meeting, options: ReportOptions | None = None) -> Report:
     options = options or ReportOptions()
     seen = public_view(meeting)
     parties = {
-        p["id"]: PartyView(party_key(i), p["name"], p["colour"])
+        p["id"]: PartyView(party_key(i), p["name"], p["colour"], bool(p.get("absent")))
         for i, p in enumerate(sorted(seen["parties"].values(), key=lambda p: p["position"]))
     }
     moments = ordered_moments(seen)
@@ -161,7 +162,15 @@ def build(meeting: Meeting, options: ReportOptions | None = None) -> Report:
             for pid, party in parties.items()
             if (n := sum(1 for i in mine if i["party_id"] == pid))
         ]
-        quotes = [Quote(parties[i["party_id"]], i["text"]) for i in mine if i["id"] in chosen]
+        early = [i for i in mine if i.get("prepared") and parties[i["party_id"]].absent]
+        beforehand = {
+            party.key: n
+            for pid, party in parties.items()
+            if (n := sum(1 for i in early if i["party_id"] == pid))
+        }
+        quotes = [
+            Quote(parties[i["party_id"]], i["text"], i in early) for i in mine if i["id"] in chosen
+        ]
         moment_views.append(
             MomentView(
                 number=numbers[moment["id"]],
@@ -170,6 +179,7 @@ def build(meeting: Meeting, options: ReportOptions | None = None) -> Report:
                 source=parties.get(moment["source_party_id"] or ""),
                 counts=counts,
                 quotes=quotes,
+                beforehand=beforehand,
             )
         )
 
@@ -223,6 +233,12 @@ def build(meeting: Meeting, options: ReportOptions | None = None) -> Report:
         ],
         agreements=agreements,
         follow_up_date=dutch_iso(meeting["follow_up_date"]),
+        new_information=[
+            note["agreement"] or "Nog geen afspraak gemaakt."
+            for note in sorted(
+                meeting.get("new_information", {}).values(), key=lambda n: n["created_at"]
+            )
+        ],
     )
 
 

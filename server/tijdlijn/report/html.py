@@ -18,15 +18,31 @@ NO_FOLLOW_UP = (
     "Nog geen datum gekozen. De methode raadt aan om 3 tot 6 maanden na de bijeenkomst terug "
     "te kijken op de lessen en werkafspraken."
 )
+ABSENT = "niet aanwezig; duidingen vooraf aangeleverd"
+NO_NEW_INFORMATION = "Er kwam tijdens de bijeenkomst geen nieuwe informatie naar boven."
+
+
+def new_information_lead(count: int) -> str:
+    times = "1 keer" if count == 1 else f"{count} keer"
+    return (
+        f"Tijdens de bijeenkomst kwam {times} informatie naar boven die andere partijen nog niet "
+        "kenden. De informatie zelf staat niet in dit verslag; de partijen spraken af hoe ze "
+        "ermee omgaan:"
+    )
+
+
 FOOTER = (
     "Gemaakt met Tijdlijn op verzoek van de gespreksbegeleider. Dit verslag is niet op de "
     "server bewaard; bewaar en deel het volgens de afspraken over geheimhouding."
 )
 
 CSS = """
-@page { size: A4; margin: 16mm 15mm 18mm; }
+@page { size: A4; margin: 16mm 15mm 18mm;
+  @bottom-right { content: "Pagina " counter(page) " van " counter(pages);
+    font-family: "DejaVu Sans", sans-serif; font-size: 8.5pt; color: #444; } }
 * { box-sizing: border-box; }
-body { font-family: "DejaVu Sans", "Liberation Sans", Arial, sans-serif; font-size: 10.5pt;
+body { font-family: "DejaVu Sans", "Liberation Sans", Arial, "Noto Color Emoji", sans-serif;
+  font-size: 10.5pt;
   line-height: 1.45; color: #111; margin: 0; }
 main { max-width: 190mm; margin: 0 auto; padding: 8mm 0; }
 h1 { font-size: 20pt; margin: 0 0 2mm; }
@@ -65,6 +81,10 @@ def _party(party: PartyView | None) -> str:
     return f"{_swatch(party)}{clean(party.name)}" if party else "—"
 
 
+def _party_line(party: PartyView) -> str:
+    return _party(party) + (f' <span class="meta">({ABSENT})</span>' if party.absent else "")
+
+
 def _list(items: list[str], tag: str = "ul", css: str = "") -> str:
     if not items:
         return '<p class="meta">Geen.</p>'
@@ -79,10 +99,13 @@ def _numbers(numbers: list[int]) -> str:
 def _moment(moment: MomentView) -> str:
     when = f"<strong>{clean(moment.when)}</strong> · " if moment.when else ""
     source = f" <em>(aangedragen door {clean(moment.source.name)})</em>" if moment.source else ""
-    counts = ", ".join(f"{clean(p.name)} {n}" for p, n in moment.counts) or "geen"
+    counts = (
+        ", ".join(f"{clean(p.name)} {clean(moment.count_label(p, n))}" for p, n in moment.counts)
+        or "geen"
+    )
     quotes = "".join(
-        f'<blockquote>{clean(q.text)} <span class="meta">— {clean(q.party.name)}</span>'
-        "</blockquote>"
+        f'<blockquote>{clean(q.text)} <span class="meta">— {clean(q.party.name)}'
+        f"{', vooraf aangeleverd' if q.beforehand else ''}</span></blockquote>"
         for q in moment.quotes
     )
     return (
@@ -123,6 +146,12 @@ def render_html(report: Report) -> str:
         if report.follow_up_date
         else f'<p class="meta">{NO_FOLLOW_UP}</p>'
     )
+    new_information = (
+        f"<p>{new_information_lead(len(report.new_information))}</p>"
+        + _list([clean(text) for text in report.new_information], "ol")
+        if report.new_information
+        else f'<p class="meta">{NO_NEW_INFORMATION}</p>'
+    )
     return f"""<!doctype html>
 <html lang="nl">
 <head>
@@ -140,7 +169,7 @@ def render_html(report: Report) -> str:
 <p class="meta">Bijeenkomst van {clean(report.date)}{initials}</p>
 </header>
 <p class="note">{INTRO}</p>
-<section><h2>Partijen</h2>{_list([_party(p) for p in report.parties], css="parties")}</section>
+<section><h2>Partijen</h2>{_list([_party_line(p) for p in report.parties], css="parties")}</section>
 <section><h2>Tijdlijn</h2>
 {timeline_svg(report)}
 {_list([_moment(m) for m in report.moments], "ol", "moments")}
@@ -149,6 +178,7 @@ def render_html(report: Report) -> str:
 <section><h2>Rode draden</h2>{_list(threads, "ol")}</section>
 <section><h2>Lessen</h2>{_list([clean(text) for text in report.lessons])}</section>
 <section><h2>Werkafspraken</h2>{_agreements(report.agreements)}</section>
+<section><h2>Nieuwe informatie</h2>{new_information}</section>
 <section><h2>Terugkijkmoment</h2>{follow_up}</section>
 <footer>{FOOTER}</footer>
 </main>

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from .content import MomentView, PartyView, Report
-from .html import INTRO, NO_FOLLOW_UP
+from .html import ABSENT, INTRO, NO_FOLLOW_UP, NO_NEW_INFORMATION, new_information_lead
 
 # Characters that make Markdown do something (links, emphasis, HTML, tables, code).
 _SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#|~!&])")
@@ -31,12 +31,18 @@ def _numbers(numbers: list[int]) -> str:
 def _moment(moment: MomentView) -> list[str]:
     when = f"**{md(moment.when)}** · " if moment.when else ""
     source = f" *(aangedragen door {md(moment.source.name)})*" if moment.source else ""
-    counts = ", ".join(f"{_party(p)}: {n}" for p, n in moment.counts) or "geen"
+    counts = (
+        ", ".join(f"{_party(p)}: {md(moment.count_label(p, n))}" for p, n in moment.counts)
+        or "geen"
+    )
     lines = [
         f"{moment.number}. {when}{md(moment.text)}{source}  ",
         f"   Duidingen per partij: {counts}",
     ]
-    lines += [f"   > {md(q.text)} — {md(q.party.name)}" for q in moment.quotes]
+    lines += [
+        f"   > {md(q.text)} — {md(q.party.name)}{', vooraf aangeleverd' if q.beforehand else ''}"
+        for q in moment.quotes
+    ]
     return lines
 
 
@@ -50,7 +56,7 @@ def render_markdown(report: Report) -> str:
     if report.initials:
         meta += f" · casus: {md(report.initials)}"
     out = [f"# {md(report.title)}", "", meta, "", f"*{md(INTRO)}*", "", "## Partijen", ""]
-    out += _bullets([_party(p) for p in report.parties])
+    out += _bullets([_party(p) + (f" ({ABSENT})" if p.absent else "") for p in report.parties])
     out += ["", "## Tijdlijn", ""]
     if not report.moments:
         out.append("Er zijn geen momenten getoond.")
@@ -80,6 +86,12 @@ def render_markdown(report: Report) -> str:
         ]
     else:
         out.append("Geen.")
+    out += ["", "## Nieuwe informatie", ""]
+    if report.new_information:
+        out += [md(new_information_lead(len(report.new_information))), ""]
+        out += [f"{n}. {md(text)}" for n, text in enumerate(report.new_information, start=1)]
+    else:
+        out.append(NO_NEW_INFORMATION)
     out += ["", "## Terugkijkmoment", ""]
     out.append(
         f"Gepland op **{md(report.follow_up_date)}**." if report.follow_up_date else NO_FOLLOW_UP

@@ -10,7 +10,7 @@ STAMP := $(VENV)/.installed-$(shell cat pyproject.toml $(LOCK) | cksum | cut -d'
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 PORT ?= 8000
 
-.PHONY: run test lint types unit browser bench deploy-check lock audit runtime system clean help
+.PHONY: run test lint types unit browser bench deploy-check lock faults audit runtime system clean help
 
 help:
 	@echo "make run    start Tijdlijn on http://localhost:$(PORT)/ (in-memory store)"
@@ -18,6 +18,7 @@ help:
 	@echo "make bench  run the benchmarks in bench/ (about 10 minutes; see bench/README.md)"
 	@echo "make deploy-check  Redis, two replicas and nginx (TLS) on loopback, a meeting through it"
 	@echo "make lock   re-pin every Python dependency (requirements/*.txt) from pyproject.toml"
+	@echo "make faults repeat the kill -9 and Redis-pause fault cases 20 times and count losses"
 	@echo "make audit  known vulnerabilities in Python and browser packages (needs the advisory databases)"
 
 # Every dependency exactly as locked in requirements/ (pinned, sha256-checked); then the project
@@ -78,9 +79,17 @@ $(BENCH_NODE): bench/package-lock.json | system
 run: $(STAMP) runtime
 	$(BIN)/tijdlijn serve --port $(PORT)
 
-lint: $(STAMP)
+# node_modules/ from package-lock.json (TypeScript and Prettier for the front end), when missing.
+NODE_STAMP := node_modules/.package-lock.json
+$(NODE_STAMP): package-lock.json
+	@command -v npm >/dev/null || $(SUDO) apt-get install -y -qq --no-install-recommends nodejs npm >/dev/null
+	npm ci --no-audit --no-fund --silent
+
+lint: $(STAMP) $(NODE_STAMP)
 	$(BIN)/ruff check server tests bench
 	$(BIN)/ruff format --check server tests bench
+	npx --no-install prettier --check --log-level warn "web/**/*.js"
+	npx --no-install tsc -p tsconfig.json
 
 types: $(STAMP)
 	$(BIN)/mypy
@@ -101,6 +110,12 @@ bench: $(STAMP) system $(BENCH_NODE)
 
 deploy-check: $(STAMP) system
 	$(BIN)/pytest tests/test_deploy.py -v
+
+# The kill -9 and Redis-pause cases of tests/test_faults.py, 20 runs each (about 10 minutes):
+# prints acknowledged writes, missing ones and divergent devices; fails if any were lost.
+FAULT_RUNS ?= 20
+faults: $(STAMP) system
+	$(BIN)/python bench/faults.py --runs $(FAULT_RUNS)
 
 # pip-audit and npm audit; says "NOT AUDITED" for a part whose advisory database is unreachable.
 audit: $(STAMP)

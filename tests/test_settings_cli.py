@@ -36,6 +36,14 @@ def test_ttl_beyond_the_hard_maximum_is_refused(ttl: int) -> None:
         Settings(ttl_seconds=ttl)
 
 
+def test_presence_lifetime_comes_from_the_environment_within_bounds() -> None:
+    assert from_env({}).presence_seconds == 60
+    assert from_env({"TIJDLIJN_PRESENCE_SECONDS": "6"}).presence_seconds == 6
+    for seconds in ("5", "3601"):
+        with pytest.raises(ValueError, match="presence_seconds"):
+            from_env({"TIJDLIJN_PRESENCE_SECONDS": seconds})
+
+
 def test_a_wildcard_origin_is_refused() -> None:
     with pytest.raises(ValueError, match="allowed_origins"):
         Settings(allowed_origins=("*",))

@@ -24,6 +24,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from . import http
 from .body import BodyLimit
 from .capsule import Sealer, load_keys
+from .errors import TijdlijnError
 from .guard import Guard, open_limits
 from .headers import SecurityHeaders
 from .http_after import routes as after_routes
@@ -123,6 +124,7 @@ def create_app(settings: Settings, store: Store | None = None) -> Tijdlijn:
             Middleware(HttpStatus, metrics=metrics),
             Middleware(GZipMiddleware, minimum_size=512),
         ],
+        exception_handlers={TijdlijnError: http.on_error},
         lifespan=lifespan,
     )
     web.state.settings = settings

@@ -5,19 +5,19 @@ from __future__ import annotations
 import io
 import time
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TypeVar
 
 import segno
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict
 from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, Response
 from starlette.routing import Route
 
 from . import access, meetings
 from .body import TooLarge, read_json
-from .domain.commands import describe_fields
 from .domain.model import Meeting
-from .errors import Invalid, MeetingGone, NotFound, StoreUnavailable, TijdlijnError
+from .domain.wording import validated
+from .errors import MeetingGone, NotFound, StoreUnavailable, TijdlijnError
 from .guard import CODE_GONE, Guard, ServerFull
 from .lifetime import ttl_for
 from .service import Meetings
@@ -40,7 +40,10 @@ STATUS = {
 }
 
 
-def error_response(exc: TijdlijnError) -> JSONResponse:
+async def on_error(request: Request, exc: Exception) -> Response:
+    """The one HTTP error boundary (Starlette's exception handler for TijdlijnError): a coded
+    error as ``{"error": {code, message}}`` with its status."""
+    assert isinstance(exc, TijdlijnError)
     status = STATUS.get(exc.code, 400)
     if isinstance(exc, TooLarge):
         status = 413
@@ -69,13 +72,6 @@ def base_url(request: Request) -> str:
     return configured or str(request.base_url).rstrip("/")
 
 
-def validate(model: type[M], data: Any) -> M:
-    try:
-        return model.model_validate(data)
-    except ValidationError as exc:
-        raise Invalid("Ongeldige invoer in: " + describe_fields(exc) + ".") from None
-
-
 def guard_of(request: Request) -> Guard:
     guard: Guard = request.app.state.guard
     return guard
@@ -89,12 +85,9 @@ async def create_from(request: Request, meeting: Meeting) -> Response:
 
 
 async def create(request: Request) -> Response:
-    try:
-        await guard_of(request).may_create(request)
-        body = validate(meetings.NewMeeting, await read_json(request))
-        return await create_from(request, meetings.build(body, meetings.now()))
-    except TijdlijnError as exc:
-        return error_response(exc)
+    await guard_of(request).may_create(request)
+    body = validated(meetings.NewMeeting, await read_json(request))
+    return await create_from(request, meetings.build(body, meetings.now()))
 
 
 async def _meeting_for(request: Request, code: str) -> str:
@@ -103,13 +96,10 @@ async def _meeting_for(request: Request, code: str) -> str:
 
 
 async def lookup(request: Request) -> Response:
-    try:
-        mid = await _meeting_for(request, request.path_params["code"])
-        stored = await store_of(request).load(mid)
-        if stored is None:
-            raise MeetingGone(CODE_GONE)
-    except TijdlijnError as exc:
-        return error_response(exc)
+    mid = await _meeting_for(request, request.path_params["code"])
+    stored = await store_of(request).load(mid)
+    if stored is None:
+        raise MeetingGone(CODE_GONE)
     state = stored.state
     return JSONResponse(
         {
@@ -129,27 +119,24 @@ class JoinBody(BaseModel):
 
 
 async def join(request: Request) -> Response:
-    try:
-        body = validate(JoinBody, await read_json(request))
-        mid = await _meeting_for(request, body.code)
-        store = store_of(request)
-        stored = await store.load(mid)
-        if stored is None:
-            raise MeetingGone(CODE_GONE)
-        if body.party_id not in stored.state["parties"]:
-            raise NotFound("Kies een van de partijen in de lijst.")
-        token = access.new_token(mid)
-        participant_id = access.new_item_id()
-        granted = await store.grant(
-            mid,
-            access.token_hash(token),
-            {"role": "participant", "participant_id": participant_id, "party_id": body.party_id},
-            ttl_for(stored.state, settings_of(request), time.time()),
-        )
-        if not granted:
-            raise MeetingGone(CODE_GONE)
-    except TijdlijnError as exc:
-        return error_response(exc)
+    body = validated(JoinBody, await read_json(request))
+    mid = await _meeting_for(request, body.code)
+    store = store_of(request)
+    stored = await store.load(mid)
+    if stored is None:
+        raise MeetingGone(CODE_GONE)
+    if body.party_id not in stored.state["parties"]:
+        raise NotFound("Kies een van de partijen in de lijst.")
+    token = access.new_token(mid)
+    participant_id = access.new_item_id()
+    granted = await store.grant(
+        mid,
+        access.token_hash(token),
+        {"role": "participant", "participant_id": participant_id, "party_id": body.party_id},
+        ttl_for(stored.state, settings_of(request), time.time()),
+    )
+    if not granted:
+        raise MeetingGone(CODE_GONE)
     return JSONResponse(
         {
             "token": token,
@@ -162,10 +149,7 @@ async def join(request: Request) -> Response:
 
 
 async def qr(request: Request) -> Response:
-    try:
-        _mid, normal = await guard_of(request).meeting_for(request, request.path_params["code"])
-    except TijdlijnError as exc:
-        return error_response(exc)
+    _mid, normal = await guard_of(request).meeting_for(request, request.path_params["code"])
     url = f"{base_url(request)}/join#{normal}"
     buffer = io.BytesIO()
     segno.make(url, error="m").save(buffer, kind="svg", scale=10, border=2, xmldecl=False)

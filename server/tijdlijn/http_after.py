@@ -25,8 +25,9 @@ from .body import PACK, PREPARED, RESTORE, SMALL, read_json
 from .capsule import MAX_CAPSULE_CHARS
 from .domain import commands as c
 from .domain.model import LIMITS, Meeting
-from .errors import Conflict, Forbidden, Invalid, TijdlijnError, Unauthorized
-from .http import create_from, error_response, guard_of, service_of
+from .domain.wording import validated
+from .errors import Conflict, Forbidden, Invalid, Unauthorized
+from .http import create_from, guard_of, service_of
 
 NO_STORE = {"Cache-Control": "no-store"}
 
@@ -67,11 +68,8 @@ class IcsBody(_Body):
 
 
 async def report_file(request: Request) -> Response:
-    try:
-        meeting = await facilitator_meeting(request)
-        body = portability.validate(ReportBody, await read_json(request, SMALL, {}), "Het verzoek")
-    except TijdlijnError as exc:
-        return error_response(exc)
+    meeting = await facilitator_meeting(request)
+    body = validated(ReportBody, await read_json(request, SMALL, {}), "Het verzoek")
     options = report.ReportOptions(
         include_initials=body.include_initials,
         include_interpretation_ids=tuple(body.include_interpretation_ids),
@@ -88,28 +86,22 @@ async def report_file(request: Request) -> Response:
 
 
 async def invitation(request: Request) -> Response:
+    meeting = await facilitator_meeting(request)
+    body = validated(IcsBody, await read_json(request, SMALL, {}), "Het verzoek")
+    day = body.date or meeting["follow_up_date"]
+    if not day:
+        raise Conflict("Kies eerst de datum van het terugkijkmoment.")
     try:
-        meeting = await facilitator_meeting(request)
-        body = portability.validate(IcsBody, await read_json(request, SMALL, {}), "Het verzoek")
-        day = body.date or meeting["follow_up_date"]
-        if not day:
-            raise Conflict("Kies eerst de datum van het terugkijkmoment.")
-        ics = followup.invitation_ics(
-            dt.date.fromisoformat(day), dt.datetime.now(dt.UTC), title=body.title
-        )
-    except TijdlijnError as exc:
-        return error_response(exc)
+        when = dt.date.fromisoformat(day)
     except ValueError:
-        return error_response(Invalid("De datum van het terugkijkmoment klopt niet."))
+        raise Invalid("De datum van het terugkijkmoment klopt niet.") from None
+    ics = followup.invitation_ics(when, dt.datetime.now(dt.UTC), title=body.title)
     return attachment(ics, "text/calendar; charset=utf-8", "terugkijkmoment.ics")
 
 
 async def _json_download(request: Request, build: Callable[[Meeting], Any], name: str) -> Response:
     """A JSON file made from the facilitator's meeting, named with today's date."""
-    try:
-        meeting = await facilitator_meeting(request)
-    except TijdlijnError as exc:
-        return error_response(exc)
+    meeting = await facilitator_meeting(request)
     day = dt.date.today().isoformat()
     return attachment(as_json(build(meeting)), "application/json", f"{name}-{day}.json")
 
@@ -137,39 +129,28 @@ class RestoreBody(_Body):
 
 async def restore(request: Request) -> Response:
     """Bring back a meeting the server lost, from the sealed copy its console kept."""
-    try:
-        token = bearer(request)
-        body = portability.validate(
-            RestoreBody, await read_json(request, RESTORE, {}), "Het verzoek"
-        )
-        restored = await service_of(request).restore(token, body.capsule)
-    except TijdlijnError as exc:
-        return error_response(exc)
+    token = bearer(request)
+    body = validated(RestoreBody, await read_json(request, RESTORE, {}), "Het verzoek")
+    restored = await service_of(request).restore(token, body.capsule)
     return JSONResponse(restored, status_code=201, headers=NO_STORE)
 
 
 async def import_prepared(request: Request) -> Response:
-    try:
-        await guard_of(request).may_create(request)
-        data = await read_json(request, PREPARED, {})
-        meeting = portability.meeting_from_prepared(
-            data, access.new_meeting_id(), meetings.now(), access.new_item_id
-        )
-        return await create_from(request, meeting)
-    except TijdlijnError as exc:
-        return error_response(exc)
+    await guard_of(request).may_create(request)
+    data = await read_json(request, PREPARED, {})
+    meeting = portability.meeting_from_prepared(
+        data, access.new_meeting_id(), meetings.now(), access.new_item_id
+    )
+    return await create_from(request, meeting)
 
 
 async def start_follow_up(request: Request) -> Response:
-    try:
-        await guard_of(request).may_create(request)
-        data = await read_json(request, PACK, {})
-        meeting = followup.meeting_from_pack(
-            data, access.new_meeting_id(), meetings.now(), access.new_item_id
-        )
-        return await create_from(request, meeting)
-    except TijdlijnError as exc:
-        return error_response(exc)
+    await guard_of(request).may_create(request)
+    data = await read_json(request, PACK, {})
+    meeting = followup.meeting_from_pack(
+        data, access.new_meeting_id(), meetings.now(), access.new_item_id
+    )
+    return await create_from(request, meeting)
 
 
 def routes() -> list[Route]:

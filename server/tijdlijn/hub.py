@@ -33,9 +33,8 @@ from .settings import Settings
 
 log = logging.getLogger("tijdlijn.hub")
 
-# How often the watchdog looks for meetings that went away, and renews presence.
+# How often the watchdog looks for meetings that went away.
 CHECK_SECONDS = 2.0
-PRESENCE_EVERY = 10  # checks, so every 20 seconds: well within the 60 an entry counts
 ROOMS = ("fac", "pub", "intake")
 SYNC_COST = 0.25
 NOTICES = {
@@ -83,6 +82,7 @@ class Hub:
         self.link: Link | None = manager if isinstance(manager, Link) else None
         if self.link is not None:
             self.link.on_heal = self.heal
+            self.link.on_room_closed = self._closed_elsewhere
         sio.on("connect", self.on_connect)
         sio.on("disconnect", self.on_disconnect)
         sio.on("sync", self.on_sync)
@@ -222,6 +222,9 @@ class Hub:
         except MeetingGone as exc:
             if conn is not None:
                 await self._close_meeting(conn.session.meeting_id, exc, skip=sid)
+                # The sender too, after its answer (scheduled last, as in _end): its room is
+                # closed, so connected it would hear nothing more, not even a restore.
+                self.sio.start_background_task(self.sio.disconnect, sid)
             return {"ok": False, "error": exc.as_error()}
         except TijdlijnError as exc:
             if conn is not None:
@@ -269,17 +272,39 @@ class Hub:
         for sid in local:
             await self.sio.disconnect(sid)
 
+    async def _closed_elsewhere(self, room: str) -> None:
+        """Another process closed a meeting's rooms and told its devices why: let this
+        process's devices of it go too. They reconnect, and learn where the meeting stands
+        (gone, or restored meanwhile)."""
+        mid = room.partition(":")[2]
+        self.service.forget(mid)
+        local = [s for s, c in self.connections.items() if c.session.meeting_id == mid]
+        if not local:
+            return
+        # That process's notice may not have come through (the link was down): say it again.
+        why: MeetingGone | None = None
+        with contextlib.suppress(TijdlijnError):
+            status = await self.service.store.status(mid)
+            why = gone_error(status) if status != "live" else None
+        for sid in local:
+            if why is not None:
+                notice = NOTICES.get(why.code, "meeting.deleted")
+                await self.sio.emit(notice, why.as_error(), to=sid, ignore_queue=True)
+            await self.sio.disconnect(sid)
+
     def local_meetings(self) -> list[str]:
         return list({c.session.meeting_id for c in self.connections.values()})
 
     async def watch(self) -> None:
         """The watchdog loop (started by the app's lifespan)."""
         beat = 0
+        # Renew presence every third of the time an entry counts (20 s of 60 by default).
+        every = max(1, round(self.settings.presence_seconds / 3 / CHECK_SECONDS))
         while True:
             await asyncio.sleep(CHECK_SECONDS)
             beat += 1
             try:
-                await self.check(renew=beat % PRESENCE_EVERY == 0)
+                await self.check(renew=beat % every == 0)
             except TijdlijnError as exc:
                 log.warning("watchdog: store unavailable (%s)", exc.code)
 

@@ -30,13 +30,31 @@ class Link(socketio.AsyncRedisManager):  # type: ignore[misc]
 
     def __init__(self, url: str, channel: str) -> None:
         super().__init__(url, channel=channel)
-        # False while the subscriber is reconnecting or a publish failed since the last success.
-        self.up = True
+        # The subscriber is connected; the last publish failed (cleared by the next success).
+        self.listening = True
+        self.publish_failed = False
         # Rooms ("fac:<id>", "pub:<id>") whose messages may not have reached other processes.
         self.dirty: set[str] = set()
         # Called (in a task) after the subscriber came back: this process's devices may have
         # missed what others published meanwhile.
         self.on_heal: Callable[[], Any] | None = None
+        # Called with a room another process closed (it found the meeting gone, or it was
+        # ended there): close_room takes this process's devices out of the room, so unless
+        # they are let go too they stay connected and hear nothing more.
+        self.on_room_closed: Callable[[str], Any] | None = None
+
+    @property
+    def up(self) -> bool:
+        """False while the subscriber is reconnecting or since a publish failed, until one
+        succeeds again (a paused Redis fails publishes without dropping the subscriber)."""
+        return self.listening and not self.publish_failed
+
+    async def _handle_close_room(self, message: Any) -> None:
+        await super()._handle_close_room(message)
+        room = message.get("room") if isinstance(message, dict) else None
+        remote = isinstance(message, dict) and message.get("host_id") != self.host_id
+        if remote and isinstance(room, str) and self.on_room_closed is not None:
+            await self.on_room_closed(room)
 
     async def _publish(self, data: Any) -> Any:
         for attempt in range(2):
@@ -49,7 +67,7 @@ class Link(socketio.AsyncRedisManager):  # type: ignore[misc]
             except Exception as exc:
                 self.connected = False
                 if attempt == 1:
-                    self.up = False
+                    self.publish_failed = True
                     room = data.get("room") if isinstance(data, dict) else None
                     if isinstance(room, str):
                         self.dirty.add(room)
@@ -57,6 +75,7 @@ class Link(socketio.AsyncRedisManager):  # type: ignore[misc]
                         "publish failed (%s); devices will be told to resync", type(exc).__name__
                     )
             else:
+                self.publish_failed = False
                 return published
         return None
 
@@ -72,14 +91,14 @@ class Link(socketio.AsyncRedisManager):  # type: ignore[misc]
                     if self.on_heal is not None:
                         asyncio.get_running_loop().create_task(self.on_heal())
                 first = False
-                self.up = True
+                self.listening = True
                 delay = RETRY_FIRST
                 async for message in self.pubsub.listen():
                     yield message
             except asyncio.CancelledError:
                 raise
             except Exception as exc:
-                self.up = False
+                self.listening = False
                 first = False
                 log.warning("cross-process link lost (%s); retrying", type(exc).__name__)
                 await asyncio.sleep(delay)

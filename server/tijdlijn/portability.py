@@ -13,12 +13,13 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Annotated, Any, Final, Literal, TypedDict, TypeVar
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 from . import access
 from .domain import commands as c
 from .domain.model import DEFAULT_AGENDA, LIMITS, Meeting, new_meeting, ordered_moments
 from .domain.personal_data import find_personal_data
+from .domain.wording import validated
 from .errors import Invalid
 
 SCHEMA: Final = "tijdlijn.prepared-meeting"
@@ -33,48 +34,6 @@ def _real_date(value: str) -> str:
 IsoDate = Annotated[c.DateStr, AfterValidator(_real_date)]
 AgendaPart = Literal["introduction", "timeline", "reflection", "agreements"]
 
-_REASONS = {
-    "missing": "ontbreekt",
-    "extra_forbidden": "onbekend veld",
-    "string_too_short": "mag niet leeg zijn",
-    "string_pattern_mismatch": "heeft niet de juiste vorm",
-    "string_type": "moet tekst zijn",
-    "literal_error": "heeft geen toegestane waarde",
-    "int_type": "moet een geheel getal zijn",
-    "int_parsing": "moet een geheel getal zijn",
-    "int_from_float": "moet een geheel getal zijn",
-    "greater_than_equal": "is te klein",
-    "less_than_equal": "is te groot",
-    "list_type": "moet een lijst zijn",
-    "dict_type": "moet een object zijn",
-    "model_type": "moet een object zijn",
-    "model_attributes_type": "moet een object zijn",
-    "bool_type": "moet true of false zijn",
-}
-
-
-def _reason(error: Any) -> str:
-    kind = error["type"]
-    ctx = error.get("ctx") or {}
-    if kind == "string_too_long":
-        return f"is te lang (maximaal {ctx.get('max_length')} tekens)"
-    if kind == "too_long":
-        return f"heeft te veel onderdelen (maximaal {ctx.get('max_length')})"
-    if kind == "value_error":
-        return str(ctx.get("error", "is ongeldig"))
-    return _REASONS.get(kind, "is ongeldig")
-
-
-def describe(exc: ValidationError) -> str:
-    """The fields at fault and why, in Dutch; never the values (they may be case content)."""
-    parts = []
-    for error in exc.errors()[:5]:
-        where = c.field_name(error["loc"]) if error["loc"] else ""
-        reason = _reason(error)
-        parts.append(f"{where}: {reason}" if where else reason)
-    more = len(exc.errors()) - 5
-    return "; ".join(parts) + (f" (en nog {more} andere)" if more > 0 else "")
-
 
 def validate(model: type[M], data: Any, what: str, schema: str | None = None) -> M:
     """``data`` as ``model``, or :class:`Invalid` saying what is wrong with which field."""
@@ -84,10 +43,7 @@ def validate(model: type[M], data: Any, what: str, schema: str | None = None) ->
         raise Invalid(f"{what} is geen bestand van de soort {schema} (veld schema).")
     if schema is not None and data.get("version") != 1:
         raise Invalid(f"{what} heeft een versie die deze Tijdlijn niet kent (veld version).")
-    try:
-        return model.model_validate(data)
-    except ValidationError as exc:
-        raise Invalid(f"{what} klopt niet: {describe(exc)}.") from None
+    return validated(model, data, what)
 
 
 class PreparedParty(TypedDict):

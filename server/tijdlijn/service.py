@@ -54,8 +54,6 @@ MAX_ATTEMPTS = 25
 # A capsule carries the answers of the ops of this many latest seqs, so a device retrying one
 # of them after a restore gets its answer instead of applying it twice.
 CAPSULE_OPS = 1000
-# A device's presence entry counts this long; each process renews its own well before.
-PRESENCE_SECONDS = 60
 
 
 @dataclass(frozen=True, slots=True)
@@ -321,7 +319,8 @@ class Meetings:
     async def set_presence(self, meeting_id: str, entries: dict[str, str | None]) -> None:
         stored = self.cache.get(meeting_id) or await self.load(meeting_id)
         now = self.clock()
-        until = int(now) + PRESENCE_SECONDS
+        # Counts this long; each process renews its own well before (hub.renew_presence).
+        until = int(now) + self.settings.presence_seconds
         await self.store.set_presence(
             meeting_id, entries, until, ttl_for(stored.state, self.settings, now)
         )
@@ -382,7 +381,13 @@ class Meetings:
         stored = await self.load(mid)
         grants = await self.store.grants(mid)
         share = await self.store.share(mid) or {}
-        ops = await self.store.ops(mid, stored.seq - CAPSULE_OPS)
+        # Only answers the sealed state holds: an op appended since the load above would be
+        # answered "ok" after a restore without being in the meeting.
+        ops = {
+            key: result
+            for key, result in (await self.store.ops(mid, stored.seq - CAPSULE_OPS)).items()
+            if result.get("seq", 0) <= stored.seq
+        }
         now = self.clock()
         expires_at = now + capsule_seconds(stored.state, self.settings, now)
         contents: Contents = {

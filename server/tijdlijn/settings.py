@@ -56,6 +56,9 @@ class Settings:
     # Keys that seal restore capsules (Fernet, urlsafe base64 of 32 bytes); the first seals, all
     # open, so a key can be rotated. Several processes must share them: set them here.
     capsule_keys: tuple[str, ...] = ()
+    # Seconds a device's presence entry counts unless its process renews it (every third of
+    # this): the entries of a process that died fade within this time.
+    presence_seconds: int = 60
     # Security (docs/security.md). Addresses or networks of reverse proxies whose
     # X-Forwarded-For/-Proto/-Host are believed; empty: no forwarded header is believed.
     trusted_proxies: tuple[str, ...] = ()
@@ -78,6 +81,10 @@ class Settings:
             raise ValueError(
                 f"preparation_days must be between 1 and {MAX_PREPARATION_DAYS}, "
                 f"got {self.preparation_days}"
+            )
+        if not 6 <= self.presence_seconds <= 3600:
+            raise ValueError(
+                f"presence_seconds must be between 6 and 3600, got {self.presence_seconds}"
             )
         if self.allowed_origins is not None and "*" in self.allowed_origins:
             raise ValueError("allowed_origins may not contain '*': list the real origins")
@@ -165,6 +172,8 @@ def from_env(environ: Mapping[str, str] | None = None, **overrides: object) -> S
         values["capsule_keys"] = tuple(
             k.strip() for k in env["TIJDLIJN_CAPSULE_KEYS"].split(",") if k.strip()
         )
+    if env.get("TIJDLIJN_PRESENCE_SECONDS"):
+        values["presence_seconds"] = int(env["TIJDLIJN_PRESENCE_SECONDS"])
     if env.get("TIJDLIJN_KEY_PREFIX"):
         values["key_prefix"] = env["TIJDLIJN_KEY_PREFIX"]
     if env.get("TIJDLIJN_TRUSTED_PROXIES"):

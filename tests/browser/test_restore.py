@@ -1,7 +1,8 @@
 """A meeting the server lost is restored from the facilitator's console, and nobody rejoins.
 
-The embedded server is killed (``kill -9``: everything in its memory is gone) and started again
-on the same address with the same state folder (so the same capsule key). The console, which
+Either the embedded server is killed (``kill -9``: everything in its memory is gone) and started
+again on the same address with the same state folder (so the same capsule key), or the Redis it
+uses is restarted empty while it runs. The console, which
 kept the sealed copy in IndexedDB, gives it back by itself; the phone and the wall say the
 connection is being restored, then carry on where they were, without retyping or rejoining.
 """
@@ -18,6 +19,7 @@ from playwright.sync_api import Browser, expect
 
 from tests.browser.pages import Console, Phone, Wall
 from tests.support.browser import DEVICES, Device, OpenTab, Tab, _record, screenshot
+from tests.support.faults import RedisServer
 from tests.support.server import ServerProcess
 
 pytestmark = pytest.mark.browser
@@ -37,14 +39,40 @@ KEPT = """async (seq) => {
 }"""
 
 
-@pytest.fixture
-def restartable(tmp_path: Path) -> Iterator[dict[str, object]]:
-    env = {"TIJDLIJN_STATE_DIR": str(tmp_path / "state")}
-    holder: dict[str, object] = {"env": env, "server": ServerProcess(env=env)}
-    yield holder
-    server = holder["server"]
-    assert isinstance(server, ServerProcess)
-    server.cleanup()
+class Deployment:
+    """One server, on the embedded store or on a Redis, that can lose every meeting it has."""
+
+    def __init__(self, kind: str, folder: Path) -> None:
+        self.kind = kind
+        self.env = {"TIJDLIJN_STATE_DIR": str(folder / "state")}
+        self.redis = RedisServer(folder) if kind == "redis" else None
+        self.server = self._start()
+
+    def _start(self, port: int | None = None) -> ServerProcess:
+        args = ("--redis-url", self.redis.url) if self.redis else ()
+        return ServerProcess(*args, env=self.env, port=port)
+
+    def lose_everything(self) -> None:
+        """The embedded server killed and started again; or Redis restarted empty."""
+        if self.redis is not None:
+            self.redis.restart_empty()
+            return
+        port = self.server.port
+        self.server.kill()
+        self.server.cleanup()
+        self.server = self._start(port)
+
+    def close(self) -> None:
+        self.server.cleanup()
+        if self.redis is not None:
+            self.redis.stop()
+
+
+@pytest.fixture(params=["embedded", pytest.param("redis", marks=pytest.mark.redis)])
+def deployment(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Deployment]:
+    deployed = Deployment(request.param, tmp_path)
+    yield deployed
+    deployed.close()
 
 
 def wait_until(check: Callable[[], object], what: str, within: float = 10.0) -> None:
@@ -67,10 +95,9 @@ def tab_on(browser: Browser, url: str, name: str, device: Device) -> Tab:
 
 
 def test_a_lost_meeting_comes_back_from_the_console(
-    browser: Browser, restartable: dict[str, object]
+    browser: Browser, deployment: Deployment
 ) -> None:
-    server = restartable["server"]
-    assert isinstance(server, ServerProcess)
+    server = deployment.server
     tabs = [
         tab_on(browser, server.url, "facilitator", "laptop"),
         tab_on(browser, server.url, "wall", "wall"),
@@ -94,10 +121,7 @@ def test_a_lost_meeting_comes_back_from_the_console(
         # two moments, the phase, the reveal, the interpretation).
         wait_until(lambda: console.page.evaluate(KEPT, 5), "a capsule at seq 5 in IndexedDB")
 
-        server.kill()
-        server.cleanup()
-        restarted = ServerProcess(env=restartable["env"], port=server.port)  # type: ignore[arg-type]
-        restartable["server"] = restarted
+        deployment.lose_everything()
 
         # Every device is back by itself: the console restored the meeting from its copy.
         for view in (phone, wall):

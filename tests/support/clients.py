@@ -299,7 +299,14 @@ class Device:
 
     async def _refresh(self) -> None:
         assert self.client is not None
-        ack = await self.client.call("sync", {"since": self.seq}, timeout=DEADLINE)
+        try:
+            ack = await self.client.call("sync", {"since": self.seq}, timeout=DEADLINE)
+        except socketio.exceptions.SocketIOError:
+            # No answer: the connection went, or the server is stuck on its store. Connected:
+            # try again (the held events show the gap again); else the next connect welcomes.
+            ack = None
+            if not self.connected:
+                return
         if isinstance(ack, dict) and ack.get("ok") and "snapshot" in ack:
             await self._on_snapshot(ack["snapshot"])
         elif isinstance(ack, dict) and ack.get("ok") and "catchup" in ack:

@@ -37,8 +37,8 @@ def answers_ping(port: int) -> bool:
         return False
 
 
-def start_redis(workdir: Path) -> tuple[subprocess.Popen[bytes], str]:
-    """Start redis-server on a free port and wait until it answers PING."""
+def start_redis(workdir: Path, port: int | None = None) -> tuple[subprocess.Popen[bytes], str]:
+    """Start redis-server on ``port`` (a free one by default) and wait until it answers PING."""
     binary = shutil.which("redis-server") or REDIS_SERVER
     if not Path(binary).exists():
         pytest.fail(
@@ -46,7 +46,7 @@ def start_redis(workdir: Path) -> tuple[subprocess.Popen[bytes], str]:
             "run `make test`, which installs it",
             pytrace=False,
         )
-    port = free_port()
+    port = port or free_port()
     log = workdir / "redis.log"
     command = [binary, "--save", "", "--appendonly", "no", "--port", str(port)]
     command += ["--bind", "127.0.0.1", "--dir", str(workdir), "--logfile", str(log)]

@@ -36,7 +36,7 @@ class ServerProcess:
         healthy: bool = True,
         port: int | None = None,
     ) -> None:
-        # A given port: a restarted server where the pages expect the old one.
+        # A given port: a restarted server where the pages (or devices) expect the old one.
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log_path = Path(tempfile.mkstemp(prefix="tijdlijn-log-", suffix=".txt")[1])
@@ -107,8 +107,10 @@ def start_server() -> Iterator[Callable[..., ServerProcess]]:
     """Start extra servers (Redis, short TTL, ...) that stop when the test ends."""
     started: list[ServerProcess] = []
 
-    def start(*args: str, env: dict[str, str] | None = None, healthy: bool = True) -> ServerProcess:
-        server = ServerProcess(*args, env=env, healthy=healthy)
+    def start(
+        *args: str, env: dict[str, str] | None = None, healthy: bool = True, port: int | None = None
+    ) -> ServerProcess:
+        server = ServerProcess(*args, env=env, healthy=healthy, port=port)
         started.append(server)
         return server
 

@@ -1,55 +1,89 @@
-// The console: one live connection, the meeting state, and the panels that render it.
+/**
+ * The console: one live connection, the meeting state, and the panels that render it.
+ * @module facilitator/console
+ */
 
-import { connectMeeting } from '/static/shared/connection.js';
-import { connectionIndicator } from '/static/shared/dom.js';
-import { errorMessage, t } from '/static/shared/i18n.js';
-import { applyChanges, orderedParties } from '/static/shared/state.js';
-import { TAB_FOR_PHASE } from './agenda.js';
-import * as finish from './finish.js';
-import * as outcomes from './outcomes.js';
-import * as prepare from './prepare.js';
-import * as run from './run.js';
-import { hideSecrets as hideIntakeLinks } from './intake.js';
-import * as present from './present.js';
-import * as share from './share.js';
-import * as shortcuts from './shortcuts.js';
-import * as stepper from './stepper.js';
-import * as themes from './themes.js';
-import * as threads from './threads.js';
-import { byId, el, keepingFocus, partyChip, toast } from './ui.js';
-import { forget, keeper, meetingOf, restore } from './keep.js';
-import { renderLifetime } from './lifetime.js';
-import { postForFile, saveBlob } from './api.js';
+import { connectMeeting } from "../shared/connection.js";
+import { connectionIndicator } from "../shared/dom.js";
+import { errorMessage, t } from "../shared/i18n.js";
+import { applyChanges, orderedParties } from "../shared/state.js";
+import { TAB_FOR_PHASE } from "./agenda.js";
+import * as finish from "./finish.js";
+import * as outcomes from "./outcomes.js";
+import * as prepare from "./prepare.js";
+import * as run from "./run.js";
+import { hideSecrets as hideIntakeLinks } from "./intake.js";
+import * as present from "./present.js";
+import * as share from "./share.js";
+import * as shortcuts from "./shortcuts.js";
+import * as stepper from "./stepper.js";
+import * as themes from "./themes.js";
+import * as threads from "./threads.js";
+import { byId, el, keepingFocus, partyChip, toast } from "./ui.js";
+import { forget, keeper, meetingOf, restore } from "./keep.js";
+import { renderLifetime } from "./lifetime.js";
+import { httpError, postForFile, saveBlob } from "../shared/http.js";
 
-const TAB_KEY = 'tijdlijn.facilitator.tab';
-const TABS = ['prepare', 'share', 'run', 'themes', 'threads', 'agreements', 'finish'];
+const TAB_KEY = "tijdlijn.facilitator.tab";
+const TABS = ["prepare", "share", "run", "themes", "threads", "agreements", "finish"];
+/** @type {Record<string, {render: (ctx: Ctx) => void, setup?: (ctx: Ctx) => void}>} */
 const PANELS = { prepare, share, run, themes, threads, agreements: outcomes, finish };
+
+/** @typedef {import("../shared/state.js").Meeting} Meeting */
+/** @typedef {import("../shared/connection.js").Ack} Ack */
+
+/**
+ * What every panel of the console is given: the meeting as it is now and the ways to act on it.
+ * @typedef {object} Ctx
+ * @property {string} token the facilitator token (sent in headers, never in a URL)
+ * @property {Meeting} meeting as of the last event; panels render only after the first snapshot
+ * @property {Record<string, any>} share the links and code of the sharing tab
+ * @property {Record<string, number>} presence devices connected, per role
+ * @property {number} skew server clock minus this clock, in seconds
+ * @property {boolean} ending true while our own "end and delete" is under way
+ * @property {() => number} now the server's clock, in seconds
+ * @property {(name: string, payload?: Record<string, unknown>) => Promise<Ack>} send
+ * @property {() => void} render
+ * @property {(tab: string) => void} showTab
+ * @property {() => void} hideSecrets
+ * @property {(reason: string) => void} gone
+ * @property {(receipt: any) => void} deleted
+ */
 
 /**
  * Connect with ``token`` and run the console. ``onGone(reason)`` is called when the meeting no
  * longer exists or the link is not valid; ``onReceipt(receipt)`` after "end and delete".
  */
+/**
+ * @param {string} token
+ * @param {{onGone: (reason: string) => void, onReceipt: (receipt: any) => void}} handlers
+ */
 export function startConsole(token, { onGone, onReceipt }) {
   const indicator = connectionIndicator();
-  byId('connection').replaceChildren(indicator.element);
+  byId("connection").replaceChildren(indicator.element);
 
   let pendingRender = false;
+  /** @type {string | null} */
   let tab = null;
   let finished = false;
-  let connection = null;
+  // Set by connectMeeting below, before any of the callbacks that use it can run.
+  /** @type {import("../shared/connection.js").MeetingConnection} */
+  let connection = /** @type {any} */ (null);
+  /** @type {number | null} */
   let expiresAt = null;
   const keeping = keeper(
     token,
-    () => connection.request('capsule'),
+    () => connection.request("capsule"),
     (at) => {
       expiresAt = at;
       scheduleRender();
     },
   );
 
+  /** @type {Ctx} */
   const ctx = {
     token,
-    meeting: null,
+    meeting: /** @type {Meeting} */ (/** @type {unknown} */ (null)),
     share: {},
     presence: {},
     skew: 0,
@@ -61,7 +95,7 @@ export function startConsole(token, { onGone, onReceipt }) {
     /** Send a write; an error is shown to the facilitator and returned in the ack. */
     async send(name, payload) {
       const ack = await connection.send(name, payload);
-      if (!ack.ok && ack.error?.code !== 'meeting_gone') toast(errorMessage(ack.error), 'error');
+      if (!ack.ok && ack.error?.code !== "meeting_gone") toast(errorMessage(ack.error), "error");
       return ack;
     },
     render: scheduleRender,
@@ -73,7 +107,7 @@ export function startConsole(token, { onGone, onReceipt }) {
       keeping.stop();
       connection.close();
       // An ended meeting never comes back; an expired one may, from the copy kept here.
-      if (reason !== 'expired') void forget(meetingOf(token));
+      if (reason !== "expired") void forget(meetingOf(token));
       onGone(reason);
     },
     deleted(receipt) {
@@ -97,7 +131,7 @@ export function startConsole(token, { onGone, onReceipt }) {
     onEvent(event) {
       if (!ctx.meeting) return;
       applyChanges(ctx.meeting, event.changes);
-      if (typeof event.at === 'number') ctx.skew = event.at - Date.now() / 1000;
+      if (typeof event.at === "number") ctx.skew = event.at - Date.now() / 1000;
       keeping.changed();
       scheduleRender();
     },
@@ -109,21 +143,21 @@ export function startConsole(token, { onGone, onReceipt }) {
     },
     onDeleted(error) {
       // During our own "end and delete" the receipt is on its way; the end module shows it.
-      if (!ctx.ending) ctx.gone(error?.code === 'meeting_expired' ? 'expired' : 'deleted');
+      if (!ctx.ending) ctx.gone(error?.code === "meeting_expired" ? "expired" : "deleted");
     },
     onLost() {
       // The server lost the meeting: give it back the copy kept in this browser.
       void restoreLost();
     },
     onRefused(error) {
-      ctx.gone(error?.code === 'meeting_gone' ? 'deleted' : 'unauthorized');
+      ctx.gone(error?.code === "meeting_gone" ? "deleted" : "unauthorized");
     },
     onStatus(status) {
       indicator.update(status);
-      byId('view-console').dataset.status = status;
+      byId("view-console").dataset.status = status;
     },
     onQueue(pending) {
-      indicator.update(connection ? connection.status() : 'connecting', pending);
+      indicator.update(connection ? connection.status() : "connecting", pending);
     },
   });
 
@@ -135,23 +169,23 @@ export function startConsole(token, { onGone, onReceipt }) {
     const outcome = await restore(token).finally(() => {
       restoring = false;
     });
-    if (outcome === 'restored') {
-      toast(t('restore.done'));
+    if (outcome === "restored") {
+      toast(t("restore.done"));
       connection.retryNow();
-    } else if (outcome === 'none') {
-      if (!toldNone) toast(t('restore.none'), 'error');
+    } else if (outcome === "none") {
+      if (!toldNone) toast(t("restore.none"), "error");
       toldNone = true;
-    } else if (outcome === 'conflict') {
+    } else if (outcome === "conflict") {
       connection.retryNow(); // restored meanwhile (another console, or another process)
-    } else if (outcome !== 'offline' && outcome !== 'unavailable') {
-      toast(t('restore.failed'), 'error');
+    } else if (outcome !== "offline" && outcome !== "unavailable") {
+      toast(t("restore.failed"), "error");
     }
   }
 
   function exportNow() {
-    postForFile('/api/export', {}, token)
-      .then(({ blob, filename }) => saveBlob(blob, filename || 'voorbereide-bijeenkomst.json'))
-      .catch((error) => toast(errorMessage(error), 'error'));
+    postForFile("/api/export", {}, token)
+      .then(({ blob, filename }) => saveBlob(blob, filename || "voorbereide-bijeenkomst.json"))
+      .catch((error) => toast(errorMessage(httpError(error)), "error"));
   }
 
   for (const module of Object.values(PANELS)) module.setup?.(ctx);
@@ -159,19 +193,19 @@ export function startConsole(token, { onGone, onReceipt }) {
   shortcuts.setup(ctx);
   present.setup(ctx);
   setupTabs();
-  window.addEventListener('languagechange', () => {
+  window.addEventListener("languagechange", () => {
     renderNow();
     renderPresence(ctx);
   });
 
-  function initialTab(phase) {
-    let remembered = null;
+  function initialTab(/** @type {string} */ phase) {
+    let remembered = "";
     try {
-      remembered = sessionStorage.getItem(TAB_KEY);
+      remembered = sessionStorage.getItem(TAB_KEY) ?? "";
     } catch {
-      remembered = null;
+      // no sessionStorage: start from the phase
     }
-    return TABS.includes(remembered) ? remembered : TAB_FOR_PHASE[phase] || 'prepare';
+    return TABS.includes(remembered) ? remembered : TAB_FOR_PHASE[phase] || "prepare";
   }
 
   function scheduleRender() {
@@ -185,7 +219,7 @@ export function startConsole(token, { onGone, onReceipt }) {
     if (!ctx.meeting || finished) return;
     keepingFocus(() => {
       renderHeader(ctx);
-      renderLifetime(byId('lifetime'), ctx, expiresAt, exportNow);
+      renderLifetime(byId("lifetime"), ctx, expiresAt, exportNow);
       renderPresence(ctx);
       stepper.render(ctx);
       if (tab) PANELS[tab].render(ctx);
@@ -193,8 +227,8 @@ export function startConsole(token, { onGone, onReceipt }) {
   }
 
   function setupTabs() {
-    const list = byId('tabs');
-    list.addEventListener('click', (event) => {
+    const list = byId("tabs");
+    list.addEventListener("click", (/** @type {any} */ event) => {
       const target = event.target.closest('[role="tab"]');
       if (!target) return;
       showTab(target.dataset.tab);
@@ -203,14 +237,14 @@ export function startConsole(token, { onGone, onReceipt }) {
       if (event.detail > 0) byId(`panel-${tab}`).focus({ preventScroll: true });
     });
     // Arrow keys move between tabs (the WAI-ARIA tabs pattern); Tab goes into the panel.
-    list.addEventListener('keydown', (event) => {
-      const index = TABS.indexOf(document.activeElement?.dataset?.tab);
+    list.addEventListener("keydown", (/** @type {any} */ event) => {
+      const index = TABS.indexOf(/** @type {HTMLElement | null} */ (document.activeElement)?.dataset?.tab ?? "");
       if (index < 0) return;
       let next = null;
-      if (event.key === 'ArrowRight') next = (index + 1) % TABS.length;
-      else if (event.key === 'ArrowLeft') next = (index - 1 + TABS.length) % TABS.length;
-      else if (event.key === 'Home') next = 0;
-      else if (event.key === 'End') next = TABS.length - 1;
+      if (event.key === "ArrowRight") next = (index + 1) % TABS.length;
+      else if (event.key === "ArrowLeft") next = (index - 1 + TABS.length) % TABS.length;
+      else if (event.key === "Home") next = 0;
+      else if (event.key === "End") next = TABS.length - 1;
       if (next === null) return;
       event.preventDefault();
       showTab(TABS[next]);
@@ -224,10 +258,10 @@ export function startConsole(token, { onGone, onReceipt }) {
     hideIntakeLinks();
   }
 
-  function showTab(name) {
+  function showTab(/** @type {string} */ name) {
     if (!TABS.includes(name)) return;
     // While presenting there is no sharing tab to go to.
-    if (name === 'share' && document.body.classList.contains('presenting')) name = 'run';
+    if (name === "share" && document.body.classList.contains("presenting")) name = "run";
     if (tab !== name) hideSecrets();
     tab = name;
     try {
@@ -238,7 +272,7 @@ export function startConsole(token, { onGone, onReceipt }) {
     for (const other of TABS) {
       const selected = other === name;
       const button = byId(`tab-${other}`);
-      button.setAttribute('aria-selected', String(selected));
+      button.setAttribute("aria-selected", String(selected));
       button.tabIndex = selected ? 0 : -1;
       byId(`panel-${other}`).hidden = !selected;
     }
@@ -248,30 +282,29 @@ export function startConsole(token, { onGone, onReceipt }) {
   return ctx;
 }
 
-function renderHeader(ctx) {
+function renderHeader(/** @type {import("./console.js").Ctx} */ ctx) {
   const m = ctx.meeting;
-  byId('topbar-meeting').hidden = false;
-  byId('meeting-title').textContent = m.title;
-  byId('meeting-initials').textContent = m.initials ? t('header.case', { initials: m.initials }) : '';
-  byId('meeting-kind').textContent = m.kind === 'follow_up' ? t('header.follow_up') : '';
-  document.title = `${m.title} · ${t('page.title')}`;
+  byId("topbar-meeting").hidden = false;
+  byId("meeting-title").textContent = m.title;
+  byId("meeting-initials").textContent = m.initials ? t("header.case", { initials: m.initials }) : "";
+  byId("meeting-kind").textContent = m.kind === "follow_up" ? t("header.follow_up") : "";
+  document.title = `${m.title} · ${t("page.title")}`;
 }
 
-function renderPresence(ctx) {
-  const box = byId('presence');
+function renderPresence(/** @type {import("./console.js").Ctx} */ ctx) {
+  const box = byId("presence");
   if (!ctx.meeting) return;
   const counts = ctx.presence || {};
   const items = [];
   for (const party of orderedParties(ctx.meeting)) {
     const n = counts[party.id] || 0;
-    items.push(el('li', {}, partyChip(party), el('span', { class: 'presence-count', text: ` ${n}` })));
+    items.push(el("li", {}, partyChip(party), el("span", { class: "presence-count", text: ` ${n}` })));
   }
-  for (const role of ['facilitator', 'wall']) {
-    items.push(el('li', {}, el('span', { text: t(`presence.${role}`, { count: counts[role] || 0 }) })));
+  for (const role of ["facilitator", "wall"]) {
+    items.push(el("li", {}, el("span", { text: t(`presence.${role}`, { count: counts[role] || 0 }) })));
   }
   box.replaceChildren(
-    el('span', { class: 'presence-label', text: t('presence.label') }),
-    el('ul', { class: 'presence-list' }, ...items),
+    el("span", { class: "presence-label", text: t("presence.label") }),
+    el("ul", { class: "presence-list" }, ...items),
   );
 }
-

@@ -1,46 +1,46 @@
-// "End and delete" over its own short-lived Socket.IO connection. The server announces
-// meeting.deleted to every facilitator, the sender included, before it acks with the receipt; a
-// dedicated socket lets us wait for that ack whatever the main connection does on the notice.
+/**
+ * "End and delete" over its own short-lived Socket.IO connection. The server announces
+ * meeting.deleted to every facilitator, the sender included, before it acks with the receipt; a
+ * dedicated socket lets us wait for that ack whatever the main connection does on the notice.
+ * @module facilitator/end
+ */
 
-import { newOpId } from '/static/shared/connection.js';
-import { io } from '/static/vendor/socket.io-client-4.8.1/socket.io.esm.min.js';
+import { newOpId } from "../shared/connection.js";
+import { io } from "../vendor/socket.io-client-4.8.1/socket.io.esm.min.js";
 
 const TIMEOUT_MS = 20_000;
 
 /** Resolve with the server's ack: {ok:true, receipt} or {ok:false, error:{code, message}}. */
-export function endMeeting(token) {
+export function endMeeting(/** @type {string} */ token) {
   return new Promise((resolve) => {
     const socket = io({
-      path: '/socket.io',
-      transports: ['websocket', 'polling'],
+      path: "/socket.io",
+      transports: ["websocket", "polling"],
       auth: { token },
       forceNew: true,
       reconnection: false,
     });
     let done = false;
-    const finish = (ack) => {
+    const finish = (/** @type {any} */ ack) => {
       if (done) return;
       done = true;
       clearTimeout(timer);
-      socket.off('disconnect');
+      socket.off("disconnect");
       socket.disconnect();
-      resolve(ack || { ok: false, error: { code: 'error', message: '' } });
+      resolve(ack || { ok: false, error: { code: "error", message: "" } });
     };
-    const timer = setTimeout(
-      () => finish({ ok: false, error: { code: 'unavailable', message: '' } }),
-      TIMEOUT_MS,
-    );
-    socket.on('connect', () => {
-      socket.emit('meeting.end', { op_id: newOpId(), confirm: true }, finish);
+    const timer = setTimeout(() => finish({ ok: false, error: { code: "unavailable", message: "" } }), TIMEOUT_MS);
+    socket.on("connect", () => {
+      socket.emit("meeting.end", { op_id: newOpId(), confirm: true }, finish);
     });
     // The server hangs up after deleting; if that overtakes the ack, the meeting is gone but
     // the receipt did not arrive.
-    socket.on('disconnect', () => {
-      finish({ ok: false, error: { code: 'no_receipt', message: '' } });
+    socket.on("disconnect", () => {
+      finish({ ok: false, error: { code: "no_receipt", message: "" } });
     });
-    socket.on('connect_error', (err) => {
-      const data = err && typeof err.data === 'object' && err.data ? err.data : {};
-      finish({ ok: false, error: { code: data.code || 'unavailable', message: data.message || '' } });
+    socket.on("connect_error", (/** @type {Error & {data?: any}} */ err) => {
+      const data = err && typeof err.data === "object" && err.data ? err.data : {};
+      finish({ ok: false, error: { code: data.code || "unavailable", message: data.message || "" } });
     });
   });
 }

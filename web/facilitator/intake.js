@@ -1,31 +1,33 @@
-// The intake (uitvraag) in preparation: a private link per party, what the parties sent in side
-// by side in date order, and taking moments from it into the draft timeline (merging those that
-// describe the same event) with each party's experience as its prepared interpretation.
-//
-// The link's token is made here, in the browser: only its SHA-256 goes to the server, and the
-// link itself is kept in this tab's sessionStorage so it can be copied again.
+/**
+ * The intake (uitvraag) in preparation: a private link per party, what the parties sent in side
+ * by side in date order, and taking moments from it into the draft timeline (merging those that
+ * describe the same event) with each party's experience as its prepared interpretation.
+ *
+ * The link's token is made here, in the browser: only its SHA-256 goes to the server, and the
+ * link itself is kept in this tab's sessionStorage so it can be copied again.
+ * @module facilitator/intake
+ */
 
-import { t } from '/static/shared/i18n.js';
-import { jargonHint } from '/static/shared/jargon_hint.js';
-import { orderedMoments, orderedParties, partyOf } from '/static/shared/state.js';
-import { byWhen } from '/static/shared/when.js';
-import { momentLabel } from './interp.js';
-import { attachJudgementHint } from './judgement.js';
-import { maySend } from './pii.js';
-import { byId, button, copyText, el, field, fillSelect, openDialog, partyChip, piiMark, toast } from './ui.js';
+import { t } from "../shared/i18n.js";
+import { jargonHint } from "../shared/jargon_hint.js";
+import { orderedMoments, orderedParties, partyOf } from "../shared/state.js";
+import { byWhen } from "../shared/when.js";
+import { momentLabel } from "./interp.js";
+import { attachJudgementHint } from "./judgement.js";
+import { button, byId, copyText, el, field, fillSelect, maySend, openDialog, partyChip, piiMark, toast } from "./ui.js";
 
-const LINKS_KEY = 'tijdlijn.intake.links';
+const LINKS_KEY = "tijdlijn.intake.links";
 const selected = new Set();
 
 function storedLinks() {
   try {
-    return JSON.parse(sessionStorage.getItem(LINKS_KEY) || '{}');
+    return JSON.parse(sessionStorage.getItem(LINKS_KEY) || "{}");
   } catch {
     return {};
   }
 }
 
-function keepLink(intakeId, link) {
+function keepLink(/** @type {any} */ intakeId, /** @type {any} */ link) {
   try {
     sessionStorage.setItem(LINKS_KEY, JSON.stringify({ ...storedLinks(), [intakeId]: link }));
   } catch {
@@ -33,19 +35,25 @@ function keepLink(intakeId, link) {
   }
 }
 
-function base64url(bytes) {
-  return btoa(String.fromCharCode(...bytes)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+function base64url(/** @type {any} */ bytes) {
+  return btoa(String.fromCharCode(...bytes))
+    .replace(/\+/g, "-")
+    .replace(/\//g, "_")
+    .replace(/=+$/, "");
 }
 
-async function newLink(ctx, party) {
+async function newLink(
+  /** @type {import("./console.js").Ctx} */ ctx,
+  /** @type {import("../shared/state.js").Party} */ party,
+) {
   if (!crypto.subtle) {
-    toast(t('intake.needs_https'), 'error');
+    toast(t("intake.needs_https"), "error");
     return;
   }
   const token = `${ctx.meeting.id}.${base64url(crypto.getRandomValues(new Uint8Array(16)))}`;
-  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(token)));
-  const hash = [...digest].map((b) => b.toString(16).padStart(2, '0')).join('');
-  const ack = await ctx.send('intake.open', { party_id: party.id, token_hash: hash });
+  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(token)));
+  const hash = [...digest].map((b) => b.toString(16).padStart(2, "0")).join("");
+  const ack = await ctx.send("intake.open", { party_id: party.id, token_hash: hash });
   if (ack.ok) {
     keepLink(ack.id, `${location.origin}/intake#${token}`);
     shown.add(ack.id); // just asked for: shown until the tab is left
@@ -55,204 +63,230 @@ async function newLink(ctx, party) {
 
 /** Intake links shown in clear; every other one is masked until asked for (safe to project). */
 const shown = new Set();
-const MASK = '•'.repeat(24);
+const MASK = "•".repeat(24);
 
 /** Mask every intake link again (leaving the tab, starting presentation mode). */
 export function hideSecrets() {
   shown.clear();
-  for (const input of document.querySelectorAll('input[data-testid="intake-link"]')) input.value = MASK;
+  const links = /** @type {NodeListOf<HTMLInputElement>} */ (
+    document.querySelectorAll('input[data-testid="intake-link"]')
+  );
+  for (const input of links) input.value = MASK;
   for (const toggle of document.querySelectorAll('[data-testid="intake-link-show"]')) {
-    toggle.setAttribute('aria-pressed', 'false');
-    toggle.textContent = t('share.show');
+    toggle.setAttribute("aria-pressed", "false");
+    toggle.textContent = t("share.show");
   }
 }
 
-export function render(ctx) {
+export function render(/** @type {import("./console.js").Ctx} */ ctx) {
   renderLinks(ctx);
   renderEntries(ctx);
 }
 
-function sent(meeting, partyId) {
+function sent(/** @type {import("../shared/state.js").Meeting} */ meeting, /** @type {string} */ partyId) {
   return Object.values(meeting.intake_entries || {}).filter((e) => e.party_id === partyId).length;
 }
 
-function intakeOf(meeting, partyId) {
+function intakeOf(/** @type {import("../shared/state.js").Meeting} */ meeting, /** @type {string} */ partyId) {
   return Object.values(meeting.intakes || {}).find((i) => i.party_id === partyId) || null;
 }
 
-function renderLinks(ctx) {
+function renderLinks(/** @type {import("./console.js").Ctx} */ ctx) {
   const m = ctx.meeting;
   const links = storedLinks();
-  const preparing = m.phase === 'preparation';
+  const preparing = m.phase === "preparation";
   const rows = orderedParties(m).map((party) => {
     const intake = intakeOf(m, party.id);
-    const status = intake ? t(`intake.status_${intake.status}`) : t('intake.status_none');
-    const link = intake && intake.status === 'open' ? links[intake.id] : null;
+    const status = intake ? t(`intake.status_${intake.status}`) : t("intake.status_none");
+    const link = intake && intake.status === "open" ? links[intake.id] : null;
+    const intakeId = intake?.id ?? "";
     const absentId = `absent-${party.id}`;
-    const absent = el('input', {
-      attrs: { type: 'checkbox', id: absentId, checked: Boolean(party.absent) },
-      data: { key: absentId, testid: 'party-absent' },
+    const absent = el("input", {
+      attrs: { type: "checkbox", id: absentId, checked: Boolean(party.absent) },
+      data: { key: absentId, testid: "party-absent" },
     });
-    absent.addEventListener('change', () => ctx.send('party.update', { id: party.id, absent: absent.checked }));
+    absent.addEventListener("change", () => ctx.send("party.update", { id: party.id, absent: absent.checked }));
     return el(
-      'li',
-      { class: 'intake-party', data: { testid: 'intake-party', partyId: party.id } },
-      el('div', { class: 'intake-party-head' }, partyChip(party), el('span', { class: 'badge', text: status })),
-      intake ? el('p', { class: 'help', text: t('intake.entries_count', { count: sent(m, party.id) }) }) : null,
+      "li",
+      { class: "intake-party", data: { testid: "intake-party", partyId: party.id } },
+      el("div", { class: "intake-party-head" }, partyChip(party), el("span", { class: "badge", text: status })),
+      intake ? el("p", { class: "help", text: t("intake.entries_count", { count: sent(m, party.id) }) }) : null,
       link
         ? el(
-            'div',
-            { class: 'intake-link' },
-            el('input', {
+            "div",
+            { class: "intake-link" },
+            el("input", {
               attrs: {
-                type: 'text',
+                type: "text",
                 readonly: true,
-                value: shown.has(intake.id) ? link : MASK,
-                'aria-label': t('intake.link_label', { party: party.name }),
+                value: shown.has(intakeId) ? link : MASK,
+                "aria-label": t("intake.link_label", { party: party.name }),
               },
-              data: { testid: 'intake-link', secret: 'intake', key: `intake-input-${party.id}` },
+              data: { testid: "intake-link", secret: "intake", key: `intake-input-${party.id}` },
             }),
-            el('button', {
-              class: 'button',
-              text: t(shown.has(intake.id) ? 'share.hide' : 'share.show'),
-              attrs: { type: 'button', 'aria-pressed': String(shown.has(intake.id)) },
-              data: { testid: 'intake-link-show', key: `intake-show-${party.id}` },
+            el("button", {
+              class: "button",
+              text: t(shown.has(intakeId) ? "share.hide" : "share.show"),
+              attrs: { type: "button", "aria-pressed": String(shown.has(intakeId)) },
+              data: { testid: "intake-link-show", key: `intake-show-${party.id}` },
               on: {
                 click: () => {
-                  if (shown.has(intake.id)) shown.delete(intake.id);
-                  else shown.add(intake.id);
+                  if (shown.has(intakeId)) shown.delete(intakeId);
+                  else shown.add(intakeId);
                   ctx.render();
                 },
               },
             }),
-            button('intake.copy', () => copyText(link), { key: `intake-copy-${party.id}` }),
+            button("intake.copy", () => copyText(link), { key: `intake-copy-${party.id}` }),
           )
         : null,
       el(
-        'div',
-        { class: 'button-row button-row-small' },
+        "div",
+        { class: "button-row button-row-small" },
         preparing
-          ? button(intake ? 'intake.new_link' : 'intake.make_link', () => newLink(ctx, party), {
+          ? button(intake ? "intake.new_link" : "intake.make_link", () => newLink(ctx, party), {
               key: `intake-link-${party.id}`,
-              label: t(intake ? 'intake.new_link_label' : 'intake.make_link_label', { party: party.name }),
-              testid: 'intake-make-link',
+              label: t(intake ? "intake.new_link_label" : "intake.make_link_label", { party: party.name }),
+              testid: "intake-make-link",
             })
           : null,
-        intake && intake.status === 'open'
-          ? button('intake.close', () => ctx.send('intake.close', { party_id: party.id }), {
+        intake && intake.status === "open"
+          ? button("intake.close", () => ctx.send("intake.close", { party_id: party.id }), {
               key: `intake-close-${party.id}`,
-              label: t('intake.close_label', { party: party.name }),
-              testid: 'intake-close',
+              label: t("intake.close_label", { party: party.name }),
+              testid: "intake-close",
             })
           : null,
       ),
-      el('p', { class: 'check' }, absent, el('label', { attrs: { for: absentId }, text: t('intake.absent', { party: party.name }) })),
+      el(
+        "p",
+        { class: "check" },
+        absent,
+        el("label", { attrs: { for: absentId }, text: t("intake.absent", { party: party.name }) }),
+      ),
     );
   });
-  byId('intake-parties').replaceChildren(...rows);
+  byId("intake-parties").replaceChildren(...rows);
 }
 
-function renderEntries(ctx) {
+function renderEntries(/** @type {import("./console.js").Ctx} */ ctx) {
   const m = ctx.meeting;
   const entries = byWhen(Object.values(m.intake_entries || {}));
   for (const id of [...selected]) if (!m.intake_entries?.[id] || m.intake_entries[id].moment_id) selected.delete(id);
-  const box = byId('intake-entries');
-  byId('intake-take').disabled = selected.size === 0;
-  byId('intake-take').textContent = t('intake.take', { count: selected.size });
+  const box = byId("intake-entries");
+  byId("intake-take").disabled = selected.size === 0;
+  byId("intake-take").textContent = t("intake.take", { count: selected.size });
   if (!entries.length) {
-    box.replaceChildren(el('p', { class: 'empty', i18n: 'intake.entries_none' }));
+    box.replaceChildren(el("p", { class: "empty", i18n: "intake.entries_none" }));
     return;
   }
   const parties = orderedParties(m).filter((p) => entries.some((e) => e.party_id === p.id));
   const head = el(
-    'tr',
+    "tr",
     {},
-    el('th', { attrs: { scope: 'col' }, text: t('intake.when_column') }),
-    ...parties.map((p) => el('th', { attrs: { scope: 'col' } }, partyChip(p))),
+    el("th", { attrs: { scope: "col" }, text: t("intake.when_column") }),
+    ...parties.map((p) => el("th", { attrs: { scope: "col" } }, partyChip(p))),
   );
   const rows = entries.map((entry) =>
     el(
-      'tr',
+      "tr",
       {},
-      el('th', { attrs: { scope: 'row' }, text: entry.when || '–' }),
-      ...parties.map((p) => el('td', {}, p.id === entry.party_id ? entryCell(ctx, entry) : null)),
+      el("th", { attrs: { scope: "row" }, text: entry.when || "–" }),
+      ...parties.map((p) => el("td", {}, p.id === entry.party_id ? entryCell(ctx, entry) : null)),
     ),
   );
   box.replaceChildren(
-    el('table', { class: 'intake-table', data: { testid: 'intake-table' } }, el('thead', {}, head), el('tbody', {}, ...rows)),
+    el(
+      "table",
+      { class: "intake-table", data: { testid: "intake-table" } },
+      el("thead", {}, head),
+      el("tbody", {}, ...rows),
+    ),
   );
 }
 
-function entryCell(ctx, entry) {
+function entryCell(/** @type {import("./console.js").Ctx} */ ctx, /** @type {any} */ entry) {
   const id = `intake-select-${entry.id}`;
   const taken = entry.moment_id ? ctx.meeting.moments[entry.moment_id] : null;
-  const hint = jargonHint(`${entry.text}\n${entry.experience}`, [ctx.meeting.initials.replace(/\./g, '')]);
-  const box = el('input', {
-    attrs: { type: 'checkbox', id, checked: selected.has(entry.id), disabled: Boolean(entry.moment_id) },
-    data: { key: id, testid: 'intake-select' },
+  const hint = jargonHint(`${entry.text}\n${entry.experience}`, [ctx.meeting.initials.replace(/\./g, "")]);
+  const box = el("input", {
+    attrs: { type: "checkbox", id, checked: selected.has(entry.id), disabled: Boolean(entry.moment_id) },
+    data: { key: id, testid: "intake-select" },
   });
-  box.addEventListener('change', () => {
+  box.addEventListener("change", () => {
     if (box.checked) selected.add(entry.id);
     else selected.delete(entry.id);
     renderEntries(ctx);
   });
   return el(
-    'div',
-    { class: 'intake-entry', data: { testid: 'intake-entry', entryId: entry.id } },
-    el('p', { class: 'check' }, box, el('label', { attrs: { for: id }, text: entry.text }), entry.pii ? piiMark() : null),
-    entry.experience ? el('p', { class: 'quote', text: entry.experience }) : null,
-    hint ? el('p', { class: 'hint', text: hint }) : null,
-    taken ? el('p', { class: 'badge', text: t('intake.taken_into', { moment: momentLabel(ctx, taken) }) }) : null,
+    "div",
+    { class: "intake-entry", data: { testid: "intake-entry", entryId: entry.id } },
+    el(
+      "p",
+      { class: "check" },
+      box,
+      el("label", { attrs: { for: id }, text: entry.text }),
+      entry.pii ? piiMark() : null,
+    ),
+    entry.experience ? el("p", { class: "quote", text: entry.experience }) : null,
+    hint ? el("p", { class: "hint", text: hint }) : null,
+    taken ? el("p", { class: "badge", text: t("intake.taken_into", { moment: momentLabel(ctx, taken) }) }) : null,
   );
 }
 
-export function setup(ctx) {
-  byId('intake-take').addEventListener('click', () => takeDialog(ctx));
+export function setup(/** @type {import("./console.js").Ctx} */ ctx) {
+  byId("intake-take").addEventListener("click", () => takeDialog(ctx));
 }
 
-async function takeDialog(ctx) {
+async function takeDialog(/** @type {import("./console.js").Ctx} */ ctx) {
   const m = ctx.meeting;
-  const entries = [...selected].map((id) => m.intake_entries[id]).filter(Boolean);
+  const entries = [...selected].map((id) => m.intake_entries?.[id]).filter((e) => e !== undefined);
   if (!entries.length) return;
-  const parties = entries.map((e) => partyOf(m, e.party_id)?.name || t('party.none'));
+  const parties = entries.map((e) => partyOf(m, e.party_id)?.name || t("party.none"));
   const sources = el(
-    'ul',
-    { class: 'plain-list' },
-    ...entries.map((e, i) => el('li', { text: `${parties[i]}: ${e.text}` })),
+    "ul",
+    { class: "plain-list" },
+    ...entries.map((e, i) => el("li", { text: `${parties[i]}: ${e.text}` })),
   );
-  const text = field('dlg-take-text', 'intake.take_text_label', el('textarea', { attrs: { rows: 3, maxlength: 500 } }), 'intake.take_text_help');
+  const text = field(
+    "dlg-take-text",
+    "intake.take_text_label",
+    el("textarea", { attrs: { rows: 3, maxlength: 500 } }),
+    "intake.take_text_help",
+  );
   text.control.value = entries[0].text;
-  const judgement = el('p', { class: 'hint', attrs: { 'aria-live': 'polite' } });
-  const jargon = el('p', { class: 'hint', attrs: { 'aria-live': 'polite' }, data: { testid: 'take-jargon' } });
+  const judgement = el("p", { class: "hint", attrs: { "aria-live": "polite" } });
+  const jargon = el("p", { class: "hint", attrs: { "aria-live": "polite" }, data: { testid: "take-jargon" } });
   text.wrap.append(judgement, jargon);
   attachJudgementHint(text.control, judgement, t)();
-  const ignore = [m.initials.replace(/\./g, '')];
+  const ignore = [m.initials.replace(/\./g, "")];
   const showJargon = () => {
     jargon.textContent = jargonHint(text.control.value, ignore);
   };
-  text.control.addEventListener('input', showJargon);
+  text.control.addEventListener("input", showJargon);
   showJargon();
-  const when = field('dlg-take-when', 'moments.when_label', el('input', { attrs: { type: 'text', maxlength: 40 } }));
-  when.control.value = entries.find((e) => e.when)?.when || '';
-  const into = field('dlg-take-into', 'intake.take_into_label', el('select', {}));
+  const when = field("dlg-take-when", "moments.when_label", el("input", { attrs: { type: "text", maxlength: 40 } }));
+  when.control.value = entries.find((e) => e.when)?.when || "";
+  const into = field("dlg-take-into", "intake.take_into_label", el("select", {}));
   fillSelect(into.control, [
-    { value: '', label: t('intake.take_new_moment') },
+    { value: "", label: t("intake.take_new_moment") },
     ...orderedMoments(m).map((mo) => ({ value: mo.id, label: momentLabel(ctx, mo) })),
   ]);
-  into.control.value = '';
+  into.control.value = "";
   for (;;) {
     const result = await openDialog({
-      title: t('intake.take_title', { count: entries.length }),
-      body: [el('p', { class: 'help', text: t('intake.take_sources') }), sources, text.wrap, when.wrap, into.wrap],
+      title: t("intake.take_title", { count: entries.length }),
+      body: [el("p", { class: "help", text: t("intake.take_sources") }), sources, text.wrap, when.wrap, into.wrap],
       actions: [
-        { value: 'cancel', i18n: 'action.cancel' },
-        { value: 'ok', i18n: 'intake.take_confirm', kind: 'primary', testid: 'dialog-take-save' },
+        { value: "cancel", i18n: "action.cancel" },
+        { value: "ok", i18n: "intake.take_confirm", kind: "primary", testid: "dialog-take-save" },
       ],
       validate: () => !into.control.value && !text.control.value.trim(),
       read: () => ({ text: text.control.value.trim(), when: when.control.value.trim(), into: into.control.value }),
     });
-    if (result.value !== 'ok') return;
+    if (result.value !== "ok") return;
     const v = result.values;
+    /** @type {Record<string, unknown>} */
     const payload = { entry_ids: entries.map((e) => e.id) };
     if (v.into) payload.moment_id = v.into;
     else {
@@ -260,10 +294,10 @@ async function takeDialog(ctx) {
       payload.text = v.text;
       payload.when = v.when;
     }
-    const ack = await ctx.send('intake.take', payload);
+    const ack = await ctx.send("intake.take", payload);
     if (ack.ok) {
       selected.clear();
-      toast(t('intake.taken_toast'));
+      toast(t("intake.taken_toast"));
       ctx.render();
     }
     return;

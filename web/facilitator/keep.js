@@ -10,6 +10,8 @@
  * @module keep
  */
 
+import { HttpError, request } from "../shared/http.js";
+
 const DB = "tijdlijn";
 const STORE = "capsules";
 // After a change, wait this long for more before asking for a new capsule; never longer than
@@ -86,27 +88,14 @@ export async function forget(meetingId) {
 export async function restore(token) {
   const found = await kept(meetingOf(token));
   if (!found) return "none";
-  let response;
   try {
-    response = await fetch("/api/restore", {
-      method: "POST",
-      headers: { "Content-Type": "application/json", Authorization: `Bearer ${token}` },
-      body: JSON.stringify({ capsule: found.capsule }),
-      credentials: "same-origin",
-      cache: "no-store",
-    });
-  } catch {
-    return "offline";
-  }
-  if (response.ok) return "restored";
-  try {
-    const body = await response.json();
-    const code = String(body?.error?.code ?? "error");
+    await request("/api/restore", { body: { capsule: found.capsule }, token });
+    return "restored";
+  } catch (error) {
+    if (!(error instanceof HttpError)) return "error";
     // A copy the server will never take again (ended, forged, expired) is of no use.
-    if (code === "invalid" || code === "meeting_gone") await forget(found.id);
-    return code;
-  } catch {
-    return "error";
+    if (error.code === "invalid" || error.code === "meeting_gone") await forget(found.id);
+    return error.code;
   }
 }
 

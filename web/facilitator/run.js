@@ -1,270 +1,304 @@
-// Running the timeline: reveal one moment at a time, insert a moment, follow the interpretations
-// as they come in, and add one on behalf of a party.
+/**
+ * Running the timeline: reveal one moment at a time, insert a moment, follow the interpretations
+ * as they come in, and add one on behalf of a party.
+ * @module facilitator/run
+ */
 
-import { announce, paintParty } from '/static/shared/dom.js';
-import { t } from '/static/shared/i18n.js';
-import { attachJargonHint } from '/static/shared/jargon_hint.js';
-import { orderedMoments, orderedParties, partyOf, themesOn } from '/static/shared/state.js';
-import { addInterpretationDialog, interpretationList, momentLabel, snippet } from './interp.js';
-import { attachJudgementHint } from './judgement.js';
-import * as method from './method.js';
-import { maySend } from './pii.js';
-import { editMomentDialog, sourceOptions } from './prepare.js';
-import { flagThemeDialog } from './themes.js';
-import { byId, button, el, fillSelect, partyChip, piiMark } from './ui.js';
+import { announce, paintParty } from "../shared/dom.js";
+import { t } from "../shared/i18n.js";
+import { attachJargonHint } from "../shared/jargon_hint.js";
+import { orderedMoments, orderedParties, partyOf, themesOn } from "../shared/state.js";
+import { addInterpretationDialog, interpretationList, momentLabel, snippet } from "./interp.js";
+import { attachJudgementHint } from "./judgement.js";
+import * as method from "./method.js";
+import { editMomentDialog, sourceOptions } from "./prepare.js";
+import { flagThemeDialog } from "./themes.js";
+import { button, byId, el, fillSelect, maySend, partyChip, piiMark } from "./ui.js";
 
-export function setup(ctx) {
-  byId('reveal-next').addEventListener('click', async () => {
-    const ack = await ctx.send('moment.reveal', {});
+export function setup(/** @type {import("./console.js").Ctx} */ ctx) {
+  byId("reveal-next").addEventListener("click", async () => {
+    const ack = await ctx.send("moment.reveal", {});
     if (ack.ok) announceReveal(ctx, ack.id);
   });
-  byId('unreveal').addEventListener('click', async () => {
-    const ack = await ctx.send('moment.unreveal', {});
+  byId("unreveal").addEventListener("click", async () => {
+    const ack = await ctx.send("moment.unreveal", {});
     if (ack.ok) {
-      announce(t('run.unrevealed'));
-      byId('run-feedback').textContent = t('run.unrevealed');
-      byId('run-feedback').dataset.kind = 'info';
+      announce(t("run.unrevealed"));
+      byId("run-feedback").textContent = t("run.unrevealed");
+      byId("run-feedback").dataset.kind = "info";
     }
   });
-  byId('reveal-form').addEventListener('submit', async (event) => {
+  byId("reveal-form").addEventListener("submit", async (/** @type {any} */ event) => {
     event.preventDefault();
-    const id = byId('reveal-choice').value;
+    const id = byId("reveal-choice").value;
     if (!id) return;
-    const ack = await ctx.send('moment.reveal', { id });
+    const ack = await ctx.send("moment.reveal", { id });
     if (ack.ok) announceReveal(ctx, id);
   });
 
   // Back to a moment shown earlier, from beside the controls (the list may be far down).
-  byId('focus-form').addEventListener('submit', async (event) => {
+  byId("focus-form").addEventListener("submit", async (/** @type {any} */ event) => {
     event.preventDefault();
-    const id = byId('focus-choice').value;
+    const id = byId("focus-choice").value;
     if (!id) return;
-    const ack = await ctx.send('moment.focus', { id });
+    const ack = await ctx.send("moment.focus", { id });
     if (ack.ok) {
-      const message = t('run.focused', { moment: momentLabel(ctx, ctx.meeting.moments[id]) });
+      const message = t("run.focused", { moment: momentLabel(ctx, ctx.meeting.moments[id]) });
       announce(message);
-      byId('run-feedback').textContent = message;
-      byId('run-feedback').dataset.kind = 'info';
+      byId("run-feedback").textContent = message;
+      byId("run-feedback").dataset.kind = "info";
     }
   });
 
-  const text = byId('insert-text');
-  const judgement = attachJudgementHint(text, byId('insert-text-hint'), t);
-  const jargonHint = el('p', { class: 'hint', attrs: { 'aria-live': 'polite' } });
-  byId('insert-text-hint').after(jargonHint);
-  const jargon = attachJargonHint(text, jargonHint, () => [ctx.meeting?.initials.replace(/\./g, '') || '']);
+  const text = byId("insert-text");
+  const judgement = attachJudgementHint(text, byId("insert-text-hint"), t);
+  const jargonHint = el("p", { class: "hint", attrs: { "aria-live": "polite" } });
+  byId("insert-text-hint").after(jargonHint);
+  const jargon = attachJargonHint(text, jargonHint, () => [ctx.meeting?.initials.replace(/\./g, "") || ""]);
   const refreshHint = () => {
     judgement();
     jargon();
   };
-  byId('insert-form').addEventListener('submit', async (event) => {
+  byId("insert-form").addEventListener("submit", async (/** @type {any} */ event) => {
     event.preventDefault();
     const value = text.value.trim();
     if (!value) return text.focus();
     if (!(await maySend(value))) return text.focus();
-    const source = byId('insert-source').value;
-    const reveal = byId('insert-reveal').checked;
-    const ack = await ctx.send('moment.add', {
+    const source = byId("insert-source").value;
+    const reveal = byId("insert-reveal").checked;
+    const ack = await ctx.send("moment.add", {
       text: value,
-      when: byId('insert-when').value.trim(),
-      position: Number(byId('insert-position').value),
+      when: byId("insert-when").value.trim(),
+      position: Number(byId("insert-position").value),
       reveal,
       ...(source ? { source_party_id: source } : {}),
     });
     if (ack.ok) {
-      text.value = '';
-      byId('insert-when').value = '';
+      text.value = "";
+      byId("insert-when").value = "";
       refreshHint();
       if (reveal) announceReveal(ctx, ack.id);
-      else announce(t('run.inserted'));
+      else announce(t("run.inserted"));
     }
   });
 
-  byId('behalf-form').addEventListener('submit', async (event) => {
+  byId("behalf-form").addEventListener("submit", async (/** @type {any} */ event) => {
     event.preventDefault();
-    const area = byId('behalf-text');
+    const area = byId("behalf-text");
     const value = area.value.trim();
-    const momentId = byId('behalf-moment').value;
-    const partyId = byId('behalf-party').value;
+    const momentId = byId("behalf-moment").value;
+    const partyId = byId("behalf-party").value;
     if (!value) return area.focus();
     if (!momentId || !partyId) return;
     if (!(await maySend(value))) return area.focus();
-    const ack = await ctx.send('interpretation.add', { moment_id: momentId, party_id: partyId, text: value });
+    const ack = await ctx.send("interpretation.add", { moment_id: momentId, party_id: partyId, text: value });
     if (ack.ok) {
-      area.value = '';
+      area.value = "";
       area.focus();
-      announce(t('behalf.added'));
+      announce(t("behalf.added"));
     }
   });
 }
 
-function announceReveal(ctx, id) {
+function announceReveal(/** @type {import("./console.js").Ctx} */ ctx, /** @type {string | undefined} */ id) {
   const moment = id && ctx.meeting.moments[id];
-  const message = moment ? t('run.revealed', { moment: momentLabel(ctx, moment) }) : t('run.revealed_plain');
+  const message = moment ? t("run.revealed", { moment: momentLabel(ctx, moment) }) : t("run.revealed_plain");
   announce(message);
-  byId('run-feedback').textContent = message;
-  byId('run-feedback').dataset.kind = 'info';
+  byId("run-feedback").textContent = message;
+  byId("run-feedback").dataset.kind = "info";
 }
 
 /** The moment under discussion, always beside the controls (the list may be long). */
-function renderNow(ctx, moments) {
+function renderNow(/** @type {import("./console.js").Ctx} */ ctx, /** @type {any} */ moments) {
   const m = ctx.meeting;
   const current = m.current_moment_id && m.moments[m.current_moment_id];
-  const box = byId('run-now');
+  const box = byId("run-now");
   if (!current) {
-    box.replaceChildren(el('p', { class: 'help', i18n: moments.length ? 'run.now_none' : 'run.empty_prepare' }));
+    box.replaceChildren(el("p", { class: "help", i18n: moments.length ? "run.now_none" : "run.empty_prepare" }));
     return;
   }
-  const n = moments.findIndex((x) => x.id === current.id) + 1;
+  const n = moments.findIndex((/** @type {any} */ x) => x.id === current.id) + 1;
   const count = Object.values(m.interpretations).filter((i) => i.moment_id === current.id).length;
   box.replaceChildren(
-    el('p', { class: 'run-now-label' },
-      el('span', { class: 'badge badge-current', text: t('run.current') }), ' ',
-      el('span', { class: 'moment-number', text: String(n) }), ' ',
-      current.when ? el('span', { class: 'moment-when', text: current.when }) : null),
-    el('p', { class: 'run-now-text', text: current.text }),
-    el('p', { class: 'count', text: t('run.interps_heading', { count }) }),
+    el(
+      "p",
+      { class: "run-now-label" },
+      el("span", { class: "badge badge-current", text: t("run.current") }),
+      " ",
+      el("span", { class: "moment-number", text: String(n) }),
+      " ",
+      current.when ? el("span", { class: "moment-when", text: current.when }) : null,
+    ),
+    el("p", { class: "run-now-text", text: current.text }),
+    el("p", { class: "count", text: t("run.interps_heading", { count }) }),
   );
 }
 
-export function render(ctx) {
+export function render(/** @type {import("./console.js").Ctx} */ ctx) {
   const m = ctx.meeting;
   method.renderRun(ctx);
   const moments = orderedMoments(m);
-  const drafts = moments.filter((x) => x.state === 'draft');
-  const shown = moments.filter((x) => x.state === 'revealed');
-  byId('run-progress').textContent = t('run.progress', { shown: shown.length, total: moments.length });
+  const drafts = moments.filter((x) => x.state === "draft");
+  const shown = moments.filter((x) => x.state === "revealed");
+  byId("run-progress").textContent = t("run.progress", { shown: shown.length, total: moments.length });
   renderNow(ctx, moments);
-  const revealNext = byId('reveal-next');
-  const unreveal = byId('unreveal');
+  const revealNext = byId("reveal-next");
+  const unreveal = byId("unreveal");
   const hadFocus = document.activeElement;
   revealNext.disabled = drafts.length === 0;
   unreveal.disabled = shown.length === 0;
   // A button that becomes disabled drops keyboard focus to <body>; hand it to its neighbour.
-  if (hadFocus === unreveal && unreveal.disabled) (revealNext.disabled ? byId('panel-run') : revealNext).focus();
-  if (hadFocus === revealNext && revealNext.disabled) (unreveal.disabled ? byId('panel-run') : unreveal).focus();
+  if (hadFocus === unreveal && unreveal.disabled) (revealNext.disabled ? byId("panel-run") : revealNext).focus();
+  if (hadFocus === revealNext && revealNext.disabled) (unreveal.disabled ? byId("panel-run") : unreveal).focus();
   const next = drafts[0];
   // With nothing prepared, say what to do next rather than "all shown".
-  byId('run-next').textContent = next
-    ? t('run.next_is', { moment: momentLabel(ctx, next) })
-    : moments.length ? t('run.reveal_none') : t('run.empty_prepare');
+  byId("run-next").textContent = next
+    ? t("run.next_is", { moment: momentLabel(ctx, next) })
+    : moments.length
+      ? t("run.reveal_none")
+      : t("run.empty_prepare");
 
-  fillSelect(byId('reveal-choice'), drafts.map((x) => ({ value: x.id, label: momentLabel(ctx, x) })));
+  fillSelect(
+    byId("reveal-choice"),
+    drafts.map((x) => ({ value: x.id, label: momentLabel(ctx, x) })),
+  );
   const others = shown.filter((x) => x.id !== m.current_moment_id);
-  fillSelect(byId('focus-choice'), others.map((x) => ({ value: x.id, label: momentLabel(ctx, x) })));
-  byId('focus-form').hidden = others.length === 0;
-  byId('reveal-form').hidden = drafts.length === 0;
+  fillSelect(
+    byId("focus-choice"),
+    others.map((x) => ({ value: x.id, label: momentLabel(ctx, x) })),
+  );
+  byId("focus-form").hidden = others.length === 0;
+  byId("reveal-form").hidden = drafts.length === 0;
 
   const current = m.current_moment_id;
   const currentIndex = moments.findIndex((x) => x.id === current);
-  const positions = [{ value: '0', label: t('run.position_start') }];
-  moments.forEach((x, i) => positions.push({ value: String(i + 1), label: t('run.position_after', { moment: momentLabel(ctx, x) }) }));
-  const positionSelect = byId('insert-position');
-  const wasChosen = positionSelect.dataset.chosen === '1';
+  const positions = [{ value: "0", label: t("run.position_start") }];
+  moments.forEach((x, i) =>
+    positions.push({ value: String(i + 1), label: t("run.position_after", { moment: momentLabel(ctx, x) }) }),
+  );
+  const positionSelect = byId("insert-position");
+  const wasChosen = positionSelect.dataset.chosen === "1";
   fillSelect(positionSelect, positions);
   if (!wasChosen) positionSelect.value = String(currentIndex >= 0 ? currentIndex + 1 : moments.length);
   if (!positionSelect.dataset.wired) {
-    positionSelect.dataset.wired = '1';
-    positionSelect.addEventListener('change', () => {
-      positionSelect.dataset.chosen = '1';
+    positionSelect.dataset.wired = "1";
+    positionSelect.addEventListener("change", () => {
+      positionSelect.dataset.chosen = "1";
     });
   }
-  fillSelect(byId('insert-source'), sourceOptions(ctx));
+  fillSelect(byId("insert-source"), sourceOptions(ctx));
 
-  const behalfMoment = byId('behalf-moment');
+  const behalfMoment = byId("behalf-moment");
   const behalfOptions = (shown.length ? shown : moments).map((x) => ({ value: x.id, label: momentLabel(ctx, x) }));
   const followCurrent = !behalfMoment.dataset.chosen || behalfMoment.value === behalfMoment.dataset.lastCurrent;
   fillSelect(behalfMoment, behalfOptions);
   if (followCurrent && current && behalfOptions.some((o) => o.value === current)) behalfMoment.value = current;
-  behalfMoment.dataset.lastCurrent = current || '';
+  behalfMoment.dataset.lastCurrent = current || "";
   if (!behalfMoment.dataset.wired) {
-    behalfMoment.dataset.wired = '1';
-    behalfMoment.addEventListener('change', () => {
-      behalfMoment.dataset.chosen = '1';
+    behalfMoment.dataset.wired = "1";
+    behalfMoment.addEventListener("change", () => {
+      behalfMoment.dataset.chosen = "1";
     });
   }
-  fillSelect(byId('behalf-party'), orderedParties(m).map((p) => ({ value: p.id, label: p.name })));
-  byId('behalf-form').querySelector('button[type="submit"]').disabled = !moments.length || !orderedParties(m).length;
+  fillSelect(
+    byId("behalf-party"),
+    orderedParties(m).map((p) => ({ value: p.id, label: p.name })),
+  );
+  byId("behalf-form").querySelector('button[type="submit"]').disabled = !moments.length || !orderedParties(m).length;
 
-  const list = byId('run-moments');
+  const list = byId("run-moments");
   const items = shown.map((moment) => runItem(ctx, moment, moments.indexOf(moment) + 1));
   if (drafts.length) {
     items.push(
       el(
-        'li',
-        { class: 'drafts' },
-        el('h3', { class: 'subheading', text: t('run.drafts_heading', { count: drafts.length }) }),
+        "li",
+        { class: "drafts" },
+        el("h3", { class: "subheading", text: t("run.drafts_heading", { count: drafts.length }) }),
         el(
-          'ul',
-          { class: 'draft-list' },
+          "ul",
+          { class: "draft-list" },
           ...drafts.map((d) =>
             el(
-              'li',
+              "li",
               {},
-              el('span', { text: momentLabel(ctx, d) }),
-              ' ',
-              button('run.reveal_this', async () => {
-                const ack = await ctx.send('moment.reveal', { id: d.id });
-                if (ack.ok) announceReveal(ctx, d.id);
-              }, { key: `reveal-${d.id}`, label: t('run.reveal_this_label', { moment: momentLabel(ctx, d) }) }),
+              el("span", { text: momentLabel(ctx, d) }),
+              " ",
+              button(
+                "run.reveal_this",
+                async () => {
+                  const ack = await ctx.send("moment.reveal", { id: d.id });
+                  if (ack.ok) announceReveal(ctx, d.id);
+                },
+                { key: `reveal-${d.id}`, label: t("run.reveal_this_label", { moment: momentLabel(ctx, d) }) },
+              ),
             ),
           ),
         ),
       ),
     );
   }
-  if (!items.length) items.push(el('li', { class: 'empty', i18n: 'run.none' }));
+  if (!items.length) items.push(el("li", { class: "empty", i18n: "run.none" }));
   list.replaceChildren(...items);
 }
 
-function runItem(ctx, moment, n) {
+function runItem(
+  /** @type {import("./console.js").Ctx} */ ctx,
+  /** @type {import("../shared/state.js").Moment} */ moment,
+  /** @type {number} */ n,
+) {
   const m = ctx.meeting;
   const isCurrent = m.current_moment_id === moment.id;
   const source = partyOf(m, moment.source_party_id);
-  const themes = themesOn(m, 'moment', moment.id);
-  const label = (key) => t(key, { n });
+  const themes = themesOn(m, "moment", moment.id);
+  const label = (/** @type {string} */ key) => t(key, { n });
   const item = el(
-    'li',
+    "li",
     {
-      class: `moment-card moment-revealed${isCurrent ? ' moment-current' : ''}`,
-      attrs: { 'aria-current': isCurrent ? 'true' : false },
-      data: { testid: 'run-moment', momentId: moment.id },
+      class: `moment-card moment-revealed${isCurrent ? " moment-current" : ""}`,
+      attrs: { "aria-current": isCurrent ? "true" : false },
+      data: { testid: "run-moment", momentId: moment.id },
     },
     el(
-      'div',
-      { class: 'moment-head' },
-      el('span', { class: 'moment-number', text: String(n) }),
-      moment.when ? el('span', { class: 'moment-when', text: moment.when }) : null,
-      isCurrent ? el('span', { class: 'badge badge-current', text: t('run.current') }) : null,
+      "div",
+      { class: "moment-head" },
+      el("span", { class: "moment-number", text: String(n) }),
+      moment.when ? el("span", { class: "moment-when", text: moment.when }) : null,
+      isCurrent ? el("span", { class: "badge badge-current", text: t("run.current") }) : null,
       moment.pii ? piiMark() : null,
     ),
-    el('p', { class: 'moment-text', text: moment.text }),
-    source ? el('p', { class: 'moment-source' }, el('span', { text: t('moments.source_prefix') }), ' ', partyChip(source)) : null,
+    el("p", { class: "moment-text", text: moment.text }),
+    source
+      ? el("p", { class: "moment-source" }, el("span", { text: t("moments.source_prefix") }), " ", partyChip(source))
+      : null,
     themes.length
-      ? el('ul', { class: 'theme-tags', attrs: { 'aria-label': t('themes.on_item') } }, ...themes.map((th) => el('li', { class: 'theme-tag', text: th.label })))
+      ? el(
+          "ul",
+          { class: "theme-tags", attrs: { "aria-label": t("themes.on_item") } },
+          ...themes.map((th) => el("li", { class: "theme-tag", text: th.label })),
+        )
       : null,
     el(
-      'div',
-      { class: 'button-row button-row-small' },
+      "div",
+      { class: "button-row button-row-small" },
       isCurrent
         ? null
-        : button('run.focus', () => ctx.send('moment.focus', { id: moment.id }), {
+        : button("run.focus", () => ctx.send("moment.focus", { id: moment.id }), {
             key: `focus-${moment.id}`,
-            label: label('run.focus_label'),
-            testid: 'focus-moment',
+            label: label("run.focus_label"),
+            testid: "focus-moment",
           }),
-      button('interp.add', () => addInterpretationDialog(ctx, moment), {
+      button("interp.add", () => addInterpretationDialog(ctx, moment), {
         key: `run-interp-${moment.id}`,
-        label: label('interp.add_label'),
-        testid: 'run-interp-add',
+        label: label("interp.add_label"),
+        testid: "run-interp-add",
       }),
-      button('themes.flag', () => flagThemeDialog(ctx, 'moment', moment.id), {
+      button("themes.flag", () => flagThemeDialog(ctx, "moment", moment.id), {
         key: `run-theme-${moment.id}`,
-        label: label('themes.flag_moment_label'),
+        label: label("themes.flag_moment_label"),
       }),
-      button('action.edit', () => editMomentDialog(ctx, moment), {
+      button("action.edit", () => editMomentDialog(ctx, moment), {
         key: `run-edit-${moment.id}`,
-        label: label('moments.edit_label'),
+        label: label("moments.edit_label"),
       }),
     ),
   );
@@ -272,9 +306,9 @@ function runItem(ctx, moment, n) {
   const count = Object.values(m.interpretations).filter((i) => i.moment_id === moment.id).length;
   item.append(
     el(
-      'section',
-      { class: 'live', attrs: { 'aria-label': t('run.interps_label', { n, moment: snippet(moment.text, 40) }) } },
-      el('h3', { class: 'subheading', text: t('run.interps_heading', { count }) }),
+      "section",
+      { class: "live", attrs: { "aria-label": t("run.interps_label", { n, moment: snippet(moment.text, 40) }) } },
+      el("h3", { class: "subheading", text: t("run.interps_heading", { count }) }),
       interpretationList(ctx, moment, { themes: true }),
     ),
   );

@@ -1,43 +1,47 @@
-// The phase stepper and the agenda timer: where the meeting is, and whether it keeps pace.
+/**
+ * The phase stepper and the agenda timer: where the meeting is, and whether it keeps pace.
+ * @module facilitator/stepper
+ */
 
-import { t } from '/static/shared/i18n.js';
-import { AGENDA_PARTS, STEPS, TAB_FOR_PHASE, clock, elapsedByPart, plannedMinutes } from './agenda.js';
-import { byId, confirmDialog, el } from './ui.js';
+import { t } from "../shared/i18n.js";
+import { AGENDA_PARTS, STEPS, TAB_FOR_PHASE, clock, elapsedByPart, plannedMinutes } from "./agenda.js";
+import { byId, confirmDialog, el } from "./ui.js";
 
+/** @type {Record<string, HTMLElement>} */
 let clocks = {};
-let structureKey = '';
+let structureKey = "";
 
-export function setup(ctx) {
-  byId('stepper').addEventListener('click', async (event) => {
-    const target = event.target.closest('button[data-phase]');
+export function setup(/** @type {import("./console.js").Ctx} */ ctx) {
+  byId("stepper").addEventListener("click", async (/** @type {any} */ event) => {
+    const target = event.target.closest("button[data-phase]");
     if (!target || !ctx.meeting) return;
     const phase = target.dataset.phase;
     if (phase === ctx.meeting.phase) {
       ctx.showTab(TAB_FOR_PHASE[phase]);
       return;
     }
-    if (phase === 'closed') {
+    if (phase === "closed") {
       const ok = await confirmDialog({
-        title: t('phase.close_title'),
-        lines: [t('phase.close_text')],
-        confirm: 'phase.close_confirm',
-        testid: 'close-phase',
+        title: t("phase.close_title"),
+        lines: [t("phase.close_text")],
+        confirm: "phase.close_confirm",
+        testid: "close-phase",
       });
       if (!ok) return;
     }
-    const ack = await ctx.send('meeting.phase', { phase });
+    const ack = await ctx.send("meeting.phase", { phase });
     if (ack.ok) ctx.showTab(TAB_FOR_PHASE[phase]);
     // Closing waits for agreements on new information: those are on the finish tab.
-    else if (phase === 'closed' && ack.error?.code === 'conflict') ctx.showTab('finish');
+    else if (phase === "closed" && ack.error?.code === "conflict") ctx.showTab("finish");
   });
   setInterval(() => tick(ctx), 1000);
 }
 
-export function render(ctx) {
+export function render(/** @type {import("./console.js").Ctx} */ ctx) {
   const m = ctx.meeting;
   // Rebuild only when something other than the clock changed, so focus and screen readers
   // are left alone while the seconds run.
-  const key = JSON.stringify([m.phase, m.agenda, m.part_started_at, t('phase.preparation')]);
+  const key = JSON.stringify([m.phase, m.agenda, m.part_started_at, t("phase.preparation")]);
   if (key !== structureKey) {
     structureKey = key;
     build(ctx);
@@ -45,35 +49,35 @@ export function render(ctx) {
   tick(ctx);
 }
 
-function build(ctx) {
+function build(/** @type {import("./console.js").Ctx} */ ctx) {
   const m = ctx.meeting;
   const current = STEPS.indexOf(m.phase);
   clocks = {};
   const items = STEPS.map((phase, index) => {
     const isCurrent = phase === m.phase;
-    const state = index < current ? 'done' : isCurrent ? 'current' : 'todo';
+    const state = index < current ? "done" : isCurrent ? "current" : "todo";
     const button = el(
-      'button',
+      "button",
       {
         class: `step step-${state}`,
-        attrs: { type: 'button', 'aria-current': isCurrent ? 'step' : false },
+        attrs: { type: "button", "aria-current": isCurrent ? "step" : false },
         data: { phase, key: `phase-${phase}`, testid: `phase-${phase}` },
       },
-      el('span', { class: 'step-number', text: `${index + 1}` }),
-      el('span', { class: 'step-name', text: t(`phase.${phase}`) }),
+      el("span", { class: "step-number", text: `${index + 1}` }),
+      el("span", { class: "step-name", text: t(`phase.${phase}`) }),
     );
     if (AGENDA_PARTS.includes(phase)) {
-      const span = el('span', { class: 'step-time' });
+      const span = el("span", { class: "step-time" });
       clocks[phase] = span;
       button.append(span);
     }
-    if (isCurrent) button.append(el('span', { class: 'visually-hidden', text: t('phase.current_suffix') }));
-    return el('li', { class: `step-item step-item-${state}` }, button);
+    if (isCurrent) button.append(el("span", { class: "visually-hidden", text: t("phase.current_suffix") }));
+    return el("li", { class: `step-item step-item-${state}` }, button);
   });
-  byId('stepper').replaceChildren(...items);
+  byId("stepper").replaceChildren(...items);
 }
 
-function tick(ctx) {
+function tick(/** @type {import("./console.js").Ctx} */ ctx) {
   const m = ctx.meeting;
   if (!m) return;
   const elapsed = elapsedByPart(m, ctx.now());
@@ -81,15 +85,15 @@ function tick(ctx) {
     const span = clocks[part];
     if (!span) continue;
     const planned = Number(m.agenda?.[part]) || 0;
-    const started = typeof m.part_started_at?.[part] === 'number';
+    const started = typeof m.part_started_at?.[part] === "number";
     const text = started
-      ? t('agenda.step_time', { elapsed: clock(elapsed[part]), planned })
-      : t('agenda.step_planned', { planned });
+      ? t("agenda.step_time", { elapsed: clock(elapsed[part]), planned })
+      : t("agenda.step_planned", { planned });
     if (span.textContent !== text) span.textContent = text;
-    span.classList.toggle('over', started && elapsed[part] > planned * 60);
+    span.classList.toggle("over", started && elapsed[part] > planned * 60);
   }
-  const currentBox = byId('timer-current');
-  const totalBox = byId('timer-total');
+  const currentBox = byId("timer-current");
+  const totalBox = byId("timer-total");
   const part = m.phase;
   if (AGENDA_PARTS.includes(part)) {
     const planned = Number(m.agenda?.[part]) || 0;
@@ -98,20 +102,20 @@ function tick(ctx) {
     setText(
       currentBox,
       over
-        ? t('agenda.current_over', { phase: t(`phase.${part}`), over: clock(-left), planned })
-        : t('agenda.current_left', { phase: t(`phase.${part}`), left: clock(left), planned }),
+        ? t("agenda.current_over", { phase: t(`phase.${part}`), over: clock(-left), planned })
+        : t("agenda.current_left", { phase: t(`phase.${part}`), left: clock(left), planned }),
     );
-    currentBox.classList.toggle('over', over);
+    currentBox.classList.toggle("over", over);
   } else {
-    setText(currentBox, t(`agenda.idle_${part === 'closed' ? 'closed' : 'preparation'}`));
-    currentBox.classList.remove('over');
+    setText(currentBox, t(`agenda.idle_${part === "closed" ? "closed" : "preparation"}`));
+    currentBox.classList.remove("over");
   }
   const spent = AGENDA_PARTS.reduce((sum, p) => sum + elapsed[p], 0);
   const total = plannedMinutes(m);
-  setText(totalBox, t('agenda.total_value', { elapsed: clock(spent), planned: total }));
-  totalBox.classList.toggle('over', spent > total * 60);
+  setText(totalBox, t("agenda.total_value", { elapsed: clock(spent), planned: total }));
+  totalBox.classList.toggle("over", spent > total * 60);
 }
 
-function setText(node, text) {
+function setText(/** @type {any} */ node, /** @type {string} */ text) {
   if (node.textContent !== text) node.textContent = text;
 }

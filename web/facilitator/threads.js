@@ -1,153 +1,190 @@
-// Common threads (rode draden): 3-4 patterns, each on a level of the collaboration triangle and
-// pointing back at concrete moments and recurring themes.
+/**
+ * Common threads (rode draden): 3-4 patterns, each on a level of the collaboration triangle and
+ * pointing back at concrete moments and recurring themes.
+ * @module facilitator/threads
+ */
 
-import { t } from '/static/shared/i18n.js';
-import { TRIANGLE_LEVELS, ordered, orderedMoments, orderedThemes } from '/static/shared/state.js';
-import { momentLabel } from './interp.js';
-import { maySend } from './pii.js';
-import { byId, button, confirmDialog, el, field, fillSelect, openDialog } from './ui.js';
+import { t } from "../shared/i18n.js";
+import { TRIANGLE_LEVELS, ordered, orderedMoments, orderedThemes } from "../shared/state.js";
+import { momentLabel } from "./interp.js";
+import { button, byId, confirmDialog, el, field, fillSelect, maySend, openDialog } from "./ui.js";
 
-export function setup(ctx) {
-  byId('thread-add').addEventListener('click', () => threadDialog(ctx, null));
+export function setup(/** @type {import("./console.js").Ctx} */ ctx) {
+  byId("thread-add").addEventListener("click", () => threadDialog(ctx, null));
 }
 
-export function render(ctx) {
+export function render(/** @type {import("./console.js").Ctx} */ ctx) {
+  /** @type {import("../shared/state.js").Meeting} */
   const m = ctx.meeting;
   const threads = ordered(m.threads);
   const groups = [...TRIANGLE_LEVELS, null].map((level) => {
     const mine = threads.filter((th) => (th.level || null) === level);
     if (level === null && !mine.length) return null;
     return el(
-      'section',
-      { class: `thread-level level-${level || 'none'}`, attrs: { 'aria-labelledby': `level-${level || 'none'}` } },
-      el('h3', { class: 'level-heading', text: t(`triangle.${level || 'unplaced'}`), attrs: { id: `level-${level || 'none'}` } }),
-      level ? el('p', { class: 'help', text: t(`triangle.${level}_help`) }) : null,
+      "section",
+      { class: `thread-level level-${level || "none"}`, attrs: { "aria-labelledby": `level-${level || "none"}` } },
+      el("h3", {
+        class: "level-heading",
+        text: t(`triangle.${level || "unplaced"}`),
+        attrs: { id: `level-${level || "none"}` },
+      }),
+      level ? el("p", { class: "help", text: t(`triangle.${level}_help`) }) : null,
       mine.length
-        ? el('ul', { class: 'thread-list' }, ...mine.map((th) => threadItem(ctx, th)))
-        : el('p', { class: 'empty', text: t('threads.none_on_level') }),
+        ? el("ul", { class: "thread-list" }, ...mine.map((th) => threadItem(ctx, th)))
+        : el("p", { class: "empty", text: t("threads.none_on_level") }),
     );
   });
-  byId('thread-levels').replaceChildren(...groups.filter(Boolean));
+  byId("thread-levels").replaceChildren(...groups.filter(Boolean));
 }
 
-function threadItem(ctx, thread) {
+function threadItem(
+  /** @type {import("./console.js").Ctx} */ ctx,
+  /** @type {import("../shared/state.js").Thread} */ thread,
+) {
   const m = ctx.meeting;
-  const moments = thread.moment_ids.map((id) => m.moments[id]).filter(Boolean);
-  const themes = thread.theme_ids.map((id) => m.themes[id]).filter(Boolean);
+  const moments = thread.moment_ids.map((/** @type {string} */ id) => m.moments[id]).filter(Boolean);
+  const themes = thread.theme_ids.map((/** @type {string} */ id) => m.themes[id]).filter(Boolean);
   const short = thread.text.length > 40 ? `${thread.text.slice(0, 39)}…` : thread.text;
   return el(
-    'li',
-    { class: 'thread', data: { testid: 'thread', threadId: thread.id } },
-    el('p', { class: 'thread-text', text: thread.text }),
+    "li",
+    { class: "thread", data: { testid: "thread", threadId: thread.id } },
+    el("p", { class: "thread-text", text: thread.text }),
     moments.length
       ? el(
-          'div',
-          { class: 'links-block' },
-          el('span', { class: 'links-label', text: t('threads.moments') }),
-          el('ul', { class: 'link-tags' }, ...moments.map((mo) => el('li', { text: momentLabel(ctx, mo) }))),
+          "div",
+          { class: "links-block" },
+          el("span", { class: "links-label", text: t("threads.moments") }),
+          el(
+            "ul",
+            { class: "link-tags" },
+            ...moments.map((/** @type {any} */ mo) => el("li", { text: momentLabel(ctx, mo) })),
+          ),
         )
       : null,
     themes.length
       ? el(
-          'div',
-          { class: 'links-block' },
-          el('span', { class: 'links-label', text: t('threads.themes') }),
-          el('ul', { class: 'theme-tags' }, ...themes.map((th) => el('li', { class: 'theme-tag', text: th.label }))),
+          "div",
+          { class: "links-block" },
+          el("span", { class: "links-label", text: t("threads.themes") }),
+          el(
+            "ul",
+            { class: "theme-tags" },
+            ...themes.map((/** @type {any} */ th) => el("li", { class: "theme-tag", text: th.label })),
+          ),
         )
       : null,
     el(
-      'div',
-      { class: 'button-row button-row-small' },
-      button('action.edit', () => threadDialog(ctx, thread), {
+      "div",
+      { class: "button-row button-row-small" },
+      button("action.edit", () => threadDialog(ctx, thread), {
         key: `thread-edit-${thread.id}`,
-        label: t('threads.edit_label', { text: short }),
+        label: t("threads.edit_label", { text: short }),
       }),
-      button('action.remove', () => removeThread(ctx, thread, short), {
+      button("action.remove", () => removeThread(ctx, thread, short), {
         key: `thread-remove-${thread.id}`,
-        label: t('threads.remove_label', { text: short }),
-        class: 'button button--small button--danger',
+        label: t("threads.remove_label", { text: short }),
+        class: "button button--small button--danger",
       }),
     ),
   );
 }
 
-function checkboxes(name, legendKey, options, chosen) {
-  const box = el('fieldset', { class: 'field checkbox-list' }, el('legend', { i18n: legendKey }));
-  if (!options.length) box.append(el('p', { class: 'help', i18n: `${legendKey}_empty` }));
-  options.forEach((o, i) => {
+function checkboxes(
+  /** @type {string} */ name,
+  /** @type {any} */ legendKey,
+  /** @type {any} */ options,
+  /** @type {any} */ chosen,
+) {
+  const box = el("fieldset", { class: "field checkbox-list" }, el("legend", { i18n: legendKey }));
+  if (!options.length) box.append(el("p", { class: "help", i18n: `${legendKey}_empty` }));
+  options.forEach((/** @type {any} */ o, /** @type {any} */ i) => {
     const id = `dlg-${name}-${i}`;
     box.append(
       el(
-        'div',
-        { class: 'check' },
-        el('input', { attrs: { type: 'checkbox', id, value: o.value, checked: chosen.includes(o.value) }, data: { group: name } }),
-        el('label', { text: o.label, attrs: { for: id } }),
+        "div",
+        { class: "check" },
+        el("input", {
+          attrs: { type: "checkbox", id, value: o.value, checked: chosen.includes(o.value) },
+          data: { group: name },
+        }),
+        el("label", { text: o.label, attrs: { for: id } }),
       ),
     );
   });
   return box;
 }
 
-async function threadDialog(ctx, thread) {
+async function threadDialog(
+  /** @type {import("./console.js").Ctx} */ ctx,
+  /** @type {import("../shared/state.js").Thread | null} */ thread,
+) {
   const m = ctx.meeting;
-  const text = field('dlg-thread-text', 'threads.text_label', el('textarea', { attrs: { rows: 3, maxlength: 1000 } }));
-  text.control.value = thread?.text || '';
-  const level = field('dlg-thread-level', 'threads.level_label', el('select', {}));
+  const text = field("dlg-thread-text", "threads.text_label", el("textarea", { attrs: { rows: 3, maxlength: 1000 } }));
+  text.control.value = thread?.text || "";
+  const level = field("dlg-thread-level", "threads.level_label", el("select", {}));
   fillSelect(level.control, [
-    { value: '', label: t('triangle.unplaced') },
+    { value: "", label: t("triangle.unplaced") },
     ...TRIANGLE_LEVELS.map((l) => ({ value: l, label: t(`triangle.${l}`) })),
   ]);
-  level.control.value = thread?.level || '';
+  level.control.value = thread?.level || "";
   const momentBox = checkboxes(
-    'thread-moment',
-    'threads.moments_legend',
-    orderedMoments(m).filter((mo) => mo.state === 'revealed' || thread?.moment_ids.includes(mo.id)).map((mo) => ({ value: mo.id, label: momentLabel(ctx, mo) })),
+    "thread-moment",
+    "threads.moments_legend",
+    orderedMoments(m)
+      .filter((mo) => mo.state === "revealed" || thread?.moment_ids.includes(mo.id))
+      .map((mo) => ({ value: mo.id, label: momentLabel(ctx, mo) })),
     thread?.moment_ids || [],
   );
   const themeBox = checkboxes(
-    'thread-theme',
-    'threads.themes_legend',
+    "thread-theme",
+    "threads.themes_legend",
     orderedThemes(m).map((th) => ({ value: th.id, label: th.label })),
     thread?.theme_ids || [],
   );
-  const picked = (group) =>
-    [...byId('dialog-body').querySelectorAll(`input[data-group="${group}"]:checked`)].map((i) => i.value);
+  const picked = (/** @type {any} */ group) =>
+    [...byId("dialog-body").querySelectorAll(`input[data-group="${group}"]:checked`)].map((i) => i.value);
   const result = await openDialog({
-    title: t(thread ? 'threads.edit_title' : 'threads.add_title'),
+    title: t(thread ? "threads.edit_title" : "threads.add_title"),
     body: [text.wrap, level.wrap, momentBox, themeBox],
     actions: [
-      { value: 'cancel', i18n: 'action.cancel' },
-      { value: 'ok', i18n: thread ? 'action.save' : 'threads.add', kind: 'primary', testid: 'dialog-thread-submit' },
+      { value: "cancel", i18n: "action.cancel" },
+      { value: "ok", i18n: thread ? "action.save" : "threads.add", kind: "primary", testid: "dialog-thread-submit" },
     ],
     validate: () => !text.control.value.trim(),
     read: () => ({
       text: text.control.value.trim(),
       level: level.control.value,
-      moment_ids: picked('thread-moment'),
-      theme_ids: picked('thread-theme'),
+      moment_ids: picked("thread-moment"),
+      theme_ids: picked("thread-theme"),
     }),
   });
-  if (result.value !== 'ok') return;
+  if (result.value !== "ok") return;
   const v = result.values;
   if (v.text !== thread?.text && !(await maySend(v.text))) return;
   if (thread) {
+    /** @type {Record<string, unknown>} */
     const payload = { id: thread.id, text: v.text, moment_ids: v.moment_ids, theme_ids: v.theme_ids };
     if (v.level) payload.level = v.level;
     else payload.clear_level = true;
-    await ctx.send('thread.update', payload);
+    await ctx.send("thread.update", payload);
   } else {
+    /** @type {Record<string, unknown>} */
     const payload = { text: v.text, moment_ids: v.moment_ids, theme_ids: v.theme_ids };
     if (v.level) payload.level = v.level;
-    await ctx.send('thread.add', payload);
+    await ctx.send("thread.add", payload);
   }
 }
 
-async function removeThread(ctx, thread, short) {
+async function removeThread(
+  /** @type {import("./console.js").Ctx} */ ctx,
+  /** @type {import("../shared/state.js").Thread} */ thread,
+  /** @type {any} */ short,
+) {
   const ok = await confirmDialog({
-    title: t('threads.remove_title'),
-    lines: [el('p', { class: 'quote', text: short })],
-    confirm: 'action.remove',
+    title: t("threads.remove_title"),
+    lines: [el("p", { class: "quote", text: short })],
+    confirm: "action.remove",
     danger: true,
   });
-  if (ok) await ctx.send('thread.remove', { id: thread.id });
+  if (ok) await ctx.send("thread.remove", { id: thread.id });
 }

@@ -1,11 +1,21 @@
-// Small DOM helpers for the console: elements built with textContent only, dialogs, messages.
-// User text never goes through innerHTML; colours are set through the CSSOM (allowed by the CSP).
+/**
+ * Small DOM helpers for the console: elements built with textContent only, dialogs, messages.
+ * User text never goes through innerHTML; colours are set through the CSSOM (allowed by the CSP).
+ * @module facilitator/ui
+ */
 
-import { t, translateDom } from '/static/shared/i18n.js';
-import { el, partyChip } from '/static/shared/dom.js';
+import { getLanguage, t, translateDom } from "../shared/i18n.js";
+import { el, keyedList, partyChip } from "../shared/dom.js";
+import { kindNames, personalDataIn } from "../shared/pii_guard.js";
 
 export { el, partyChip };
 
+/**
+ * The console's element with this id. Typed loosely (any) for now: the console reads inputs,
+ * selects, dialogs and buttons through it, so each caller would need its own cast.
+ * @param {string} id
+ * @returns {any}
+ */
 export function byId(id) {
   return document.getElementById(id);
 }
@@ -14,21 +24,57 @@ export function byId(id) {
  * Re-render ``fn`` without losing the keyboard user's place: the focused control is found again
  * by its data-key after the lists were rebuilt.
  */
-export function keepingFocus(fn) {
-  const active = document.activeElement;
+export function keepingFocus(/** @type {any} */ fn) {
+  const active = /** @type {HTMLElement | null} */ (document.activeElement);
   const key = active?.dataset?.key;
   fn();
   if (key && active && !active.isConnected) {
     const again = document.querySelector(`[data-key="${CSS.escape(key)}"]`);
-    if (again) again.focus({ preventScroll: true });
+    if (again instanceof HTMLElement) again.focus({ preventScroll: true });
   }
 }
 
-/** Replace a select's options, keeping the chosen value when it still exists. */
+/** @type {WeakMap<HTMLElement, string>} what each keyed item was last built from */
+const builtFrom = new WeakMap();
+
+/**
+ * Render a list keyed by id (shared/dom.js keyedList): an item whose inputs did not change keeps
+ * its element, so focus and scroll survive a render and the screen reader hears nothing new; a
+ * changed item is rebuilt in its place. With no items, the list shows ``emptyKey``.
+ * @template T
+ * @param {HTMLElement} list
+ * @param {T[]} items
+ * @param {{key: (item: T) => string, inputs: (item: T, index: number) => unknown, build: (item: T, index: number) => HTMLElement, emptyKey: string}} how
+ *   ``inputs`` returns everything the item shows (JSON), ``build`` makes its element
+ */
+export function renderList(list, items, { key, inputs, build, emptyKey }) {
+  if (!items.length) {
+    list.replaceChildren(el("li", { class: "empty", i18n: emptyKey }));
+    return;
+  }
+  const index = new Map(items.map((item, i) => [item, i]));
+  keyedList(list, items, key, (item, previous) => {
+    const i = index.get(item) ?? 0;
+    const signature = JSON.stringify([getLanguage(), inputs(item, i)]);
+    if (previous && builtFrom.get(previous) === signature) return previous;
+    const node = build(item, i);
+    builtFrom.set(node, signature);
+    return node;
+  });
+}
+
+/** @typedef {{value: string, label: string, disabled?: boolean}} Option */
+
+/**
+ * Replace a select's options, keeping the chosen value when it still exists.
+ * @param {HTMLSelectElement} select
+ * @param {Option[]} options
+ * @param {string} [fallback] chosen when the previous value is gone
+ */
 export function fillSelect(select, options, fallback) {
   const previous = select.value;
   select.replaceChildren(
-    ...options.map((o) => el('option', { text: o.label, attrs: { value: o.value, disabled: Boolean(o.disabled) } })),
+    ...options.map((o) => el("option", { text: o.label, attrs: { value: o.value, disabled: Boolean(o.disabled) } })),
   );
   if (options.some((o) => o.value === previous)) select.value = previous;
   else if (fallback !== undefined && options.some((o) => o.value === fallback)) {
@@ -37,46 +83,51 @@ export function fillSelect(select, options, fallback) {
 }
 
 export function piiMark() {
-  return el('span', { class: 'badge badge-pii', i18n: 'pii.mark' });
+  return el("span", { class: "badge badge-pii", i18n: "pii.mark" });
 }
 
-/** A small button. ``key`` makes it findable again after a re-render (see keepingFocus). */
+/**
+ * A small button. ``key`` makes it findable again after a re-render (see keepingFocus).
+ * @param {string} i18nKey
+ * @param {(event: Event) => unknown} onClick
+ * @param {{class?: string, disabled?: boolean, key?: string, testid?: string, params?: Record<string, string | number>, label?: string}} [opts]
+ */
 export function button(i18nKey, onClick, opts = {}) {
-  const node = el('button', {
-    class: opts.class || 'button button--small',
+  const node = el("button", {
+    class: opts.class || "button button--small",
     on: { click: onClick },
-    attrs: { type: 'button', disabled: Boolean(opts.disabled) },
+    attrs: { type: "button", disabled: Boolean(opts.disabled) },
     data: { ...(opts.key ? { key: opts.key } : {}), ...(opts.testid ? { testid: opts.testid } : {}) },
   });
   node.textContent = t(i18nKey, opts.params);
   // A visible short label plus a longer accessible name that says which item it acts on.
-  if (opts.label) node.setAttribute('aria-label', opts.label);
+  if (opts.label) node.setAttribute("aria-label", opts.label);
   return node;
 }
 
 // Messages --------------------------------------------------------------------------------------
 
-export function toast(message, kind = 'info') {
-  const box = byId('toasts');
-  const item = el('p', { class: `toast toast-${kind}`, text: message });
+export function toast(/** @type {string} */ message, kind = "info") {
+  const box = byId("toasts");
+  const item = el("p", { class: `toast toast-${kind}`, text: message });
   box.append(item);
   while (box.children.length > 3) box.firstElementChild.remove();
-  setTimeout(() => item.remove(), kind === 'error' ? 9000 : 5000);
+  setTimeout(() => item.remove(), kind === "error" ? 9000 : 5000);
 }
 
 /**
  * Say under a form whether its save worked: a status line in the form (kept until the next
  * save) and a toast. A refused or failed save says so in red; the form keeps what was typed.
  */
-export function saveStatus(form, ack, savedKey) {
-  let line = form.querySelector(':scope > .form-status');
+export function saveStatus(/** @type {any} */ form, /** @type {any} */ ack, /** @type {string} */ savedKey) {
+  let line = form.querySelector(":scope > .form-status");
   if (!line) {
-    line = el('p', { class: 'form-status', attrs: { role: 'status' } });
+    line = el("p", { class: "form-status", attrs: { role: "status" } });
     form.append(line);
   }
   const ok = Boolean(ack?.ok);
-  line.dataset.kind = ok ? 'ok' : 'error';
-  line.textContent = ok ? t(savedKey) : t('save.failed');
+  line.dataset.kind = ok ? "ok" : "error";
+  line.textContent = ok ? t(savedKey) : t("save.failed");
   if (ok) toast(t(savedKey));
 }
 
@@ -85,90 +136,138 @@ export function saveStatus(form, ack, savedKey) {
 let dialogOpen = false;
 
 /**
+ * @typedef {object} DialogAction
+ * @property {string} value
+ * @property {string} i18n the button's catalogue key
+ * @property {"primary" | "danger"} [kind]
+ * @property {string} [testid]
+ */
+
+/**
  * Show the modal dialog. ``body`` is a list of nodes (form fields), ``actions`` a list of
  * {value, i18n, kind, testid}. Resolves with the chosen value ('' when dismissed with Escape)
  * and the form's element values, read before the dialog closes.
+ * @param {{title: string, body?: Node[], actions: DialogAction[], read?: () => any, validate?: () => any}} options
+ * @returns {Promise<{value: string, values: any}>}
  */
 export function openDialog({ title, body = [], actions, read, validate }) {
-  const dialog = byId('dialog');
-  const form = byId('dialog-form');
-  const opener = document.activeElement;
-  if (dialogOpen) dialog.close('');
-  byId('dialog-title').textContent = title;
-  byId('dialog-body').replaceChildren(...body);
+  const dialog = byId("dialog");
+  const form = byId("dialog-form");
+  const opener = /** @type {HTMLElement | null} */ (document.activeElement);
+  if (dialogOpen) dialog.close("");
+  byId("dialog-title").textContent = title;
+  byId("dialog-body").replaceChildren(...body);
   const buttons = actions.map((a) =>
-    el('button', {
-      class: a.kind === 'primary' ? 'button button--primary' : a.kind === 'danger' ? 'button button--danger' : 'button',
+    el("button", {
+      class: a.kind === "primary" ? "button button--primary" : a.kind === "danger" ? "button button--danger" : "button",
       text: t(a.i18n),
-      attrs: { type: 'submit', value: a.value },
+      attrs: { type: "submit", value: a.value },
       data: a.testid ? { testid: a.testid } : {},
     }),
   );
-  byId('dialog-actions').replaceChildren(...buttons);
-  translateDom(byId('dialog-body'));
+  byId("dialog-actions").replaceChildren(...buttons);
+  translateDom(byId("dialog-body"));
   return new Promise((resolve) => {
+    /** @type {any} */
     let values = null;
-    const onSubmit = (event) => {
-      const value = event.submitter?.value ?? '';
-      if (value !== 'cancel' && validate) {
+    const onSubmit = (/** @type {any} */ event) => {
+      const value = event.submitter?.value ?? "";
+      if (value !== "cancel" && validate) {
         const problem = validate();
         if (problem) {
           event.preventDefault();
           return;
         }
       }
-      values = value !== 'cancel' && read ? read() : null;
+      values = value !== "cancel" && read ? read() : null;
     };
     const onClose = () => {
-      form.removeEventListener('submit', onSubmit);
-      dialog.removeEventListener('close', onClose);
+      form.removeEventListener("submit", onSubmit);
+      dialog.removeEventListener("close", onClose);
       dialogOpen = false;
-      const value = dialog.returnValue === 'cancel' ? '' : dialog.returnValue;
+      const value = dialog.returnValue === "cancel" ? "" : dialog.returnValue;
       if (opener && opener.isConnected) opener.focus();
       resolve({ value, values });
     };
-    form.addEventListener('submit', onSubmit);
-    dialog.addEventListener('close', onClose);
-    dialog.returnValue = '';
+    form.addEventListener("submit", onSubmit);
+    dialog.addEventListener("close", onClose);
+    dialog.returnValue = "";
     dialogOpen = true;
     dialog.showModal();
     // The first field, or else the first (safe) button: Enter must never confirm a deletion.
-    const first = byId('dialog-body').querySelector('input, textarea, select');
+    const first = byId("dialog-body").querySelector("input, textarea, select");
     (first || buttons[0])?.focus();
   });
 }
 
-/** Yes/no confirmation. Resolves true when ``confirm`` was chosen. */
-export async function confirmDialog({ title, lines, confirm, cancel = 'action.cancel', danger, testid }) {
+/**
+ * Yes/no confirmation. Resolves true when ``confirm`` was chosen.
+ * @param {{title: string, lines: (string | Node)[], confirm: string, cancel?: string, danger?: boolean, testid?: string}} options
+ * @returns {Promise<boolean>}
+ */
+export async function confirmDialog({ title, lines, confirm, cancel = "action.cancel", danger, testid }) {
   const { value } = await openDialog({
     title,
-    body: lines.map((line) => (line instanceof Node ? line : el('p', { text: line }))),
+    body: lines.map((line) => (line instanceof Node ? line : el("p", { text: line }))),
     actions: [
-      { value: 'cancel', i18n: cancel, testid: testid ? `${testid}-cancel` : undefined },
-      { value: 'ok', i18n: confirm, kind: danger ? 'danger' : 'primary', testid: testid ? `${testid}-confirm` : undefined },
+      { value: "cancel", i18n: cancel, testid: testid ? `${testid}-cancel` : undefined },
+      {
+        value: "ok",
+        i18n: confirm,
+        kind: danger ? "danger" : "primary",
+        testid: testid ? `${testid}-confirm` : undefined,
+      },
     ],
   });
-  return value === 'ok';
+  return value === "ok";
 }
 
-/** A labelled field for a dialog; returns {wrap, control}. */
+/**
+ * A labelled field for a dialog.
+ * @template {HTMLElement} C
+ * @param {string} id
+ * @param {string} labelKey
+ * @param {C} control
+ * @param {string} [helpKey]
+ * @returns {{wrap: HTMLDivElement, control: C}}
+ */
 export function field(id, labelKey, control, helpKey) {
   control.id = id;
-  const wrap = el('div', { class: 'field' }, el('label', { i18n: labelKey, attrs: { for: id } }), control);
+  const wrap = el("div", { class: "field" }, el("label", { i18n: labelKey, attrs: { for: id } }), control);
   if (helpKey) {
-    const help = el('p', { class: 'help', id: `${id}-help`, i18n: helpKey });
-    control.setAttribute('aria-describedby', help.id);
+    const help = el("p", { class: "help", attrs: { id: `${id}-help` }, i18n: helpKey });
+    control.setAttribute("aria-describedby", help.id);
     wrap.append(help);
   }
   return { wrap, control };
 }
 
 /** Copy text to the clipboard; tell the user either way. */
-export async function copyText(text) {
+export async function copyText(/** @type {string} */ text) {
   try {
     await navigator.clipboard.writeText(text);
-    toast(t('share.copied'));
+    toast(t("share.copied"));
   } catch {
-    toast(t('share.copy_failed'), 'error');
+    toast(t("share.copy_failed"), "error");
   }
+}
+
+/**
+ * The console's personal-data guard (shared/pii_guard.js) in its dialog. True when ``texts`` may
+ * be sent: nothing looks like personal data, or the facilitator chose "toch versturen". False
+ * means: go back and rephrase (the typed text stays where it was).
+ */
+export async function maySend(/** @type {(string | null | undefined)[]} */ ...texts) {
+  const kinds = personalDataIn(...texts);
+  if (!kinds.length) return true;
+  return confirmDialog({
+    title: t("pii.title"),
+    lines: [
+      t("pii.text", { kinds: kindNames(kinds).join(", ") }),
+      el("p", { class: "help", text: t("pii.facilitator_note") }),
+    ],
+    confirm: "pii.send_anyway",
+    cancel: "pii.edit",
+    testid: "pii",
+  });
 }

@@ -1,4 +1,7 @@
-// The start page: two choices, both plain links; only the texts need script.
+/**
+ * The start page: two choices, both plain links; only the texts need script.
+ * @module home/home
+ */
 import { languagePicker, loadCatalogues, translateDom } from "../shared/i18n.js";
 
 await loadCatalogues("home");

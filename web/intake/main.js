@@ -1,6 +1,9 @@
-// The intake page (/intake#<token>): one party adds its defining moments and how it experienced
-// them, before the meeting. It sees only its own party's entries; the facilitator sees all of
-// them. The token is moved from the address bar into sessionStorage at once.
+/**
+ * The intake page (/intake#<token>): one party adds its defining moments and how it experienced
+ * them, before the meeting. It sees only its own party's entries; the facilitator sees all of
+ * them. The token is moved from the address bar into sessionStorage at once.
+ * @module intake/main
+ */
 
 import { io } from "../vendor/socket.io-client-4.8.1/socket.io.esm.min.js";
 import { newOpId } from "../shared/connection.js";
@@ -10,6 +13,15 @@ import { attachJargonHint, jargonHint } from "../shared/jargon_hint.js";
 import { confirmPersonalData } from "../shared/pii_guard.js";
 import { byWhen } from "../shared/when.js";
 
+/**
+ * A text field of the entry form.
+ * @param {string} selector
+ * @returns {HTMLInputElement | HTMLTextAreaElement}
+ */
+function $field(selector) {
+  return $(selector);
+}
+
 const TOKEN_KEY = "tijdlijn.intake.token";
 const TOKEN = /^[A-Za-z0-9_-]{16,40}\.[A-Za-z0-9_-]{22,64}$/;
 
@@ -17,6 +29,7 @@ const TOKEN = /^[A-Za-z0-9_-]{16,40}\.[A-Za-z0-9_-]{22,64}$/;
 let view = null;
 /** @type {string | null} the entry being edited */
 let editing = null;
+/** @type {import("../vendor/socket.io-client-4.8.1/socket.io.esm.min.js").Socket | null} */
 let socket = null;
 
 function storedToken() {
@@ -105,7 +118,11 @@ function entryItem(/** @type {any} */ entry) {
   if (!entry.taken) {
     const edit = el("button", { class: "button button--small", attrs: { type: "button" }, i18n: "intake.edit" });
     edit.addEventListener("click", () => startEdit(entry));
-    const remove = el("button", { class: "button button--small button--danger", attrs: { type: "button" }, i18n: "intake.remove" });
+    const remove = el("button", {
+      class: "button button--small button--danger",
+      attrs: { type: "button" },
+      i18n: "intake.remove",
+    });
     // Two steps, in the page: the first tap asks, the second removes.
     remove.addEventListener("click", async () => {
       if (remove.dataset.armed !== "1") {
@@ -124,9 +141,9 @@ function entryItem(/** @type {any} */ entry) {
 
 function startEdit(/** @type {any} */ entry) {
   editing = entry.id;
-  $("#entry-when").value = entry.when;
-  $("#entry-text").value = entry.text;
-  $("#entry-experience").value = entry.experience;
+  $field("#entry-when").value = entry.when;
+  $field("#entry-text").value = entry.text;
+  $field("#entry-experience").value = entry.experience;
   $("#entry-submit").setAttribute("data-i18n", "intake.save");
   $("#entry-heading").setAttribute("data-i18n", "intake.edit_heading");
   $("#entry-cancel").hidden = false;
@@ -137,7 +154,7 @@ function startEdit(/** @type {any} */ entry) {
 
 function resetForm() {
   editing = null;
-  for (const id of ["#entry-when", "#entry-text", "#entry-experience"]) $(id).value = "";
+  for (const id of ["#entry-when", "#entry-text", "#entry-experience"]) $field(id).value = "";
   $("#entry-submit").setAttribute("data-i18n", "intake.add");
   $("#entry-heading").setAttribute("data-i18n", "intake.add_heading");
   $("#entry-cancel").hidden = true;
@@ -156,17 +173,15 @@ let updateHints = () => {};
 async function submit(/** @type {Event} */ event) {
   event.preventDefault();
   $("#entry-error").hidden = true;
-  const text = $("#entry-text").value.trim();
+  const text = $field("#entry-text").value.trim();
   if (!text) {
     $("#entry-text").focus();
     return;
   }
-  const experience = $("#entry-experience").value.trim();
-  if (!(await confirmPersonalData(`${text}\n${experience}`, $("#entry-warning"), $("#entry-text")))) return;
-  const payload = { text, when: $("#entry-when").value.trim(), experience };
-  const ack = editing
-    ? await send("intake.update", { id: editing, ...payload })
-    : await send("intake.add", payload);
+  const experience = $field("#entry-experience").value.trim();
+  if (!(await confirmPersonalData(`${text}\n${experience}`, $("#entry-warning"), $field("#entry-text")))) return;
+  const payload = { text, when: $field("#entry-when").value.trim(), experience };
+  const ack = editing ? await send("intake.update", { id: editing, ...payload }) : await send("intake.add", payload);
   if (!ack.ok) {
     showError(ack.error);
     return;
@@ -178,24 +193,28 @@ async function submit(/** @type {Event} */ event) {
 function connect(/** @type {string} */ token) {
   const indicator = connectionIndicator();
   replace($("#connection"), indicator.element);
-  socket = io({ path: "/socket.io", auth: { token }, transports: ["websocket", "polling"] });
-  socket.on("connect", () => indicator.update("online"));
-  socket.on("disconnect", () => indicator.update("reconnecting"));
-  socket.on("snapshot", (/** @type {any} */ snapshot) => show(snapshot.meeting));
-  socket.on("intake.changed", refresh);
+  const live = io({ path: "/socket.io", auth: { token }, transports: ["websocket", "polling"] });
+  socket = live;
+  live.on("connect", () => indicator.update("online"));
+  live.on("disconnect", () => indicator.update("reconnecting"));
+  live.on("snapshot", (/** @type {any} */ snapshot) => show(snapshot.meeting));
+  live.on("intake.changed", refresh);
   // Ended, expired or lost: the link is no use any more either way.
   for (const notice of ["meeting.deleted", "meeting.expired", "meeting.lost"]) {
-    socket.on(notice, (/** @type {any} */ error) => {
+    live.on(notice, (/** @type {any} */ error) => {
       storeToken(null);
-      socket.disconnect();
+      live.disconnect();
       message("intake.gone_title", error?.message || t("intake.gone_text"));
     });
   }
-  socket.on("connect_error", (/** @type {any} */ err) => {
-    if (socket.active) return; // a network problem: the client retries by itself
+  live.on("connect_error", (/** @type {any} */ err) => {
+    if (live.active) return; // a network problem: the client retries by itself
     storeToken(null);
     const code = err?.data?.code;
-    message(code === "meeting_gone" ? "intake.gone_title" : "intake.closed_title", err?.data?.message || t("intake.closed_text"));
+    message(
+      code === "meeting_gone" ? "intake.gone_title" : "intake.closed_title",
+      err?.data?.message || t("intake.closed_text"),
+    );
   });
 }
 

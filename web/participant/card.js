@@ -188,7 +188,9 @@ function themeTags(ctx, target, id) {
           announce(t("participant.theme.undone", { label: theme.label }));
         } else {
           undo.disabled = false;
-          item.append(el("span", { class: "inline-form__error", attrs: { role: "alert" }, text: errorMessage(ack.error) }));
+          item.append(
+            el("span", { class: "inline-form__error", attrs: { role: "alert" }, text: errorMessage(ack.error) }),
+          );
         }
       });
       return item;
@@ -207,8 +209,16 @@ function interpretationItem(ctx, item, previous) {
   const party = partyOf(meeting, item.party_id);
   const own = ctx.own.has(item.id);
   const signature = JSON.stringify([
-    item.text, item.party_id, own, party?.name, party?.colour, Boolean(party?.absent),
-    themesOn(meeting, "interpretation", item.id).map((th) => [th.label, ctx.ownFlags.has(flagKey(th.id, "interpretation", item.id))]),
+    item.text,
+    item.party_id,
+    own,
+    party?.name,
+    party?.colour,
+    Boolean(party?.absent),
+    themesOn(meeting, "interpretation", item.id).map((th) => [
+      th.label,
+      ctx.ownFlags.has(flagKey(th.id, "interpretation", item.id)),
+    ]),
   ]);
   if (previous && previous.dataset.sig === signature) return previous;
   const li = previous ?? el("li", { class: "interp party-edge", data: { interpretationId: item.id } });
@@ -216,11 +226,17 @@ function interpretationItem(ctx, item, previous) {
   li.dataset.partyId = item.party_id;
   paintParty(li, party);
   // Keep open forms (edit, theme) of a reused item; rebuild only what shows the data.
-  const forms = previous?.querySelector(":scope > .interp__forms") ?? el("div", { class: "interp__forms" });
+  const forms =
+    /** @type {HTMLElement | null} */ (previous?.querySelector(":scope > .interp__forms")) ??
+    el("div", { class: "interp__forms" });
   const text = el("p", { class: "interp__text", text: item.text });
   const actions = el("div", { class: "interp__actions" });
-  const theme = themeControl(ctx, "interpretation", item.id,
-    t("participant.theme.open_interpretation", { party: party?.name ?? "" }));
+  const theme = themeControl(
+    ctx,
+    "interpretation",
+    item.id,
+    t("participant.theme.open_interpretation", { party: party?.name ?? "" }),
+  );
   // Buttons repeat per item; their accessible names say which item they act on.
   const short = item.text.length > 40 ? `${item.text.slice(0, 40)}…` : item.text;
   if (own) {
@@ -254,16 +270,31 @@ function interpretationItem(ctx, item, previous) {
     });
     remove.addEventListener("click", () => {
       const error = el("p", { class: "inline-form__error", attrs: { role: "alert" } });
-      const yes = el("button", { class: "button button--danger button--small", attrs: { type: "button" }, i18n: "participant.own.delete_yes" });
-      const no = el("button", { class: "button button--quiet button--small", attrs: { type: "button" }, i18n: "participant.own.delete_no" });
+      const yes = el("button", {
+        class: "button button--danger button--small",
+        attrs: { type: "button" },
+        i18n: "participant.own.delete_yes",
+      });
+      const no = el("button", {
+        class: "button button--quiet button--small",
+        attrs: { type: "button" },
+        i18n: "participant.own.delete_no",
+      });
       yes.addEventListener("click", async () => {
         const ack = await ctx.send("interpretation.remove", { id: item.id });
         if (!ack.ok) setText(error, errorMessage(ack.error));
       });
       no.addEventListener("click", () => closeInto(forms, remove));
-      replace(forms, el("div", { class: "notice notice--warning" },
-        el("p", { i18n: "participant.own.delete_confirm" }),
-        el("div", { class: "notice__actions" }, yes, no), error));
+      replace(
+        forms,
+        el(
+          "div",
+          { class: "notice notice--warning" },
+          el("p", { i18n: "participant.own.delete_confirm" }),
+          el("div", { class: "notice__actions" }, yes, no),
+          error,
+        ),
+      );
       no.focus();
     });
     append(actions, edit, remove);
@@ -389,12 +420,30 @@ export function momentCard(ctx, momentId) {
       const items = interpretationsFor(meeting, momentId);
       const pending = ctx.pendingFor(momentId);
       const signature = JSON.stringify([
-        isCurrent, moment.text, moment.when, moment.source_party_id,
+        isCurrent,
+        moment.text,
+        moment.when,
+        moment.source_party_id,
         partyOf(meeting, moment.source_party_id)?.name,
-        themesOn(meeting, "moment", momentId).map((th) => [th.id, th.label, ctx.ownFlags.has(flagKey(th.id, "moment", momentId))]),
-        items.map((i) => [i.id, i.text, i.party_id, ctx.own.has(i.id), partyOf(meeting, i.party_id)?.name, partyOf(meeting, i.party_id)?.colour,
-          themesOn(meeting, "interpretation", i.id).map((th) => [th.label, ctx.ownFlags.has(flagKey(th.id, "interpretation", i.id))])]),
-        pending, document.documentElement.lang,
+        themesOn(meeting, "moment", momentId).map((th) => [
+          th.id,
+          th.label,
+          ctx.ownFlags.has(flagKey(th.id, "moment", momentId)),
+        ]),
+        items.map((i) => [
+          i.id,
+          i.text,
+          i.party_id,
+          ctx.own.has(i.id),
+          partyOf(meeting, i.party_id)?.name,
+          partyOf(meeting, i.party_id)?.colour,
+          themesOn(meeting, "interpretation", i.id).map((th) => [
+            th.label,
+            ctx.ownFlags.has(flagKey(th.id, "interpretation", i.id)),
+          ]),
+        ]),
+        pending,
+        document.documentElement.lang,
       ]);
       if (root.dataset.sig === signature) return;
       root.dataset.sig = signature;
@@ -408,15 +457,34 @@ export function momentCard(ctx, momentId) {
       if (!long) text.dataset.folded = "false";
       else if (more.getAttribute("aria-expanded") !== "true") text.dataset.folded = "true";
       const sourceParty = partyOf(meeting, moment.source_party_id);
-      replace(source, sourceParty ? el("span", { class: "moment-card__source-label", i18n: "moment.source" }) : null,
-        sourceParty ? partyChip(sourceParty) : null);
+      replace(
+        source,
+        sourceParty ? el("span", { class: "moment-card__source-label", i18n: "moment.source" }) : null,
+        sourceParty ? partyChip(sourceParty) : null,
+      );
       replace(tags, themeTags(ctx, "moment", momentId));
       setText(count, items.length ? t("participant.count", { count: items.length }) : t("participant.count_none"));
-      keyedList(list, items, (i) => i.id, (i, prev) => interpretationItem(ctx, i, prev));
-      keyedList(pendingList, pending, (p) => p.key, (p) =>
-        el("li", { class: "pending", data: { pending: p.waiting ? "waiting" : "sending" } },
-          el("p", { class: "interp__text", text: p.text }),
-          el("p", { class: "pending__state", i18n: p.waiting ? "participant.pending.waiting" : "participant.pending.sending" })));
+      keyedList(
+        list,
+        items,
+        (i) => i.id,
+        (i, prev) => interpretationItem(ctx, i, prev),
+      );
+      keyedList(
+        pendingList,
+        pending,
+        (p) => p.key,
+        (p) =>
+          el(
+            "li",
+            { class: "pending", data: { pending: p.waiting ? "waiting" : "sending" } },
+            el("p", { class: "interp__text", text: p.text }),
+            el("p", {
+              class: "pending__state",
+              i18n: p.waiting ? "participant.pending.waiting" : "participant.pending.sending",
+            }),
+          ),
+      );
     },
     refreshDraft() {
       const area = /** @type {HTMLTextAreaElement | null} */ (formSlot.querySelector("textarea"));

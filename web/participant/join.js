@@ -5,6 +5,7 @@
  */
 
 import { $, el, partyChip, replace, setText } from "../shared/dom.js";
+import { HttpError, getJson, postJson } from "../shared/http.js";
 import { getLanguage, t } from "../shared/i18n.js";
 import { normaliseCode } from "./session.js";
 
@@ -12,29 +13,16 @@ import { normaliseCode } from "./session.js";
 /** @typedef {{title: string, phase: string, parties: {id: string, name: string, colour: string}[]}} JoinInfo */
 
 /**
- * A Dutch message from an HTTP error body {error:{code,message}}, or the catalogue's text.
- * @param {Response | null} response
+ * The message for a failed call: "code not found" for a 404, the server's Dutch message, or the
+ * catalogue's text for its code.
+ * @param {unknown} error
  */
-async function httpError(response) {
-  if (!response) return t("error.network");
-  let error = null;
-  try {
-    error = (await response.json())?.error ?? null;
-  } catch {
-    /* not JSON */
-  }
-  if (response.status === 404) return t("participant.code.not_found");
-  if (getLanguage() === "nl" && error?.message) return error.message;
-  return t(error?.code ? `error.${error.code}` : "error.error");
-}
-
-/** @param {RequestInfo} url @param {RequestInit} [init] */
-async function request(url, init) {
-  try {
-    return await fetch(url, { credentials: "same-origin", cache: "no-store", ...init });
-  } catch {
-    return null;
-  }
+function failureText(error) {
+  if (!(error instanceof HttpError)) return t("error.error");
+  if (error.code === "offline") return t("error.network");
+  if (error.status === 404) return t("participant.code.not_found");
+  if (getLanguage() === "nl" && error.message) return error.message;
+  return t(`error.${error.code}`);
 }
 
 /**
@@ -71,15 +59,19 @@ export function runJoin({ show, prefill }) {
       codeInput.removeAttribute("aria-invalid");
       fail(codeError, "");
       busy = true;
-      const response = await request(`/api/join/${encodeURIComponent(typed)}`);
-      busy = false;
-      if (!response?.ok) {
-        fail(codeError, await httpError(response));
+      /** @type {JoinInfo} */
+      let info;
+      try {
+        info = await getJson(`/api/join/${encodeURIComponent(typed)}`);
+      } catch (error) {
+        fail(codeError, failureText(error));
         codeInput.focus();
         return;
+      } finally {
+        busy = false;
       }
       code = typed;
-      showParties(/** @type {JoinInfo} */ (await response.json()));
+      showParties(info);
     }
 
     /** @param {JoinInfo} info */
@@ -103,26 +95,22 @@ export function runJoin({ show, prefill }) {
     }
 
     async function join() {
-      const chosen = /** @type {HTMLInputElement | null} */ (
-        partyForm.querySelector("input[name=party]:checked")
-      );
+      const chosen = /** @type {HTMLInputElement | null} */ (partyForm.querySelector("input[name=party]:checked"));
       if (!chosen || !code) {
         fail(partyError, t("participant.party.required"));
         return;
       }
       fail(partyError, "");
       busy = true;
-      const response = await request("/api/join", {
-        method: "POST",
-        headers: { "Content-Type": "application/json" },
-        body: JSON.stringify({ code, party_id: chosen.value }),
-      });
-      busy = false;
-      if (!response?.ok) {
-        fail(partyError, await httpError(response));
+      let body;
+      try {
+        body = await postJson("/api/join", { code, party_id: chosen.value });
+      } catch (error) {
+        fail(partyError, failureText(error));
         return;
+      } finally {
+        busy = false;
       }
-      const body = await response.json();
       resolve({
         token: body.token,
         code,

@@ -7,7 +7,14 @@
 import { connectMeeting } from "../shared/connection.js";
 import { $, announce, connectionIndicator, el, keyedList, partyChip, replace, setText } from "../shared/dom.js";
 import { errorMessage, t } from "../shared/i18n.js";
-import { applyChanges, currentMoment, latestRevealed, orderedThemes, partyOf, revealedMoments } from "../shared/state.js";
+import {
+  applyChanges,
+  currentMoment,
+  latestRevealed,
+  orderedThemes,
+  partyOf,
+  revealedMoments,
+} from "../shared/state.js";
 import { momentCard } from "./card.js";
 import { renderPhaseSections } from "./sections.js";
 
@@ -127,7 +134,7 @@ export function startLive(session, hooks) {
   function showRules(changed) {
     hooks.show("screen-rules");
     $("#rules-changed").hidden = !changed;
-    const accept = $("#rules-accept");
+    const accept = /** @type {HTMLButtonElement} */ ($("#rules-accept"));
     accept.onclick = async () => {
       if (!meeting) return;
       const version = meeting.ground_rules_version ?? 1;
@@ -193,7 +200,8 @@ export function startLive(session, hooks) {
     const slot = $("#current-slot");
     // Someone is typing under the moment that was current: keep it (focus, keyboard, text and
     // place) and announce the new one above, until they send, close, or choose to look.
-    const typingCard = lastCurrent && current && lastCurrent !== current.id && visible.has(lastCurrent) ? cards.get(lastCurrent) : null;
+    const typingCard =
+      lastCurrent && current && lastCurrent !== current.id && visible.has(lastCurrent) ? cards.get(lastCurrent) : null;
     held = typingCard?.busy() ? lastCurrent : null;
     renderHeldNotice(held && current ? current : null);
     if (held && current) {
@@ -205,16 +213,27 @@ export function startLive(session, hooks) {
       if (lastCurrent !== null && lastCurrent !== current.id) flash(card.root);
       lastCurrent = current.id;
     } else {
-      replace(slot, el("p", { class: "p-waiting", i18n: m.phase === "preparation" ? "participant.waiting.start" : "participant.waiting.moment" }));
+      replace(
+        slot,
+        el("p", {
+          class: "p-waiting",
+          i18n: m.phase === "preparation" ? "participant.waiting.start" : "participant.waiting.moment",
+        }),
+      );
       lastCurrent = null;
     }
     const earlier = shown.filter((mo) => mo.id !== current?.id && mo.id !== held).reverse();
     $("#earlier").hidden = earlier.length === 0;
-    keyedList($("#earlier-list"), earlier, (mo) => mo.id, (mo) => {
-      const card = cardFor(mo.id);
-      card.update(false);
-      return card.root;
-    });
+    keyedList(
+      $("#earlier-list"),
+      earlier,
+      (mo) => mo.id,
+      (mo) => {
+        const card = cardFor(mo.id);
+        card.update(false);
+        return card.root;
+      },
+    );
   }
 
   /**
@@ -228,7 +247,11 @@ export function startLive(session, hooks) {
     if (!moment) return;
     if (box.dataset.momentId === moment.id) return;
     box.dataset.momentId = moment.id;
-    const look = el("button", { class: "button button--small", attrs: { type: "button" }, i18n: "participant.held.look" });
+    const look = el("button", {
+      class: "button button--small",
+      attrs: { type: "button" },
+      i18n: "participant.held.look",
+    });
     // Looking keeps the half-typed text (drafts) for when they come back to that moment.
     look.addEventListener("mousedown", (event) => event.preventDefault());
     look.addEventListener("click", () => {
@@ -265,7 +288,11 @@ export function startLive(session, hooks) {
       el("p", { i18n: "participant.refused.keep" }),
       el("blockquote", { class: "p-refused__text", text }),
     );
-    const close = el("button", { class: "button button--small", attrs: { type: "button" }, i18n: "participant.refused.close" });
+    const close = el("button", {
+      class: "button button--small",
+      attrs: { type: "button" },
+      i18n: "participant.refused.close",
+    });
     close.addEventListener("click", () => box.remove());
     box.append(close);
     $("#refused").append(box);
@@ -328,7 +355,8 @@ function keepFormAboveKeyboard() {
   const viewport = window.visualViewport;
   const fit = () => {
     const active = document.activeElement;
-    const typing = active instanceof HTMLTextAreaElement || (active instanceof HTMLInputElement && active.type === "text");
+    const typing =
+      active instanceof HTMLTextAreaElement || (active instanceof HTMLInputElement && active.type === "text");
     document.body.classList.toggle("p-typing", typing);
     if (!typing) return;
     const buttons = active.closest(".inline-form")?.querySelector(".inline-form__buttons");

@@ -1,4 +1,7 @@
-// The participant's page (/join): join with a code, accept the ground rules, take part live.
+/**
+ * The participant's page (/join): join with a code, accept the ground rules, take part live.
+ * @module participant/main
+ */
 import { $ } from "../shared/dom.js";
 import { languagePicker, loadCatalogues, translateDom } from "../shared/i18n.js";
 import { runJoin } from "./join.js";

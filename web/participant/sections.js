@@ -17,23 +17,27 @@ import { ordered, partyOf } from "../shared/state.js";
 function threadsSection(meeting) {
   const threads = ordered(meeting.threads);
   const list = el("ol", { class: "p-threads" });
-  keyedList(list, threads, (th) => th.id, (thread) =>
-    el(
-      "li",
-      { class: "card p-thread", data: { threadId: thread.id } },
-      el("p", { class: "p-thread__level", text: t(thread.level ? `triangle.${thread.level}` : "triangle.unplaced") }),
-      el("p", { class: "p-thread__text", text: thread.text }),
-      thread.moment_ids.length
-        ? el(
-            "ul",
-            { class: "p-thread__moments", attrs: { "aria-label": t("participant.thread.moments") } },
-            ...thread.moment_ids
-              .map((id) => meeting.moments[id])
-              .filter(Boolean)
-              .map((m) => el("li", { text: m.when ? `${m.when}: ${m.text}` : m.text })),
-          )
-        : null,
-    ),
+  keyedList(
+    list,
+    threads,
+    (th) => th.id,
+    (thread) =>
+      el(
+        "li",
+        { class: "card p-thread", data: { threadId: thread.id } },
+        el("p", { class: "p-thread__level", text: t(thread.level ? `triangle.${thread.level}` : "triangle.unplaced") }),
+        el("p", { class: "p-thread__text", text: thread.text }),
+        thread.moment_ids.length
+          ? el(
+              "ul",
+              { class: "p-thread__moments", attrs: { "aria-label": t("participant.thread.moments") } },
+              ...thread.moment_ids
+                .map((id) => meeting.moments[id])
+                .filter(Boolean)
+                .map((m) => el("li", { text: m.when ? `${m.when}: ${m.text}` : m.text })),
+            )
+          : null,
+      ),
   );
   return el(
     "section",
@@ -56,11 +60,21 @@ function lessonFormFor(ctx) {
   const field = el("textarea", { attrs: { id: "new-lesson", rows: 3, maxlength: 1000 } });
   const warn = el("div", { class: "inline-form__warn" });
   const error = el("p", { class: "inline-form__error", attrs: { role: "alert" } });
-  const submit = el("button", { class: "button button--primary", attrs: { type: "submit" }, i18n: "participant.lesson.submit" });
+  const submit = el("button", {
+    class: "button button--primary",
+    attrs: { type: "submit" },
+    i18n: "participant.lesson.submit",
+  });
   const form = /** @type {HTMLFormElement} */ (
-    el("form", { class: "inline-form p-lesson-form" },
+    el(
+      "form",
+      { class: "inline-form p-lesson-form" },
       el("label", { attrs: { for: "new-lesson" }, i18n: "participant.lesson.label" }),
-      field, warn, error, el("div", { class: "inline-form__buttons" }, submit))
+      field,
+      warn,
+      error,
+      el("div", { class: "inline-form__buttons" }, submit),
+    )
   );
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
@@ -92,40 +106,56 @@ function agreementsSection(meeting, ctx) {
   const agreements = ordered(meeting.agreements);
   const canSet = meeting.kind === "follow_up" && meeting.phase !== "closed";
   const list = el("ol", { class: "p-agreements" });
-  keyedList(list, agreements, (a) => a.id, (agreement) => {
-    const owner = partyOf(meeting, agreement.owner_party_id);
-    let status;
-    if (canSet && agreement.owner_party_id === ctx.partyId) {
-      const id = `status-${agreement.id}`;
-      const error = el("p", { class: "inline-form__error", attrs: { role: "alert" } });
-      const select = el(
-        "select",
-        { attrs: { id } },
-        ...["not_started", "in_progress", "done"].map((value) =>
-          el("option", { attrs: { value, selected: value === agreement.status }, i18n: `agreement.status.${value}` }),
+  keyedList(
+    list,
+    agreements,
+    (a) => a.id,
+    (agreement) => {
+      const owner = partyOf(meeting, agreement.owner_party_id);
+      let status;
+      if (canSet && agreement.owner_party_id === ctx.partyId) {
+        const id = `status-${agreement.id}`;
+        const error = el("p", { class: "inline-form__error", attrs: { role: "alert" } });
+        const select = el(
+          "select",
+          { attrs: { id } },
+          ...["not_started", "in_progress", "done"].map((value) =>
+            el("option", { attrs: { value, selected: value === agreement.status }, i18n: `agreement.status.${value}` }),
+          ),
+        );
+        select.addEventListener("change", async () => {
+          const ack = await ctx.send("agreement.status", { id: agreement.id, status: select.value });
+          setText(error, ack.ok ? "" : errorMessage(ack.error));
+        });
+        status = el(
+          "div",
+          { class: "field p-agreement__status" },
+          el("label", { attrs: { for: id }, i18n: "participant.agreement.status" }),
+          select,
+          error,
+        );
+      } else {
+        status = el("p", {
+          class: "p-agreement__status",
+          data: { status: agreement.status },
+          text: t(`agreement.status.${agreement.status}`),
+        });
+      }
+      return el(
+        "li",
+        { class: "card p-agreement", data: { agreementId: agreement.id } },
+        el("p", { class: "p-agreement__text", text: agreement.text }),
+        el(
+          "div",
+          { class: "p-agreement__meta" },
+          owner ? el("span", { i18n: "agreement.owner" }) : null,
+          owner ? partyChip(owner) : null,
+          agreement.due ? el("span", { text: t("agreement.due", { date: formatDay(agreement.due) }) }) : null,
         ),
+        status,
       );
-      select.addEventListener("change", async () => {
-        const ack = await ctx.send("agreement.status", { id: agreement.id, status: select.value });
-        setText(error, ack.ok ? "" : errorMessage(ack.error));
-      });
-      status = el("div", { class: "field p-agreement__status" },
-        el("label", { attrs: { for: id }, i18n: "participant.agreement.status" }), select, error);
-    } else {
-      status = el("p", { class: "p-agreement__status", data: { status: agreement.status },
-        text: t(`agreement.status.${agreement.status}`) });
-    }
-    return el(
-      "li",
-      { class: "card p-agreement", data: { agreementId: agreement.id } },
-      el("p", { class: "p-agreement__text", text: agreement.text }),
-      el("div", { class: "p-agreement__meta" },
-        owner ? el("span", { i18n: "agreement.owner" }) : null,
-        owner ? partyChip(owner) : null,
-        agreement.due ? el("span", { text: t("agreement.due", { date: formatDay(agreement.due) }) }) : null),
-      status,
-    );
-  });
+    },
+  );
   const lessons = ordered(meeting.lessons);
   return el(
     "section",
@@ -133,14 +163,15 @@ function agreementsSection(meeting, ctx) {
     el("h2", { class: "p-section-title", attrs: { id: "agreements-title" }, i18n: "agreements.title" }),
     agreements.length ? list : el("p", { class: "p-empty", i18n: "participant.agreements.empty" }),
     lessons.length
-      ? el("div", {},
+      ? el(
+          "div",
+          {},
           el("h2", { class: "p-section-title", i18n: "lessons.title" }),
-          el("ul", { class: "p-lessons" }, ...lessons.map((l) => el("li", { class: "card", text: l.text }))))
+          el("ul", { class: "p-lessons" }, ...lessons.map((l) => el("li", { class: "card", text: l.text }))),
+        )
       : null,
     canSet
-      ? el("div", {},
-          el("h2", { class: "p-section-title", i18n: "participant.lesson.title" }),
-          lessonFormFor(ctx))
+      ? el("div", {}, el("h2", { class: "p-section-title", i18n: "participant.lesson.title" }), lessonFormFor(ctx))
       : null,
   );
 }

@@ -22,7 +22,7 @@
 import { io } from "../vendor/socket.io-client-4.8.1/socket.io.esm.min.js";
 
 /** @typedef {"connecting"|"online"|"reconnecting"|"restoring"|"offline"|"gone"|"expired"|"refused"|"closed"} Status */
-/** @typedef {{ok: true, seq?: number, id?: string, [key: string]: unknown} | {ok: false, error: {code: string, message: string}}} Ack */
+/** @typedef {{ok: true, seq?: number, id?: string, error?: undefined, [key: string]: unknown} | {ok: false, error: {code: string, message: string}}} Ack */
 /** @typedef {{seq: number, prev: number, type: string, at: number, changes: import("./state.js").Change[]}} WireEvent */
 /**
  * @typedef {{seq: number, meeting: import("./state.js").Meeting,
@@ -50,7 +50,7 @@ import { io } from "../vendor/socket.io-client-4.8.1/socket.io.esm.min.js";
  *   a write; resolves with the server's ack (never rejects). While offline it waits in memory.
  * @property {() => Promise<void>} resync ask for everything after lastSeq again
  * @property {() => void} retryNow try to connect again at once (after a restore)
- * @property {() => Promise<any>} request a read that is not a write (e.g. "capsule"): its ack
+ * @property {(name: string) => Promise<any>} request a read that is not a write (e.g. "capsule"): its ack
  * @property {() => void} close stop for good (pending writes resolve with code "closed")
  * @property {() => number} lastSeq
  * @property {() => Status} status
@@ -241,10 +241,13 @@ export function connectMeeting(options) {
       // Not now: the same op again after a pause that grows to 5 s (it may have landed; the
       // server then answers as it did the first time).
       op.tries += 1;
-      setTimeout(() => {
-        op.attempt = -1;
-        flush();
-      }, Math.min(5000, 250 * 2 ** op.tries));
+      setTimeout(
+        () => {
+          op.attempt = -1;
+          flush();
+        },
+        Math.min(5000, 250 * 2 ** op.tries),
+      );
       return;
     }
     if (ack && !ack.ok && ack.error?.code && GONE_CODES.has(ack.error.code)) {
@@ -387,6 +390,7 @@ export function connectMeeting(options) {
       retryTimer = null;
       if (!finished && !socket.connected) socket.connect();
     },
+    /** @param {string} name */
     async request(name) {
       if (!socket.connected) return { ok: false, error: CLOSED };
       try {

@@ -121,9 +121,7 @@ export function t(key, params = {}) {
     console.warn(`i18n: missing key ${key}`);
     return key;
   }
-  return text.replace(/\{(\w+)\}/g, (whole, name) =>
-    Object.hasOwn(params, name) ? String(params[name]) : whole,
-  );
+  return text.replace(/\{(\w+)\}/g, (whole, name) => (Object.hasOwn(params, name) ? String(params[name]) : whole));
 }
 
 /**

@@ -11,7 +11,10 @@
 
 /** @typedef {{abbr: string, full: string|null}} Hint */
 
-/** Canonical form -> [full form, other spellings in use]. Keep alphabetical; add freely. */
+/**
+ * Canonical form -> [full form, other spellings in use]. Keep alphabetical; add freely.
+ * @type {Readonly<Record<string, [string, string[]]>>}
+ */
 export const ABBREVIATIONS = Object.freeze({
   AMHK: ["Advies- en Meldpunt Huiselijk geweld en Kindermishandeling (nu Veilig Thuis)", []],
   AVG: ["Algemene verordening gegevensbescherming", []],
@@ -69,6 +72,7 @@ export const ABBREVIATIONS = Object.freeze({
 });
 
 /** Words in capitals that are no jargon: emphasis, and abbreviations everyone knows. */
+// prettier-ignore
 export const NOT_JARGON = Object.freeze(new Set((
   "AAN AL ALLES ALTIJD BIJ DAT DE DIT DUS EEN EN ER ECHT GEEN GOED HEEL HET HIJ IK IN JA " +
   "JIJ KAN LAAT LET MAAR MET MOET MOETEN NA NEE NIET NIETS NOG NOOIT NU OF OOK OP TE TOEN " +

@@ -27,6 +27,7 @@ const POSTCODE = new RegExp(
 );
 
 const SEP = "(?:[ ]?[.-][ ]?|[ ]|\\)[ ]?)";
+// prettier-ignore
 const PHONE = new RegExp(
   "(?:^|[^0-9A-Za-z+])" +
     "((?:\\+|00)31[ ]?-?[ ]?(?:\\(0\\)[ ]?)?[1-9](?:" + SEP + "?[0-9]){8}" +
@@ -42,6 +43,7 @@ const MONTH = "(?:0?[1-9]|1[0-2])";
 const MONTH_NAME =
   "(?:januari|februari|maart|april|mei|juni|juli|augustus|september|oktober|november" +
   "|december|jan|feb|mrt|apr|jun|jul|aug|sept|sep|okt|nov|dec)";
+// prettier-ignore
 const DATE =
   "(?:" + DAY + "[-/.]" + MONTH + "[-/.](?:19|20)?[0-9]{2}" +
   "|(?:19|20)[0-9]{2}-" + MONTH + "-" + DAY +

@@ -9,7 +9,7 @@
 
 /** @typedef {"preparation"|"introduction"|"timeline"|"reflection"|"agreements"|"closed"} Phase */
 /** @typedef {"content"|"playing_field"|"relations"} TriangleLevel */
-/** @typedef {{id: string, name: string, colour: string, position: number}} Party */
+/** @typedef {{id: string, name: string, colour: string, position: number, absent?: boolean}} Party */
 /**
  * @typedef {{id: string, text: string, when: string, position: number,
  *   source_party_id: string|null, state: "draft"|"revealed", revealed_at: number|null,
@@ -17,7 +17,7 @@
  */
 /**
  * @typedef {{id: string, moment_id: string, party_id: string, text: string,
- *   created_at: number, updated_at: number, pii: boolean}} Interpretation
+ *   created_at: number, updated_at: number, pii: boolean, prepared?: boolean}} Interpretation
  */
 /** @typedef {{target: "moment"|"interpretation", id: string}} Flag */
 /** @typedef {{id: string, label: string, flags: Flag[]}} Theme */
@@ -34,12 +34,25 @@
  * @typedef {{id: string, kind: "reconstruction"|"follow_up", title: string, initials: string,
  *   created_at: number, phase: Phase, phase_started_at: number|null,
  *   agenda: Record<string, number>, part_started_at: Record<string, number>,
- *   ground_rules: string[], current_moment_id: string|null, follow_up_date: string|null,
+ *   ground_rules: string[], ground_rules_version?: number, current_moment_id: string|null, follow_up_date: string|null,
  *   planned_date: string|null,
  *   parties: Record<string, Party>, moments: Record<string, Moment>,
  *   interpretations: Record<string, Interpretation>, themes: Record<string, Theme>,
  *   threads: Record<string, Thread>, lessons: Record<string, Lesson>,
- *   agreements: Record<string, Agreement>}} Meeting
+ *   agreements: Record<string, Agreement>, intakes?: Record<string, Intake>,
+ *   intake_entries?: Record<string, IntakeEntry>, new_information?: Record<string, NewInformation>,
+ *   preconditions?: Record<string, boolean | null>, ground_rules_accepted?: number}} Meeting
+ *   As server/tijdlijn/domain/model.py Meeting, as a device receives it: the preparation's
+ *   collections and the counts reach the facilitators only.
+ */
+/** @typedef {{id: string, party_id: string, status: "open"|"closed", opened_at: number}} Intake */
+/**
+ * @typedef {{id: string, party_id: string, when: string, text: string, experience: string,
+ *   created_at: number, updated_at: number, pii: boolean, moment_id: string|null}} IntakeEntry
+ */
+/**
+ * @typedef {{id: string, created_at: number, moment_id: string|null, agreement: string|null,
+ *   pii: boolean}} NewInformation
  */
 /**
  * @typedef {{op: "put", kind: string, item: {id: string}} |
@@ -48,26 +61,53 @@
  */
 
 /** @type {readonly Phase[]} */
-export const PHASES = Object.freeze([
-  "preparation", "introduction", "timeline", "reflection", "agreements", "closed",
-]);
+export const PHASES = Object.freeze(["preparation", "introduction", "timeline", "reflection", "agreements", "closed"]);
 /** Phases with planned minutes on the agenda. */
 export const AGENDA_PARTS = Object.freeze(["introduction", "timeline", "reflection", "agreements"]);
 /** The collaboration triangle, top to bottom. @type {readonly TriangleLevel[]} */
 export const TRIANGLE_LEVELS = Object.freeze(["content", "playing_field", "relations"]);
 export const COLLECTIONS = Object.freeze([
-  "parties", "moments", "interpretations", "themes", "threads", "lessons", "agreements",
-  "intakes", "intake_entries", "new_information",
+  "parties",
+  "moments",
+  "interpretations",
+  "themes",
+  "threads",
+  "lessons",
+  "agreements",
+  "intakes",
+  "intake_entries",
+  "new_information",
 ]);
 /** As MEETING_FIELDS in server/tijdlijn/domain/model.py (tests/test_state_js.py compares them). */
 export const MEETING_FIELDS = Object.freeze([
-  "id", "kind", "title", "initials", "created_at", "phase", "phase_started_at", "agenda",
-  "part_started_at", "ground_rules", "current_moment_id", "follow_up_date", "planned_date",
-  "preconditions", "ground_rules_version", "rule_acceptances", "ground_rules_accepted",
+  "id",
+  "kind",
+  "title",
+  "initials",
+  "created_at",
+  "phase",
+  "phase_started_at",
+  "agenda",
+  "part_started_at",
+  "ground_rules",
+  "current_moment_id",
+  "follow_up_date",
+  "planned_date",
+  "preconditions",
+  "ground_rules_version",
+  "rule_acceptances",
+  "ground_rules_accepted",
 ]);
 /** Okabe & Ito colours, as server/tijdlijn/domain/model.py PALETTE. */
 export const PALETTE = Object.freeze([
-  "#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7", "#000000",
+  "#E69F00",
+  "#56B4E9",
+  "#009E73",
+  "#F0E442",
+  "#0072B2",
+  "#D55E00",
+  "#CC79A7",
+  "#000000",
 ]);
 
 /**

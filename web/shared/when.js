@@ -6,8 +6,18 @@
  */
 
 const MONTHS = [
-  ["jan"], ["feb"], ["maa", "mrt", "mar"], ["apr"], ["mei", "may"], ["jun"], ["jul"], ["aug"],
-  ["sep"], ["okt", "oct"], ["nov"], ["dec"],
+  ["jan"],
+  ["feb"],
+  ["maa", "mrt", "mar"],
+  ["apr"],
+  ["mei", "may"],
+  ["jun"],
+  ["jul"],
+  ["aug"],
+  ["sep"],
+  ["okt", "oct"],
+  ["nov"],
+  ["dec"],
 ];
 const SEASONS = { voorjaar: 4, lente: 4, zomer: 7, najaar: 10, herfst: 10, winter: 1, begin: 1, eind: 12 };
 

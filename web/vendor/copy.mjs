@@ -9,6 +9,8 @@ const FILES = {
   "axe-core": ["axe.min.js", "LICENSE", "LICENSE-3RD-PARTY.txt"],
 };
 
+const TYPES = { "socket.io-client": "socket.io.esm.min.d.ts" };
+
 for (const [name, files] of Object.entries(FILES)) {
   const pkg = JSON.parse(readFileSync(join("node_modules", name, "package.json"), "utf8"));
   const target = join("web", "vendor", `${name}-${pkg.version}`);
@@ -24,5 +26,7 @@ for (const [name, files] of Object.entries(FILES)) {
       `Files: ${files.map((f) => "`" + f + "`").join(", ")}.\n\n` +
       "Pinned in the repository's package.json; refresh with `npm ci && npm run vendor`.\n",
   );
+  // The type checker (tsc, see tsconfig.json) reads the package's own types for the copy.
+  if (TYPES[name]) writeFileSync(join(target, TYPES[name]), `export * from "${name}";\n`);
   console.log(`${name}@${pkg.version} -> ${target}`);
 }

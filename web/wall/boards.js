@@ -22,19 +22,39 @@ function threadCard(meeting, thread) {
     { class: "w-thread", data: { threadId: thread.id } },
     el("p", { class: "w-thread__text", text: thread.text }),
     moments.length
-      ? el("ul", { class: "w-thread__moments" },
-          ...moments.map((m) => el("li", { data: { hasWhen: String(Boolean(m.when)) } },
-            m.when ? el("span", { class: "w-thread__when", text: m.when }) : null,
-            el("span", { class: "w-thread__mtext", text: m.text }))))
+      ? el(
+          "ul",
+          { class: "w-thread__moments" },
+          ...moments.map((m) =>
+            el(
+              "li",
+              { data: { hasWhen: String(Boolean(m.when)) } },
+              m.when ? el("span", { class: "w-thread__when", text: m.when }) : null,
+              el("span", { class: "w-thread__mtext", text: m.text }),
+            ),
+          ),
+        )
       : null,
     themes.length
-      ? el("ul", { class: "w-moment__themes" }, ...themes.map((th) => el("li", { class: "w-tag", text: `# ${th.label}` })))
+      ? el(
+          "ul",
+          { class: "w-moment__themes" },
+          ...themes.map((th) => el("li", { class: "w-tag", text: `# ${th.label}` })),
+        )
       : null,
   );
 }
 
 /** Type sizes for thread text and linked moments, largest first; the last is the 5 m minimum. */
-const TRIANGLE_LEVELS_PX = [[34, 24], [32, 23], [30, 22], [28, 21], [26, 20], [24, 20], [22, 20]];
+const TRIANGLE_LEVELS_PX = [
+  [34, 24],
+  [32, 23],
+  [30, 22],
+  [28, 21],
+  [26, 20],
+  [24, 20],
+  [22, 20],
+];
 
 /**
  * Threads on the collaboration triangle: content and goal on top, the playing field in the middle,
@@ -50,15 +70,27 @@ export function renderTriangle(meeting, slot) {
     return el(
       "div",
       { class: "w-triangle__row", data: { level, count: String(own.length) } },
-      el("div", { class: "w-triangle__side" },
+      el(
+        "div",
+        { class: "w-triangle__side" },
         el("h3", { class: "w-triangle__label", text: t(`triangle.${level}`) }),
-        el("div", { class: `w-triangle__band w-triangle__band--${index + 1}`, attrs: { "aria-hidden": "true" } },
-          el("span", { class: "w-triangle__number", text: String(index + 1) }))),
-      el("div", { class: "w-triangle__level" },
+        el(
+          "div",
+          { class: `w-triangle__band w-triangle__band--${index + 1}`, attrs: { "aria-hidden": "true" } },
+          el("span", { class: "w-triangle__number", text: String(index + 1) }),
+        ),
+      ),
+      el(
+        "div",
+        { class: "w-triangle__level" },
         own.length
-          ? el("ol", { class: "w-triangle__threads", attrs: { "aria-label": t(`triangle.${level}`) } },
-              ...own.map((th) => threadCard(meeting, th)))
-          : el("p", { class: "w-triangle__none", i18n: "wall.reflection.level_empty" })),
+          ? el(
+              "ol",
+              { class: "w-triangle__threads", attrs: { "aria-label": t(`triangle.${level}`) } },
+              ...own.map((th) => threadCard(meeting, th)),
+            )
+          : el("p", { class: "w-triangle__none", i18n: "wall.reflection.level_empty" }),
+      ),
     );
   });
   const unplaced = threads.filter((th) => !th.level);
@@ -66,9 +98,12 @@ export function renderTriangle(meeting, slot) {
     slot,
     ...rows,
     unplaced.length
-      ? el("div", { class: "w-triangle__row w-triangle__row--unplaced", data: { level: "none" } },
+      ? el(
+          "div",
+          { class: "w-triangle__row w-triangle__row--unplaced", data: { level: "none" } },
           el("p", { class: "w-triangle__unplaced", i18n: "triangle.unplaced" }),
-          el("ol", { class: "w-triangle__threads" }, ...unplaced.map((th) => threadCard(meeting, th))))
+          el("ol", { class: "w-triangle__threads" }, ...unplaced.map((th) => threadCard(meeting, th))),
+        )
       : null,
     threads.length ? null : el("p", { class: "w-empty", i18n: "wall.reflection.empty" }),
   );
@@ -79,7 +114,9 @@ export function renderTriangle(meeting, slot) {
 function fitTriangle(slot) {
   const overflowing = () =>
     slot.scrollHeight > slot.clientHeight + 1 ||
-    [...slot.querySelectorAll(".w-thread")].some((card) => card.scrollHeight > card.clientHeight + 1 || card.scrollWidth > card.clientWidth + 1);
+    [...slot.querySelectorAll(".w-thread")].some(
+      (card) => card.scrollHeight > card.clientHeight + 1 || card.scrollWidth > card.clientWidth + 1,
+    );
   // First with each linked moment's text; on a small screen, moments that have a date are named
   // by it alone (their text is on the timeline), so the threads themselves stay large and whole.
   for (const compact of ["false", "true"]) {
@@ -111,10 +148,13 @@ export function renderAgreements(meeting, slots) {
             "li",
             { class: "w-agreement", data: { agreementId: a.id, status: a.status } },
             el("p", { class: "w-agreement__text", text: a.text }),
-            el("p", { class: "w-agreement__meta" },
+            el(
+              "p",
+              { class: "w-agreement__meta" },
               owner ? partyChip(owner) : null,
               a.due ? el("span", { text: t("agreement.due", { date: formatDay(a.due) }) }) : null,
-              el("span", { class: "w-agreement__status", text: t(`agreement.status.${a.status}`) })),
+              el("span", { class: "w-agreement__status", text: t(`agreement.status.${a.status}`) }),
+            ),
           );
         })
       : [el("li", { class: "w-empty", i18n: "wall.agreements.empty" })]),

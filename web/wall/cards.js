@@ -29,7 +29,12 @@ function interpretationNode(meeting, item) {
   const node = el(
     "li",
     { class: "w-interp", data: { interpretationId: item.id, partyId: item.party_id } },
-    el("span", { class: "w-interp__party", text: party?.name ?? t("party.none") }, beforehand ? " · " : null, beforehand),
+    el(
+      "span",
+      { class: "w-interp__party", text: party?.name ?? t("party.none") },
+      beforehand ? " · " : null,
+      beforehand,
+    ),
     " ",
     el("span", { class: "w-interp__text", text: item.text }),
   );
@@ -61,7 +66,11 @@ export function cardNode(meeting, card, role) {
       moment.when ? el("p", { class: "w-moment__when", text: moment.when }) : null,
       el("p", { class: "w-moment__text", text: moment.text }),
       themes.length
-        ? el("ul", { class: "w-moment__themes" }, ...themes.map((th) => el("li", { class: "w-tag", text: `# ${th.label}` })))
+        ? el(
+            "ul",
+            { class: "w-moment__themes" },
+            ...themes.map((th) => el("li", { class: "w-tag", text: `# ${th.label}` })),
+          )
         : null,
     ),
     card.parts > 1

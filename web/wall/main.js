@@ -1,4 +1,7 @@
-// The wall screen (/wall#<token>): no controls; follows the facilitator's phase on its own.
+/**
+ * The wall screen (/wall#<token>): no controls; follows the facilitator's phase on its own.
+ * @module wall/main
+ */
 import { connectMeeting } from "../shared/connection.js";
 import { $, connectionIndicator, el, replace, setText } from "../shared/dom.js";
 import { loadCatalogues, t, translateDom } from "../shared/i18n.js";
@@ -157,7 +160,11 @@ if (!token) {
   // Someone at the wall's laptop (or a clicker) may turn the pages of earlier moments by hand.
   addEventListener("keydown", (event) => {
     if (event.altKey || event.ctrlKey || event.metaKey) return;
-    const step = ["ArrowRight", "PageDown", " "].includes(event.key) ? 1 : ["ArrowLeft", "PageUp"].includes(event.key) ? -1 : 0;
+    const step = ["ArrowRight", "PageDown", " "].includes(event.key)
+      ? 1
+      : ["ArrowLeft", "PageUp"].includes(event.key)
+        ? -1
+        : 0;
     if (!step) return;
     if (document.body.dataset.view === "agreements") turnLists(step);
     else turnPage(step);

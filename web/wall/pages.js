@@ -9,7 +9,13 @@ import { setText } from "../shared/dom.js";
 import { t } from "../shared/i18n.js";
 
 /** [text, details] sizes in px, largest first; the last is the 5 m minimum. */
-const LEVELS = [[28, 22], [26, 21], [24, 20], [22, 20], [20, 20]];
+const LEVELS = [
+  [28, 22],
+  [26, 21],
+  [24, 20],
+  [22, 20],
+  [20, 20],
+];
 const TURN_SECONDS = 12;
 
 /** @type {Map<HTMLElement, {pages: HTMLElement[][], page: number}>} */
@@ -82,5 +88,9 @@ function show(list, marker) {
   }
   list.dataset.page = String(state.page);
   list.dataset.pages = String(Math.max(1, state.pages.length));
-  if (marker) setText(marker, state.pages.length > 1 ? t("wall.list_pages", { page: state.page + 1, pages: state.pages.length }) : "");
+  if (marker)
+    setText(
+      marker,
+      state.pages.length > 1 ? t("wall.list_pages", { page: state.page + 1, pages: state.pages.length }) : "",
+    );
 }

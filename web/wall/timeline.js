@@ -22,7 +22,14 @@ import { cardNode, fits, splitIntoCards } from "./cards.js";
 
 /** Type sizes for the current moment, largest first; the last is the legible minimum. */
 const LEVELS = [
-  [44, 30], [40, 28], [36, 26], [34, 24], [32, 23], [30, 22], [28, 21], [28, 20],
+  [44, 30],
+  [40, 28],
+  [36, 26],
+  [34, 24],
+  [32, 23],
+  [30, 22],
+  [28, 21],
+  [28, 20],
 ];
 /** Share of the stage the current moment may take, smallest first (more room for the rest). */
 const SPLITS = [0.4, 0.46, 0.52, 0.6];
@@ -37,7 +44,15 @@ const ROTATE_SECONDS = Math.max(3, Number(new URLSearchParams(location.search).g
  *   currentId: string | null, previousId: string | null, meeting: Meeting | null, slots: Slots | null}}
  */
 const plan = {
-  current: [], pinned: [], pages: [], page: 0, cols: 1, currentId: null, previousId: null, meeting: null, slots: null,
+  current: [],
+  pinned: [],
+  pages: [],
+  page: 0,
+  cols: 1,
+  currentId: null,
+  previousId: null,
+  meeting: null,
+  slots: null,
 };
 /** @type {ReturnType<typeof setInterval> | null} */
 let timer = null;
@@ -100,6 +115,7 @@ function fitPlan(meeting, slots, focus) {
   slots.stage.dataset.solo = String(!previous);
   replace(slots.current, cardNode(meeting, whole, "current"));
 
+  /** @type {{split: number, level: number, cols: number} | null} */
   let chosen = null;
   const splits = previous ? SPLITS : [1];
   for (const split of splits) {
@@ -113,7 +129,14 @@ function fitPlan(meeting, slots, focus) {
     const maxCols = Math.max(1, Math.floor(slots.earlier.getBoundingClientRect().width / MIN_COLUMN));
     for (let cols = Math.min(maxCols, 1 + earlier.length); cols >= 1; cols -= 1) {
       sizeProbe(slots, cols);
-      replace(slots.probe, cardNode(meeting, { moment: previous, items: interpretationsFor(meeting, previous.id), part: 1, parts: 1 }, "previous"));
+      replace(
+        slots.probe,
+        cardNode(
+          meeting,
+          { moment: previous, items: interpretationsFor(meeting, previous.id), part: 1, parts: 1 },
+          "previous",
+        ),
+      );
       if (fits(/** @type {HTMLElement} */ (slots.probe.firstElementChild))) {
         chosen = { split, level, cols };
         break;
@@ -123,13 +146,22 @@ function fitPlan(meeting, slots, focus) {
   }
   // A wider current column is worth it when the rest keeps its columns: larger type for "now".
   if (chosen && previous) {
-    for (const split of splits.filter((s) => s > chosen.split)) {
+    const best = chosen;
+    for (const split of splits.filter((s) => s > best.split)) {
       slots.stage.style.setProperty("--split", String(split));
       const level = bestLevel(slots.current);
       if (level < 0 || level >= chosen.level) continue;
       sizeProbe(slots, chosen.cols);
-      replace(slots.probe, cardNode(meeting, { moment: previous, items: interpretationsFor(meeting, previous.id), part: 1, parts: 1 }, "previous"));
-      if (fits(/** @type {HTMLElement} */ (slots.probe.firstElementChild))) chosen = { split, level, cols: chosen.cols };
+      replace(
+        slots.probe,
+        cardNode(
+          meeting,
+          { moment: previous, items: interpretationsFor(meeting, previous.id), part: 1, parts: 1 },
+          "previous",
+        ),
+      );
+      if (fits(/** @type {HTMLElement} */ (slots.probe.firstElementChild)))
+        chosen = { split, level, cols: chosen.cols };
     }
   }
   // Nothing fits whole even at the smallest size: half and half, and cards in parts.
@@ -158,7 +190,13 @@ function fitPlan(meeting, slots, focus) {
   plan.pages = [];
   if (previous) {
     sizeProbe(slots, chosen.cols);
-    const prevCards = splitIntoCards(meeting, previous, interpretationsFor(meeting, previous.id), slots.probe, "previous");
+    const prevCards = splitIntoCards(
+      meeting,
+      previous,
+      interpretationsFor(meeting, previous.id),
+      slots.probe,
+      "previous",
+    );
     const earlierCards = earlier.flatMap((m) => cardsOf(meeting, m, slots.probe));
     if (chosen.cols >= 2 && prevCards.length === 1) {
       plan.pinned = prevCards;
@@ -189,7 +227,9 @@ function cardsOf(meeting, moment, probe) {
   const key = JSON.stringify([
     probe.style.getPropertyValue("--probe-width"),
     probe.style.getPropertyValue("--probe-height"),
-    moment.id, moment.text, moment.when,
+    moment.id,
+    moment.text,
+    moment.when,
     items.map((i) => [i.id, i.text, meeting.parties[i.party_id]?.name]),
     themesOn(meeting, "moment", moment.id).map((th) => th.label),
     document.documentElement.lang,
@@ -259,9 +299,13 @@ export function renderTimeline(meeting, slots) {
     slots.themes,
     ...(themes.length
       ? themes.map((th) =>
-          el("li", { class: "w-theme" },
+          el(
+            "li",
+            { class: "w-theme" },
             el("span", { class: "w-theme__label", text: th.label }),
-            el("span", { class: "w-theme__count", text: String(th.flags.length) })))
+            el("span", { class: "w-theme__count", text: String(th.flags.length) }),
+          ),
+        )
       : [el("li", { class: "w-theme w-theme--empty", i18n: "wall.themes.empty" })]),
   );
   const focus = focusMoment(meeting);

@@ -7,7 +7,6 @@ a client that sends more than we expect has a bug worth hearing about.
 
 from __future__ import annotations
 
-import re
 import unicodedata
 from datetime import date
 from typing import Annotated, Any, Literal, get_args
@@ -18,11 +17,11 @@ from pydantic import (
     ConfigDict,
     Field,
     StringConstraints,
-    ValidationError,
 )
 
 from ..errors import Invalid, UnknownEvent
 from .model import PALETTE, AgreementStatus, Phase, TriangleLevel
+from .wording import NAME_LIKE, validated
 
 Id = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{1,40}$")]
 OpId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_.:-]{1,64}$")]
@@ -311,35 +310,16 @@ COMMANDS: dict[str, type[Command]] = {
 # types above and add themselves to COMMANDS when imported: one registry.
 from . import commands_method  # noqa: E402, F401
 
-_NAME_LIKE = re.compile(r"^[A-Za-z0-9_.\[\]]{1,48}$")
-
-
-def field_name(loc: tuple[int | str, ...]) -> str:
-    """A field's path for an error message: a client's own key only when it is short and
-    name-like (keys are client text too), else "een onbekend veld"; never a value."""
-    where = ".".join(str(p) for p in loc)
-    if not where:
-        return "bericht"
-    return where if _NAME_LIKE.match(where) else "een onbekend veld"
-
-
-def describe_fields(exc: ValidationError) -> str:
-    """The fields at fault, for an error message."""
-    return ", ".join(sorted({field_name(err["loc"]) for err in exc.errors()})[:5])
-
 
 def parse(name: str, payload: Any) -> Command:
     """Validate one write event's payload, or raise :class:`Invalid` naming the fields at fault."""
     model = COMMANDS.get(name)
     if model is None:
-        shown = name if isinstance(name, str) and _NAME_LIKE.match(name) else "?"
+        shown = name if isinstance(name, str) and NAME_LIKE.match(name) else "?"
         raise UnknownEvent(f"Onbekend bericht: {shown}.")
     if not isinstance(payload, dict):
         raise Invalid("Het bericht moet een object zijn.")
-    try:
-        return model.model_validate(payload)
-    except ValidationError as exc:
-        raise Invalid("Ongeldige invoer in: " + describe_fields(exc) + ".") from None
+    return validated(model, payload, "Het bericht")
 
 
 assert set(get_args(Colour)) == set(PALETTE), "Colour must list exactly the palette"

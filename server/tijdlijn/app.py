@@ -30,6 +30,7 @@ from .headers import SecurityHeaders
 from .http_after import routes as after_routes
 from .hub import Hub
 from .link import Link
+from .metrics import HttpStatus, Metrics, serve_metrics
 from .proxy import ProxyHeaders
 from .service import Meetings
 from .settings import Settings
@@ -76,7 +77,8 @@ class Tijdlijn:
 
 
 def create_app(settings: Settings, store: Store | None = None) -> Tijdlijn:
-    store = store if store is not None else open_store(settings)
+    metrics = Metrics()
+    store = metrics.timed_store(store if store is not None else open_store(settings))
     link = (
         Link(settings.redis_url, channel=f"{settings.key_prefix}socketio")
         if settings.redis_url
@@ -94,16 +96,19 @@ def create_app(settings: Settings, store: Store | None = None) -> Tijdlijn:
         cors_allowed_origins=list(settings.allowed_origins) if settings.allowed_origins else None,
     )
     service = Meetings(settings, store, Sealer(load_keys(settings)))
-    hub = Hub(settings, service, sio)
+    hub = Hub(settings, service, sio, metrics)
+    metrics.watch(hub)
     web_dir = Path(settings.web_dir) if settings.web_dir else default_web_dir()
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         await store.open()
         watchdog = asyncio.create_task(hub.watch(), name="tijdlijn-watchdog")
+        stop_metrics = serve_metrics(metrics, settings.metrics_host, settings.metrics_port)
         try:
             yield
         finally:
+            stop_metrics()
             watchdog.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await watchdog
@@ -115,13 +120,17 @@ def create_app(settings: Settings, store: Store | None = None) -> Tijdlijn:
             *after_routes(),
             Mount("/static", app=StaticFiles(directory=web_dir, check_dir=False), name="static"),
         ],
-        middleware=[Middleware(GZipMiddleware, minimum_size=512)],
+        middleware=[
+            Middleware(HttpStatus, metrics=metrics),
+            Middleware(GZipMiddleware, minimum_size=512),
+        ],
         exception_handlers={TijdlijnError: http.on_error},
         lifespan=lifespan,
     )
     web.state.settings = settings
     web.state.store = store
     web.state.hub = hub
+    web.state.metrics = metrics
     web.state.service = service
     web.state.link = link
     web.state.guard = Guard(settings, store, open_limits(settings, store))

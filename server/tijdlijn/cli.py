@@ -6,6 +6,7 @@ import argparse
 import logging.config
 import sys
 from collections.abc import Sequence
+from typing import Any
 
 import uvicorn
 
@@ -19,6 +20,28 @@ ACCESS_DUTCH = {
     "header": "na inloggen via de reverse proxy",
     "key+header": "met een toegangssleutel of na inloggen via de reverse proxy",
 }
+
+# Measured with `make bench` (bench/README.md), one core, meetings of 14 devices:
+# - permessage-deflate off: compressing small JSON frames costs CPU on every delivery and keeps a
+#   zlib context (~48 KB) per connection; the frames are a few hundred bytes, so it saves nothing.
+# - the sans-I/O websockets implementation: fewer tasks and objects per connection than the
+#   legacy one, so less memory per connection and shorter garbage-collection pauses.
+# - uvloop and httptools (both come with uvicorn[standard]): named, not "auto", so a missing one
+#   fails loudly instead of silently falling back to the slower pure-Python versions.
+WS_IMPLEMENTATIONS = ("websockets-sansio", "websockets", "wsproto")
+
+
+def uvicorn_options(
+    ws: str = WS_IMPLEMENTATIONS[0], deflate: bool = False, log_level: str = "info"
+) -> dict[str, Any]:
+    """The uvicorn options `tijdlijn serve` runs with (bench/peers reuse them for fairness)."""
+    return {
+        "loop": "uvloop",
+        "http": "httptools",
+        "ws": ws,
+        "ws_per_message_deflate": deflate,
+        "log_level": log_level,
+    }
 
 
 def parser() -> argparse.ArgumentParser:
@@ -88,6 +111,35 @@ def parser() -> argparse.ArgumentParser:
         help="a header set by an authenticating reverse proxy (e.g. X-Forwarded-User from "
         "oauth2-proxy) that allows creating meetings; needs --trusted-proxy",
     )
+    serve.add_argument(
+        "--metrics-port",
+        type=int,
+        default=None,
+        help="serve Prometheus metrics on this port (also TIJDLIJN_METRICS_PORT; default: off)",
+    )
+    serve.add_argument(
+        "--metrics-host",
+        default=None,
+        help="address for the metrics port (also TIJDLIJN_METRICS_HOST; default 127.0.0.1)",
+    )
+    serve.add_argument(
+        "--log-level",
+        default="info",
+        choices=("debug", "info", "warning", "error"),
+        help="info (default) logs start, refusals and failures; debug also every connect and "
+        "write (a meeting reference, never content)",
+    )
+    serve.add_argument(
+        "--ws",
+        default=WS_IMPLEMENTATIONS[0],
+        choices=WS_IMPLEMENTATIONS,
+        help=f"uvicorn WebSocket implementation (default {WS_IMPLEMENTATIONS[0]})",
+    )
+    serve.add_argument(
+        "--ws-deflate",
+        action="store_true",
+        help="turn on permessage-deflate (off by default: costs CPU and memory per connection)",
+    )
     return root
 
 
@@ -101,6 +153,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             ttl_seconds=args.ttl,
             allowed_origins=tuple(args.allowed_origin) if args.allowed_origin else None,
             public_url=args.public_url.rstrip("/") if args.public_url else None,
+            metrics_port=args.metrics_port,
+            metrics_host=args.metrics_host,
             preparation_days=args.preparation_days,
             state_dir=args.state_dir,
             trusted_proxies=tuple(args.trusted_proxy) if args.trusted_proxy else None,
@@ -115,6 +169,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     # The same configuration uvicorn applies, already for what create_app logs.
     logging.config.dictConfig(uvicorn_log_config())
+    # Debug only for Tijdlijn's own lines: library debug output (websockets logs every frame)
+    # would cost more than the server's work and could carry content.
+    logging.getLogger("tijdlijn").setLevel(args.log_level.upper())
+    server_log_level = "info" if args.log_level == "debug" else args.log_level
     app = create_app(settings)
     store = "Redis" if settings.redis_url else "in-memory (één proces)"
     shown = "localhost" if settings.host in ("127.0.0.1", "0.0.0.0") else settings.host
@@ -126,13 +184,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         host=settings.host,
         port=settings.port,
         access_log=args.access_log,
-        log_level="info",
         log_config=uvicorn_log_config(),
         # Frames up to the transport limit reach the server, which answers oversized ones with
         # a coded error (sio_server.py); beyond it uvicorn closes with 1009 "message too big".
         ws_max_size=transport_limit(settings),
         # Forwarded headers are handled by proxy.py, only from --trusted-proxy addresses.
         proxy_headers=False,
+        **uvicorn_options(args.ws, args.ws_deflate, server_log_level),
     )
     return 0
 

@@ -27,6 +27,7 @@ from .domain.visibility import touches_intake
 from .domain.writes import WRITES
 from .errors import MeetingGone, RateLimited, TijdlijnError, Unauthorized, UnknownEvent
 from .link import Link
+from .metrics import Metrics
 from .service import Meetings, Session, gone_error, meeting_ref
 from .settings import Settings
 
@@ -67,7 +68,10 @@ def label_of(session: Session) -> str:
 
 
 class Hub:
-    def __init__(self, settings: Settings, service: Meetings, sio: socketio.AsyncServer) -> None:
+    def __init__(
+        self, settings: Settings, service: Meetings, sio: socketio.AsyncServer, metrics: Metrics
+    ) -> None:
+        self.metrics = metrics
         self.settings = settings
         self.service = service
         self.sio = sio
@@ -199,7 +203,7 @@ class Hub:
     # writes
     def _writer(self, name: str) -> Any:
         async def handler(sid: str, data: Any = None) -> dict[str, Any]:
-            return await self.on_write(name, sid, data)
+            return await self.metrics.timed_write(name, self.on_write(name, sid, data))
 
         handler.__name__ = f"on_{name.replace('.', '_')}"
         return handler
@@ -237,9 +241,10 @@ class Hub:
     async def deliver(
         self, meeting_id: str, facilitators: WireEvent, public: WireEvent | None
     ) -> None:
-        await self.sio.emit("event", facilitators, room=f"fac:{meeting_id}")
-        if public is not None:
-            await self.sio.emit("event", public, room=f"pub:{meeting_id}")
+        with self.metrics.fanout():
+            await self.sio.emit("event", facilitators, room=f"fac:{meeting_id}")
+            if public is not None:
+                await self.sio.emit("event", public, room=f"pub:{meeting_id}")
         if touches_intake(facilitators["changes"]):
             await self.sio.emit("intake.changed", {}, room=f"intake:{meeting_id}")
 

@@ -46,6 +46,9 @@ class Settings:
     # Events kept per meeting for resync; older clients get a fresh snapshot instead.
     log_max: int = 5000
     web_dir: str | None = None
+    # Prometheus /metrics on a port of its own (None: no endpoint); docs/deploy.md.
+    metrics_port: int | None = None
+    metrics_host: str = "127.0.0.1"
     # Days a preparation may last (1 to 30), see MAX_PREPARATION_DAYS.
     preparation_days: int = MAX_PREPARATION_DAYS
     # The folder for the capsule key when none is configured (created once, mode 0700/0600).
@@ -157,6 +160,10 @@ def from_env(environ: Mapping[str, str] | None = None, **overrides: object) -> S
         values["log_max"] = int(env["TIJDLIJN_LOG_MAX"])
     if env.get("TIJDLIJN_WEB_DIR"):
         values["web_dir"] = env["TIJDLIJN_WEB_DIR"]
+    if env.get("TIJDLIJN_METRICS_PORT"):
+        values["metrics_port"] = int(env["TIJDLIJN_METRICS_PORT"])
+    if env.get("TIJDLIJN_METRICS_HOST"):
+        values["metrics_host"] = env["TIJDLIJN_METRICS_HOST"]
     if env.get("TIJDLIJN_PREPARATION_DAYS"):
         values["preparation_days"] = int(env["TIJDLIJN_PREPARATION_DAYS"])
     if env.get("TIJDLIJN_STATE_DIR"):

@@ -1,0 +1,456 @@
+"""The side-by-side benchmark: Tijdlijn against reference servers, in one interleaved run.
+
+Every server runs pinned to core 0, the Node load generator (loadgen.mjs, socket.io-client) to
+core 1. Meetings of 14 devices (facilitator, wall, 12 phones) write once a second, alternating a
+reveal and an interpretation; the meeting count steps up through --ladder and, per step, every
+target still passing runs once (interleaved, so drift on a shared machine hits all alike). A
+target stops stepping at its first failure: fan-out p99 above 100 ms, or anything missing (a
+receipt, an ack, an error answer, a disconnect). A failing step runs again (--retries, twice)
+and the best run counts: the machine may be shared; a failure while the load generator's own
+event loop was late (p99 > 50 ms) is marked "load generator stalled". Bounded: --budget
+seconds, then it stops stepping and says so. Everything on 127.0.0.1. How to read the output:
+bench/README.md.
+
+    .venv/bin/python bench/bench_fanout.py                        # the full run (make bench)
+    .venv/bin/python bench/bench_fanout.py --ladder 2 --seconds 2 # a smoke run
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import queue
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from tests.support.redis import free_port, start_redis, stop_redis
+from tests.support.server import RELAXED_LIMITS
+
+BENCH = Path(__file__).resolve().parent
+ROOT = BENCH.parent
+
+LADDER = (25, 50, 100, 200, 300, 500, 700, 1000, 1400)
+P99_LIMIT_MS = 100.0
+LOADGEN_STALL_MS = 50.0
+TIJDLIJN = "tijdlijn"
+TARGETS = (
+    "tijdlijn",
+    "tijdlijn-old-defaults",
+    "tijdlijn-redis-2",
+    "node-socketio",
+    "python-socketio",
+    "raw-asgi",
+)
+# The defaults before this benchmark (legacy websockets, deflate on, a log line per write),
+# kept as a target so the before/after of the cli defaults comes from the same run.
+OLD_DEFAULTS = ("--ws", "websockets", "--ws-deflate", "--log-level", "debug")
+# Not in the default run: isolates the WebSocket implementation (--targets tijdlijn-legacy-ws).
+LEGACY_WS = ("--ws", "websockets")
+LABELS = {
+    "tijdlijn": "Tijdlijn, `tijdlijn serve` as shipped",
+    "tijdlijn-old-defaults": "Tijdlijn, previous defaults (deflate, legacy websockets, logs)",
+    "tijdlijn-legacy-ws": "Tijdlijn, shipped but with uvicorn's legacy websockets",
+    "tijdlijn-redis-2": "Tijdlijn, two processes on Redis sharing the core",
+    "node-socketio": "Node.js socket.io 4.8.1 (reference)",
+    "python-socketio": "bare python-socketio room broadcast",
+    "raw-asgi": "raw ASGI WebSocket broadcast on uvicorn",
+}
+
+
+def pinned(core: int) -> list[str]:
+    """taskset prefix; on a one-core machine nothing to pin to."""
+    return ["taskset", "-c", str(core)] if (os.cpu_count() or 1) >= 2 else []
+
+
+def cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def rss_kb(pid: int) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1])
+    return 0
+
+
+def wait_listening(port: int, process: subprocess.Popen[bytes], log: Path) -> None:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"server exited early:\n{log.read_text(errors='replace')}")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                return
+        except OSError:
+            time.sleep(0.05)  # polling a starting process
+    raise RuntimeError(f"server did not listen on {port}:\n{log.read_text(errors='replace')}")
+
+
+@dataclass
+class Running:
+    """The server side of one target: the processes whose CPU and memory count, and the URLs."""
+
+    urls: list[str]
+    processes: list[subprocess.Popen[bytes]] = field(default_factory=list)
+    extra_pids: list[int] = field(default_factory=list)
+    cleanup: list[Callable[[], None]] = field(default_factory=list)
+
+    @property
+    def pids(self) -> list[int]:
+        return [p.pid for p in self.processes] + self.extra_pids
+
+    def stop(self) -> None:
+        for process in self.processes:
+            process.terminate()
+        for process in self.processes:
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+        for step in self.cleanup:
+            step()
+
+
+def spawn(command: list[str], port: int, workdir: Path, env: dict[str, str] | None = None) -> Any:
+    log = workdir / f"server-{port}.log"
+    with log.open("wb") as out:
+        process = subprocess.Popen(
+            [*pinned(0), *command],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            cwd=ROOT,
+            # The store comes from the command line only, never from the caller's environment.
+            env={
+                **{k: v for k, v in os.environ.items() if k != "TIJDLIJN_REDIS_URL"},
+                "PYTHONUNBUFFERED": "1",
+                **(env or {}),
+            },
+        )
+    wait_listening(port, process, log)
+    return process
+
+
+def tijdlijn_command(port: int, *extra: str) -> list[str]:
+    return [sys.executable, "-m", "tijdlijn.cli", "serve", "--port", str(port), *extra]
+
+
+def start(target: str, workdir: Path) -> Running:
+    # The per-address limits would stop one load generator on 127.0.0.1 early.
+    env = {"TIJDLIJN_JOIN_FAILURES_PER_MINUTE": "1000000", **RELAXED_LIMITS}
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    if target in ("tijdlijn", "tijdlijn-old-defaults", "tijdlijn-legacy-ws"):
+        variants = {"tijdlijn-old-defaults": OLD_DEFAULTS, "tijdlijn-legacy-ws": LEGACY_WS}
+        extra = variants.get(target, ())
+        return Running([url], [spawn(tijdlijn_command(port, *extra), port, workdir, env)])
+    if target == "tijdlijn-redis-2":
+        redis_process, redis_url = start_redis(workdir)
+        subprocess.run(["taskset", "-cp", "0", str(redis_process.pid)], capture_output=True)
+        second = free_port()
+        running = Running([url, f"http://127.0.0.1:{second}"], extra_pids=[redis_process.pid])
+        running.cleanup.append(lambda: stop_redis(redis_process))
+        try:
+            for p in (port, second):
+                command = tijdlijn_command(p, "--redis-url", redis_url)
+                running.processes.append(spawn(command, p, workdir, env))
+        except Exception:
+            running.stop()
+            raise
+        return running
+    if target == "node-socketio":
+        command = ["node", str(BENCH / "peers" / "node_socketio.mjs"), str(port)]
+        return Running([url], [spawn(command, port, workdir)])
+    module = {"python-socketio": "bare_socketio", "raw-asgi": "raw_asgi"}[target]
+    command = [sys.executable, str(BENCH / "peers" / "serve.py"), module, str(port)]
+    return Running([url], [spawn(command, port, workdir)])
+
+
+class LoadGen:
+    """loadgen.mjs on core 1, stepped through its stages over stdin/stdout."""
+
+    def __init__(self, kind: str, urls: list[str], meetings: int, seconds: float) -> None:
+        config = {"kind": kind, "urls": urls, "meetings": meetings, "seconds": seconds}
+        self.process = subprocess.Popen(
+            [*pinned(1), "node", str(BENCH / "loadgen.mjs"), json.dumps(config)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+            cwd=BENCH,
+        )
+        self.lines: queue.Queue[str] = queue.Queue()
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self) -> None:
+        assert self.process.stdout is not None
+        for line in self.process.stdout:
+            self.lines.put(line.rstrip("\n"))
+        self.lines.put("@eof")
+
+    def expect(self, stage: str, timeout: float) -> str:
+        deadline = time.monotonic() + timeout
+        while True:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise RuntimeError(f"load generator: no @{stage} within {timeout:.0f} s")
+            line = self.lines.get(timeout=remaining)
+            if line.startswith(f"@{stage}"):
+                return line[len(stage) + 1 :].strip()
+            if line.startswith(("@failed", "@eof")):
+                raise RuntimeError(f"load generator failed: {line}")
+
+    def proceed(self) -> None:
+        assert self.process.stdin is not None
+        self.process.stdin.write("\n")
+        self.process.stdin.flush()
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.kill()
+        self.process.wait()
+
+
+def run_step(target: str, meetings: int, seconds: float) -> dict[str, Any]:
+    kind = "tijdlijn" if target.startswith("tijdlijn") else target
+    kind = {"node-socketio": "socketio", "python-socketio": "socketio", "raw-asgi": "raw"}.get(
+        kind, kind
+    )
+    workdir = Path(tempfile.mkdtemp(prefix=f"bench-{target}-"))
+    running = start(target, workdir)
+    gen: LoadGen | None = None
+    try:
+        gen = LoadGen(kind, running.urls, meetings, seconds)
+        gen.expect("created", 600)
+        rss_before = sum(rss_kb(p) for p in running.pids)
+        gen.proceed()
+        gen.expect("connected", 600)
+        rss_connected = sum(rss_kb(p) for p in running.pids)
+        cpu0 = sum(cpu_seconds(p) for p in running.pids)
+        gen.proceed()
+        result: dict[str, Any] = json.loads(gen.expect("result", seconds + 120))
+        cpu = sum(cpu_seconds(p) for p in running.pids) - cpu0
+        result["server_rss_after_mb"] = round(sum(rss_kb(p) for p in running.pids) / 1024, 1)
+    except (RuntimeError, queue.Empty) as exc:
+        return {"target": target, "meetings": meetings, "failed": str(exc)[-2000:], "passed": False}
+    finally:
+        if gen is not None:
+            gen.stop()
+        running.stop()
+        shutil.rmtree(workdir, ignore_errors=True)
+    delivered = max(1, result["delivered"])
+    result.update(
+        target=target,
+        # Other work on the machine shows here: a shared machine makes p99 noisy.
+        loadavg_1m=round(os.getloadavg()[0], 2),
+        server_cpu_percent=round(cpu / seconds * 100, 1),
+        cpu_us_per_delivered=round(cpu / delivered * 1e6, 1),
+        rss_kb_per_connection=round((rss_connected - rss_before) / result["connections"], 1),
+    )
+    clean = not (
+        result["missing"]
+        or result["unanswered"]
+        or result["error_acks"]
+        or result["disconnects"]
+        or result["connect_errors"]
+    )
+    p99 = result["fanout_ms"]["p99"]
+    result["passed"] = clean and p99 is not None and p99 <= P99_LIMIT_MS
+    # A load generator that could not keep up (its own event loop late) measures the machine,
+    # not the server: such a failure is inconclusive and is run again.
+    result["loadgen_stalled"] = result["loadgen_loop_delay_ms"]["p99"] > LOADGEN_STALL_MS
+    return result
+
+
+def better(first: dict[str, Any], second: dict[str, Any]) -> bool:
+    """Whether ``first`` is the better of two failing runs (fewer missing, then lower p99)."""
+    if "failed" in second:
+        return True
+    if "failed" in first:
+        return False
+    lost = [int(r["missing"] + r["unanswered"] + r["disconnects"]) for r in (first, second)]
+    if lost[0] != lost[1]:
+        return lost[0] < lost[1]
+    return bool(first["fanout_ms"]["p99"] <= second["fanout_ms"]["p99"])
+
+
+def verdict(result: dict[str, Any]) -> str:
+    if result["passed"]:
+        return "yes"
+    return "no (load generator stalled)" if result.get("loadgen_stalled") else "no"
+
+
+def fmt(value: Any, digits: int = 0) -> str:
+    return "-" if value is None else f"{value:.{digits}f}"
+
+
+def best(results: list[dict[str, Any]], target: str) -> dict[str, Any] | None:
+    passed = [r for r in results if r["target"] == target and r["passed"]]
+    return max(passed, key=lambda r: r["meetings"]) if passed else None
+
+
+def at(results: list[dict[str, Any]], target: str, meetings: int) -> dict[str, Any] | None:
+    return next((r for r in results if r["target"] == target and r["meetings"] == meetings), None)
+
+
+def ceiling(results: list[dict[str, Any]], target: str) -> float | None:
+    """Meetings at which the server's core would be 100 % busy, extrapolated from the largest
+    step it completed: an estimate that pauses and a busy machine do not blur (p99 does)."""
+    ran = [r for r in results if r["target"] == target and "failed" not in r]
+    if not ran:
+        return None
+    top = max(ran, key=lambda r: r["meetings"])
+    busy = top["server_cpu_percent"]
+    return float(top["meetings"] * 100 / busy) if busy else None
+
+
+def ratio(value: float | None, reference: float | None) -> str:
+    if value is None or not reference:
+        return "-"
+    return f"{value / reference:.2f}x"
+
+
+def markdown(results: list[dict[str, Any]], targets: list[str]) -> str:
+    lines = [
+        "| server | max meetings (p99 ≤ 100 ms, nothing missing) | x Tijdlijn | fan-out p50 / p99 "
+        "at max (ms) | CPU per delivered message (µs) | x Tijdlijn | RSS per connection (KB) "
+        "| x Tijdlijn | CPU-bound ceiling (meetings) |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    mine = best(results, TIJDLIJN)
+    for target in targets:
+        top = best(results, target)
+        # Ratios compare like with like: the same meeting count, Tijdlijn's largest passing one.
+        same = at(results, target, mine["meetings"]) if mine else None
+
+        cpu, rss = (
+            ((same or {}).get(key), (mine or {}).get(key))
+            for key in ("cpu_us_per_delivered", "rss_kb_per_connection")
+        )
+        count = top["meetings"] if top else 0
+        lines.append(
+            f"| {LABELS[target]} | {count} | "
+            f"{ratio(count, mine['meetings'] if mine else None)} | "
+            f"{fmt(top['fanout_ms']['p50'], 1) if top else '-'} / "
+            f"{fmt(top['fanout_ms']['p99'], 1) if top else '-'} | "
+            f"{fmt(cpu[0])} | {ratio(*cpu)} | {fmt(rss[0])} | {ratio(*rss)} | "
+            f"{fmt(ceiling(results, target))} |"
+        )
+    if mine:
+        lines.append(
+            f"\nCPU and RSS columns: at {mine['meetings']} meetings (Tijdlijn's largest passing "
+            "step), so every ratio compares the same load. CPU-bound ceiling: the meeting count "
+            "at which the server's core would be fully busy, extrapolated from its largest "
+            "completed step (an upper bound: it ignores pauses)."
+        )
+    lines += [
+        "",
+        "| server | meetings | fan-out p50/p99/max (ms) | reveal p99 | interpretation ack "
+        "p50/p99 | → wall p99 | server CPU | µs/msg | KB/conn | missing | unanswered | errors "
+        "| disconnects | loadgen CPU | loadgen loop p99/max (ms) | passed |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for r in results:
+        if "failed" in r:
+            lines.append(
+                f"| {r['target']} | {r['meetings']} | failed: "
+                f"{r['failed'].splitlines()[0][:80]} |" + " |" * 13 + " no |"
+            )
+            continue
+        f, rv = r["fanout_ms"], r["reveal_ms"]
+        ack, wall, loop = r["interpretation_ack_ms"], r["interpretation_wall_ms"], None
+        loop = r["loadgen_loop_delay_ms"]
+        lines.append(
+            f"| {r['target']} | {r['meetings']} | {fmt(f['p50'], 1)}/{fmt(f['p99'], 1)}/"
+            f"{fmt(f['max'], 0)} | {fmt(rv['p99'], 1)} | {fmt(ack['p50'], 1)}/"
+            f"{fmt(ack['p99'], 1)} | {fmt(wall['p99'], 1)} | {r['server_cpu_percent']}% | "
+            f"{fmt(r['cpu_us_per_delivered'])} | {fmt(r['rss_kb_per_connection'])} | "
+            f"{r['missing']} | {r['unanswered']} | {sum(r['error_acks'].values())} | "
+            f"{r['disconnects'] + r['connect_errors']} | {r['loadgen_cpu_percent']}% | "
+            f"{fmt(loop['p99'], 1)}/{fmt(loop['max'], 1)} | {verdict(r)} |"
+        )
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> dict[str, Any]:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--ladder", default=",".join(map(str, LADDER)))
+    parser.add_argument("--seconds", type=float, default=10.0)
+    parser.add_argument("--targets", default=",".join(TARGETS))
+    parser.add_argument("--budget", type=float, default=540.0, help="stop stepping after (s)")
+    parser.add_argument(
+        "--retries",
+        type=int,
+        default=2,
+        help="run a failing step again up to this often; the best run counts (a shared machine)",
+    )
+    parser.add_argument("--out", default=str(BENCH / "results" / "latest.json"))
+    args = parser.parse_args(argv)
+    ladder = [int(n) for n in args.ladder.split(",")]
+    targets = [t for t in args.targets.split(",") if t]
+    unknown = set(targets) - set(LABELS)
+    if unknown:
+        parser.error(f"unknown targets: {', '.join(sorted(unknown))}")
+    # A stopped run still stops its servers and load generator (run_step's finally).
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    began = time.monotonic()
+    results: list[dict[str, Any]] = []
+    live = list(targets)
+    stopped_early = None
+    for meetings in ladder:
+        if not live:
+            break
+        if time.monotonic() - began > args.budget:
+            stopped_early = f"budget of {args.budget:.0f} s spent before {meetings} meetings"
+            break
+        for target in list(live):
+            result = run_step(target, meetings, args.seconds)
+            for attempt in range(args.retries):
+                if result["passed"]:
+                    break
+                again = run_step(target, meetings, args.seconds)
+                again["attempt"] = attempt + 2
+                result = again if again["passed"] or not better(result, again) else result
+            results.append(result)
+            summary = result.get("failed") or (
+                f"p99 {result['fanout_ms']['p99']} ms, {result['cpu_us_per_delivered']} µs/msg, "
+                f"missing {result['missing']}"
+            )
+            print(f"{target:24} {meetings:5} meetings: {summary}", file=sys.stderr, flush=True)
+            if not result["passed"]:
+                live.remove(target)
+    table = markdown(results, targets)
+    print(table)
+    if stopped_early:
+        print(f"\nStopped early: {stopped_early}; still passing: {', '.join(live)}.")
+    report = {
+        "started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "seconds_per_step": args.seconds,
+        "ladder": ladder,
+        "targets": targets,
+        "stopped_early": stopped_early,
+        "still_passing": live,
+        "elapsed_seconds": round(time.monotonic() - began, 1),
+        "results": results,
+        "table": table,
+    }
+    out = Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(report, indent=1) + "\n")
+    return report
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,295 @@
+// The benchmark's load generator: meetings of 14 devices (facilitator, wall, 12 phones), one write
+// per meeting per second, alternating a reveal (by the facilitator) and an interpretation (by a
+// phone). Written in Node with socket.io-client so the generator is never the bottleneck; it
+// reports its own CPU and event-loop delay to prove it. Driven by bench_fanout.py over stdin and
+// stdout: it prints "@created", "@connected" and waits for a line before each next stage, then
+// prints "@result <json>" and exits.
+//
+//   node loadgen.mjs '{"kind":"tijdlijn","urls":["http://127.0.0.1:8000"],"meetings":10,"seconds":10}'
+//
+// kind: "tijdlijn" (the real protocol: HTTP setup, tokens, moment.reveal, interpretation.add),
+// "socketio" (a bare room broadcast: auth {room}, one "write" event), "raw" (plain WebSocket JSON).
+// Matching is by seq: an ack names the seq of its write, every event carries its seq.
+import { createInterface } from "node:readline";
+import { monitorEventLoopDelay } from "node:perf_hooks";
+import { io } from "socket.io-client";
+import WebSocket from "ws";
+
+const cfg = JSON.parse(process.argv[2]);
+const DEVICES = 14;
+const PHONES = 12;
+const ACK_TIMEOUT_MS = 10_000;
+const GRACE_MS = 10_000;
+const CONNECT_TIMEOUT_MS = 60_000;
+const now = () => performance.now();
+
+const lines = createInterface({ input: process.stdin });
+const waiting = [];
+lines.on("line", () => waiting.shift()?.());
+async function stage(name) {
+  process.stdout.write(`@${name}\n`);
+  await new Promise((resolve) => waiting.push(resolve));
+}
+
+async function limited(items, width, fn) {
+  const out = new Array(items.length);
+  let next = 0;
+  async function run() {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i], i);
+    }
+  }
+  await Promise.all(Array.from({ length: Math.min(width, items.length) }, run));
+  return out;
+}
+
+async function json(url, body) {
+  const res = await fetch(url, body === undefined ? {} : {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(body),
+  });
+  if (!res.ok) throw new Error(`${url}: HTTP ${res.status} ${await res.text()}`);
+  return res.json();
+}
+
+// Tokens per meeting for Tijdlijn: [facilitator, wall, 12 phones].
+async function createMeeting(base) {
+  const colours = ["#E69F00", "#56B4E9", "#009E73", "#0072B2"];
+  const parties = colours.map((colour, i) => ({ name: `Partij ${i}`, colour }));
+  const made = await json(`${base}/api/meetings`, { title: "Bench", initials: "B.M.", parties });
+  const ids = (await json(`${base}/api/join/${made.join_code}`)).parties.map((p) => p.id);
+  const tokens = [made.facilitator_token, made.wall_token];
+  for (let i = 0; i < PHONES; i++) {
+    const joined = await json(`${base}/api/join`, { code: made.join_code, party_id: ids[i % 4] });
+    tokens.push(joined.token);
+  }
+  return tokens;
+}
+
+const stats = { disconnects: 0, connectErrors: 0, errorAcks: {}, unanswered: 0, delivered: 0 };
+let recording = false;
+
+// One device: connect, then hand every "event" to onEvent(seq, deviceIndex, time).
+class Device {
+  constructor(meeting, index) {
+    this.meeting = meeting;
+    this.index = index;
+    this.nextId = 0;
+    this.pending = new Map();
+  }
+
+  connect(url, auth) {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error("connect timeout")), CONNECT_TIMEOUT_MS);
+      const done = () => { clearTimeout(timer); resolve(); };
+      if (cfg.kind === "raw") {
+        const ws = new WebSocket(`${url.replace("http", "ws")}/ws?room=${auth.room}`, {
+          perMessageDeflate: false,
+        });
+        this.ws = ws;
+        ws.on("open", done);
+        ws.on("error", (e) => { stats.connectErrors++; clearTimeout(timer); reject(e); });
+        ws.on("close", () => { if (!this.closing) stats.disconnects++; });
+        ws.on("message", (raw) => {
+          const t = now();
+          const msg = JSON.parse(raw.toString());
+          if (msg.event) this.meeting.onEvent(msg.event.seq, this.index, t);
+          else if (msg.ack !== undefined) this.pending.get(msg.ack)?.(msg);
+        });
+        return;
+      }
+      const socket = io(url, {
+        transports: ["websocket"], auth, reconnection: false, forceNew: true, timeout: CONNECT_TIMEOUT_MS,
+      });
+      this.socket = socket;
+      socket.on("event", (event) => this.meeting.onEvent(event.seq, this.index, now()));
+      socket.on("connect_error", (e) => { stats.connectErrors++; clearTimeout(timer); reject(e); });
+      socket.on("disconnect", () => { if (!this.closing) stats.disconnects++; });
+      if (cfg.kind === "tijdlijn") socket.once("snapshot", done);
+      else socket.once("connect", done);
+    });
+  }
+
+  // Resolves with the ack, or null after ACK_TIMEOUT_MS.
+  call(name, data) {
+    return new Promise((resolve) => {
+      if (cfg.kind === "raw") {
+        const id = ++this.nextId;
+        const timer = setTimeout(() => { this.pending.delete(id); resolve(null); }, ACK_TIMEOUT_MS);
+        this.pending.set(id, (msg) => { clearTimeout(timer); this.pending.delete(id); resolve(msg); });
+        this.ws.send(JSON.stringify({ id, name, data }));
+        return;
+      }
+      const [event, payload] = cfg.kind === "tijdlijn" ? [name, data] : ["write", { name, ...data }];
+      this.socket.timeout(ACK_TIMEOUT_MS).emit(event, payload, (err, ack) => resolve(err ? null : ack));
+    });
+  }
+
+  close() {
+    this.closing = true;
+    if (this.socket) this.socket.disconnect();
+    if (this.ws) this.ws.close();
+  }
+}
+
+class Meeting {
+  constructor(number) {
+    this.number = number;
+    this.devices = [];
+    this.arrivals = new Map(); // seq -> [[device, time], ...]
+    this.writes = []; // {kind, emitter, sent, acked, seq}
+    this.momentId = null;
+  }
+
+  onEvent(seq, device, t) {
+    if (!recording) return;
+    stats.delivered++;
+    let list = this.arrivals.get(seq);
+    if (!list) this.arrivals.set(seq, (list = []));
+    list.push([device, t]);
+  }
+
+  async connect(tokens) {
+    for (let i = 0; i < DEVICES; i++) {
+      const device = new Device(this, i);
+      const url = cfg.urls[i % cfg.urls.length];
+      const auth = cfg.kind === "tijdlijn" ? { token: tokens[i] } : { room: `m${this.number}` };
+      await device.connect(url, auth);
+      this.devices.push(device);
+    }
+  }
+
+  // Tijdlijn: drafts for the reveals and one revealed moment to interpret, before measuring.
+  async prepare(reveals) {
+    if (cfg.kind !== "tijdlijn") return;
+    const facilitator = this.devices[0];
+    const shown = await facilitator.call("moment.add", { op_id: "p0", text: "Moment", reveal: true });
+    if (!shown?.ok) throw new Error(`prepare: ${JSON.stringify(shown)}`);
+    this.momentId = shown.id;
+    for (let k = 1; k <= reveals; k++) {
+      const draft = await facilitator.call("moment.add", { op_id: `p${k}`, text: `Concept ${k}` });
+      if (!draft?.ok) throw new Error(`prepare: ${JSON.stringify(draft)}`);
+    }
+  }
+
+  async write(n) {
+    const reveal = n % 2 === 0;
+    const emitter = reveal ? 0 : 2 + (n % PHONES);
+    const data = reveal
+      ? { op_id: `w${n}` }
+      : { op_id: `w${n}`, moment_id: this.momentId ?? "m", text: `Duiding ${n}` };
+    const record = { kind: reveal ? "reveal" : "interpretation", emitter, sent: now(), acked: null, seq: null };
+    this.writes.push(record);
+    const ack = await this.devices[emitter].call(reveal ? "moment.reveal" : "interpretation.add", data);
+    record.acked = now();
+    if (ack === null) stats.unanswered++;
+    else if (!ack.ok) {
+      const code = ack.error?.code ?? "?";
+      stats.errorAcks[code] = (stats.errorAcks[code] ?? 0) + 1;
+    } else record.seq = ack.seq;
+  }
+
+  // Every acknowledged write has reached all 13 other devices.
+  complete() {
+    return this.writes.every((w) => w.seq === null || (this.arrivals.get(w.seq)?.length ?? 0) >= DEVICES);
+  }
+}
+
+function percentile(sorted, p) {
+  if (sorted.length === 0) return null;
+  return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))];
+}
+
+function summary(values) {
+  const sorted = Float64Array.from(values).sort();
+  const r = (x) => (x === null ? null : Math.round(x * 100) / 100);
+  return { n: sorted.length, p50: r(percentile(sorted, 0.5)), p99: r(percentile(sorted, 0.99)), max: r(percentile(sorted, 1)) };
+}
+
+async function main() {
+  const base = cfg.urls[0];
+  const count = cfg.meetings;
+  const seconds = cfg.seconds;
+  const reveals = Math.ceil(seconds / 2) + 1;
+  const meetings = Array.from({ length: count }, (_, i) => new Meeting(i));
+  const tokens = cfg.kind === "tijdlijn" ? await limited(meetings, 16, () => createMeeting(base)) : [];
+  await stage("created");
+  await limited(meetings, 32, (m, i) => m.connect(tokens[i]));
+  await limited(meetings, 32, (m) => m.prepare(reveals));
+  await stage("connected");
+
+  const loop = monitorEventLoopDelay({ resolution: 10 });
+  loop.enable();
+  const cpu0 = process.cpuUsage();
+  recording = true;
+  const go = now() + 50;
+  const end = go + seconds * 1000;
+  // Each meeting writes once a second, the meetings spread evenly over the second.
+  await Promise.all(meetings.map(async (m, i) => {
+    const jobs = [];
+    for (let n = 0; ; n++) {
+      const at = go + (i / count) * 1000 + n * 1000;
+      if (at >= end) break;
+      await new Promise((r) => setTimeout(r, Math.max(0, at - now())));
+      jobs.push(m.write(n));
+    }
+    await Promise.all(jobs);
+  }));
+  const graceEnd = now() + GRACE_MS;
+  while (now() < graceEnd && !meetings.every((m) => m.complete())) {
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  recording = false;
+  const cpu = process.cpuUsage(cpu0);
+  loop.disable();
+
+  const fanout = { reveal: [], interpretation: [] };
+  const ack = [];
+  const wall = [];
+  let writes = 0;
+  let missing = 0;
+  for (const m of meetings) {
+    for (const w of m.writes) {
+      writes++;
+      if (w.seq === null) continue;
+      const arrivals = (m.arrivals.get(w.seq) ?? []).filter(([d]) => d !== w.emitter);
+      missing += Math.max(0, DEVICES - 1 - arrivals.length);
+      for (const [d, t] of arrivals) {
+        fanout[w.kind].push(t - w.sent);
+        if (d === 1 && w.kind === "interpretation") wall.push(t - w.sent);
+      }
+      if (w.kind === "interpretation") ack.push(w.acked - w.sent);
+    }
+  }
+  const all = [...fanout.reveal, ...fanout.interpretation];
+  const result = {
+    kind: cfg.kind,
+    meetings: count,
+    connections: count * DEVICES,
+    seconds,
+    writes,
+    delivered: stats.delivered,
+    missing,
+    unanswered: stats.unanswered,
+    error_acks: stats.errorAcks,
+    disconnects: stats.disconnects,
+    connect_errors: stats.connectErrors,
+    fanout_ms: summary(all),
+    reveal_ms: summary(fanout.reveal),
+    interpretation_wall_ms: summary(wall),
+    interpretation_ack_ms: summary(ack),
+    loadgen_cpu_percent: Math.round(((cpu.user + cpu.system) / 1e6 / seconds) * 1000) / 10,
+    loadgen_loop_delay_ms: { p99: loop.percentile(99) / 1e6, max: loop.max / 1e6 },
+  };
+  for (const m of meetings) for (const d of m.devices) d.close();
+  process.stdout.write(`@result ${JSON.stringify(result)}\n`);
+  lines.close();
+  setTimeout(() => process.exit(0), 200);
+}
+
+main().catch((e) => {
+  process.stdout.write(`@failed ${JSON.stringify(String(e?.stack ?? e))}\n`);
+  process.exit(1);
+});

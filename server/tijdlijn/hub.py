@@ -46,7 +46,8 @@ NOTICES = {
 
 @dataclass(slots=True)
 class Connection:
-    """The little a connection needs: few long-lived objects per connection (see SHAPE.md)."""
+    """The little a connection needs: few long-lived objects per connection keep the cyclic
+    garbage collector's pauses short with thousands of connections (bench/README.md)."""
 
     session: Session
     label: str

@@ -7,6 +7,7 @@
 
 import { languagePicker, loadCatalogues, t, translateDom } from "../shared/i18n.js";
 import { saveJson } from "../shared/http.js";
+import { tabGet, tabSet } from "../shared/tab_store.js";
 import { startConsole } from "./console.js";
 import { showNewMeeting } from "./newmeeting.js";
 import { byId, el, toast } from "./ui.js";
@@ -19,20 +20,11 @@ const VIEWS = ["view-loading", "view-new", "view-console", "view-receipt", "view
 let consoleRunning = false;
 
 function storedToken() {
-  try {
-    return sessionStorage.getItem(TOKEN_KEY);
-  } catch {
-    return null;
-  }
+  return tabGet(TOKEN_KEY);
 }
 
 function storeToken(/** @type {string | null} */ token) {
-  try {
-    if (token) sessionStorage.setItem(TOKEN_KEY, token);
-    else sessionStorage.removeItem(TOKEN_KEY);
-  } catch {
-    // Storage disabled: the console still works until the tab is reloaded.
-  }
+  tabSet(TOKEN_KEY, token || null);
 }
 
 function clearAddressBar() {

@@ -11,6 +11,7 @@ import { $, connectionIndicator, el, paintParty, partyChip, replace, setText } f
 import { errorMessage, languagePicker, loadCatalogues, t, translateDom } from "../shared/i18n.js";
 import { attachJargonHint, jargonHint } from "../shared/jargon_hint.js";
 import { confirmPersonalData } from "../shared/pii_guard.js";
+import { tabGet, tabSet } from "../shared/tab_store.js";
 import { byWhen } from "../shared/when.js";
 
 /**
@@ -33,20 +34,11 @@ let editing = null;
 let socket = null;
 
 function storedToken() {
-  try {
-    return sessionStorage.getItem(TOKEN_KEY);
-  } catch {
-    return null;
-  }
+  return tabGet(TOKEN_KEY);
 }
 
 function storeToken(/** @type {string | null} */ token) {
-  try {
-    if (token) sessionStorage.setItem(TOKEN_KEY, token);
-    else sessionStorage.removeItem(TOKEN_KEY);
-  } catch {
-    // no storage: the page works until it is reloaded
-  }
+  tabSet(TOKEN_KEY, token || null);
 }
 
 /** @param {string} titleKey @param {string} text */

@@ -2,6 +2,7 @@
  * The wall screen (/wall#<token>): no controls; follows the facilitator's phase on its own.
  * @module wall/main
  */
+import { tabGet, tabSet } from "../shared/tab_store.js";
 import { connectMeeting } from "../shared/connection.js";
 import { $, connectionIndicator, el, replace, setText } from "../shared/dom.js";
 import { loadCatalogues, t, translateDom } from "../shared/i18n.js";
@@ -40,19 +41,11 @@ function message(titleKey, textKey) {
 function takeToken() {
   const fromUrl = location.hash.slice(1);
   if (fromUrl) {
-    try {
-      sessionStorage.setItem(KEY, fromUrl);
-    } catch {
-      /* storage disabled: this load still works */
-    }
+    tabSet(KEY, fromUrl);
     history.replaceState(null, "", location.pathname + location.search);
     return fromUrl;
   }
-  try {
-    return sessionStorage.getItem(KEY);
-  } catch {
-    return null;
-  }
+  return tabGet(KEY);
 }
 
 // The console's wall link carries the console's language (?lang=en); a reload keeps it.
@@ -140,11 +133,7 @@ if (!token) {
       if (event.type === "moment.revealed" && current) highlight($("#view-timeline"), current.id);
     },
     onDeleted(error) {
-      try {
-        sessionStorage.removeItem(KEY);
-      } catch {
-        /* nothing to clear */
-      }
+      tabSet(KEY, null);
       replace($("#connection"));
       if (error?.code === "meeting_expired") message("gone.expired_title", "gone.expired_text");
       else message("gone.title", "gone.text");

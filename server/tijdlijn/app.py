@@ -58,6 +58,9 @@ class Tijdlijn:
             SecurityHeaders(BodyLimit(self.route, transport_limit(settings)), settings.hsts),
             settings.trusted_proxies,
         )
+        # A WebSocket needs only the first of those (the other two handle HTTP answers and
+        # bodies): fewer frames kept alive for each connection's lifetime.
+        self.sockets: ASGIApp = ProxyHeaders(self.route, settings.trusted_proxies)
 
     @property
     def state(self) -> Any:
@@ -70,7 +73,9 @@ class Tijdlijn:
             await self.web(scope, receive, send)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] in ("http", "websocket"):
+        if scope["type"] == "websocket":
+            await self.sockets(scope, receive, send)
+        elif scope["type"] == "http":
             await self.stack(scope, receive, send)
         else:
             await self.web(scope, receive, send)

@@ -18,6 +18,8 @@ from typing import Any
 
 import socketio
 
+from .direct import DirectManager
+
 log = logging.getLogger("tijdlijn.link")
 
 # Redis's own answer to a publish is quick; past this, count the message as not delivered.
@@ -25,7 +27,8 @@ PUBLISH_SECONDS = 2.0
 RETRY_FIRST, RETRY_MOST = 0.1, 1.0
 
 
-class Link(socketio.AsyncRedisManager):  # type: ignore[misc]
+# DirectManager after the Redis manager: it publishes, then DirectManager writes the frames.
+class Link(socketio.AsyncRedisManager, DirectManager):  # type: ignore[misc]
     connected: bool
 
     def __init__(self, url: str, channel: str) -> None:

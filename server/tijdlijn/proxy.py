@@ -59,9 +59,13 @@ class ProxyHeaders:
         if scope["type"] not in ("http", "websocket"):
             await self.app(scope, receive, send)
             return
-        headers = list(scope.get("headers", []))
+        headers = scope.get("headers", [])
         if not trusted(peer(scope), self.nets):
-            scope = {**scope, "headers": [(k, v) for k, v in headers if k not in _FORWARDED]}
+            # A copy only when there is something to remove: a WebSocket keeps its scope for
+            # the connection's lifetime (bench/README.md, memory per connection).
+            if any(k in _FORWARDED for k, _ in headers):
+                kept = [(k, v) for k, v in headers if k not in _FORWARDED]
+                scope = {**scope, "headers": kept}
             await self.app(scope, receive, send)
             return
         scope = {**scope, "tijdlijn.peer": peer(scope)}

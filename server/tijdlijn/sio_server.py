@@ -33,6 +33,7 @@ from socketio import packet as sp
 
 from . import proxy
 from .body import MAX_DEPTH, depth
+from .direct import DirectEngine, DirectManager
 from .errors import UnknownEvent
 from .settings import Settings
 
@@ -107,6 +108,7 @@ UNKNOWN = UnknownEvent().as_error()
 CONNECTS = _error("rate_limited", "Te veel verbindingen achter elkaar. Probeer het zo opnieuw.")
 CONNECTS_PER_SECOND = 2.0
 CONNECTS_BURST_MIN = 20
+KEPT_ENVIRON = ("REQUEST_METHOD", "PATH_INFO", "REMOTE_ADDR", "asgi.scope")
 PROTOCOL = "Dit bericht volgt het protocol niet; de verbinding wordt gesloten."
 
 
@@ -118,6 +120,9 @@ class TijdlijnServer(socketio.AsyncServer):  # type: ignore[misc]
         kwargs["engineio_logger"] = logging.getLogger("tijdlijn.socketio.engine")
         for name in ("tijdlijn.socketio.server", "tijdlijn.socketio.engine"):
             logging.getLogger(name).setLevel(logging.WARNING)
+        # Frames written straight to each WebSocket, not through a queue and task (direct.py).
+        if kwargs.get("client_manager") is None:
+            kwargs["client_manager"] = DirectManager()
         super().__init__(max_http_buffer_size=transport_limit(settings), **kwargs)
         self.max_message = settings.max_message_bytes
         self.per_address = settings.max_connections_per_address
@@ -127,6 +132,9 @@ class TijdlijnServer(socketio.AsyncServer):  # type: ignore[misc]
         burst = float(max(CONNECTS_BURST_MIN, settings.max_connections_per_address))
         self.connects = Bucket(burst, CONNECTS_PER_SECOND)
         self.junk = JunkLog()
+
+    def _engineio_server_class(self) -> type[DirectEngine]:
+        return DirectEngine
 
     # Engine.IO connections, capped per address
     async def _handle_eio_connect(self, eio_sid: str, environ: Any) -> Any:
@@ -147,6 +155,16 @@ class TijdlijnServer(socketio.AsyncServer):  # type: ignore[misc]
             else:
                 self.per_address_count.pop(address, None)
         await super()._handle_eio_disconnect(eio_sid, reason)
+
+    async def _handle_connect(self, eio_sid: str, namespace: Any, data: Any) -> None:
+        await super()._handle_connect(eio_sid, namespace, data)
+        # python-socketio keeps the connect request's environ for the connection's lifetime
+        # (about 5 KB of headers each); past the connect handler Tijdlijn reads none of it.
+        environ = self.environ.get(eio_sid)
+        if environ is not None and len(environ) > len(KEPT_ENVIRON):
+            kept = {k: environ[k] for k in KEPT_ENVIRON if k in environ}
+            environ.clear()
+            environ.update(kept)
 
     # packets
     async def _handle_eio_message(self, eio_sid: str, data: Any) -> None:
@@ -294,35 +312,46 @@ class EngineFrames:
         if scope["type"] != "websocket":
             await self.app(scope, receive, send)
             return
-        closed = False
+        frames = _Frames(self.server, receive, send)
+        await self.app(scope, frames.receive, frames.send)
 
-        async def close(code: int, reason: str) -> dict[str, Any]:
-            nonlocal closed
-            if not closed:
-                closed = True
-                with contextlib.suppress(Exception):
-                    await send({"type": "websocket.close", "code": code, "reason": reason})
-            return {"type": "websocket.disconnect", "code": code}
 
-        async def checked() -> Any:
-            message = await receive()
-            if message["type"] != "websocket.receive" or closed:
-                return message
-            text = message.get("text")
-            if text is None:
-                return message  # binary: an Engine.IO message, checked in _handle_eio_message
-            if text[:1] == "1":  # Engine.IO close, with or without trailing data
-                return await close(1000, "")
-            if not text or text[0] not in "0123456":
-                self.server.junk.count("engineio_frame")
-                notice = ["protocol_error", {"code": "protocol_error", "message": PROTOCOL}]
-                with contextlib.suppress(Exception):
-                    await send({"type": "websocket.send", "text": "42" + json.dumps(notice)})
-                return await close(1008, "protocol_error")
+class _Frames:
+    """One WebSocket's checked receive and guarded send: one small object per connection
+    rather than three closures and their cells (memory per connection, bench/README.md)."""
+
+    __slots__ = ("closed", "inner_receive", "inner_send", "server")
+
+    def __init__(self, server: TijdlijnServer, receive: Any, send: Any) -> None:
+        self.server = server
+        self.inner_receive = receive
+        self.inner_send = send
+        self.closed = False
+
+    async def close(self, code: int, reason: str) -> dict[str, Any]:
+        if not self.closed:
+            self.closed = True
+            with contextlib.suppress(Exception):
+                await self.inner_send({"type": "websocket.close", "code": code, "reason": reason})
+        return {"type": "websocket.disconnect", "code": code}
+
+    async def receive(self) -> Any:
+        message = await self.inner_receive()
+        if message["type"] != "websocket.receive" or self.closed:
             return message
+        text = message.get("text")
+        if text is None:
+            return message  # binary: an Engine.IO message, checked in _handle_eio_message
+        if text[:1] == "1":  # Engine.IO close, with or without trailing data
+            return await self.close(1000, "")
+        if not text or text[0] not in "0123456":
+            self.server.junk.count("engineio_frame")
+            notice = ["protocol_error", {"code": "protocol_error", "message": PROTOCOL}]
+            with contextlib.suppress(Exception):
+                await self.inner_send({"type": "websocket.send", "text": "42" + json.dumps(notice)})
+            return await self.close(1008, "protocol_error")
+        return message
 
-        async def guarded_send(message: Any) -> None:
-            if not closed:
-                await send(message)
-
-        await self.app(scope, checked, guarded_send)
+    async def send(self, message: Any) -> None:
+        if not self.closed:
+            await self.inner_send(message)

@@ -1,0 +1,89 @@
+"""`tijdlijn serve` with a probe: where memory per connection goes and how long the GC pauses.
+
+    python bench/probe.py OUT.json serve --port 8000 [tijdlijn serve flags]
+
+Runs the real CLI in this process. Every garbage collection is timed (``gc.callbacks``); on
+SIGUSR1 the probe writes OUT.json: the pauses since the last dump, the live objects the
+collector tracks counted by type, RSS, and (with ``PYTHONTRACEMALLOC=1`` in the environment)
+the allocated bytes by file. bench_memory.py drives it; the differences between two dumps,
+divided by the connections opened in between, are the per-connection figures.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import gc
+import json
+import signal
+import sys
+import time
+import tracemalloc
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+from tijdlijn import cli
+
+pauses: list[tuple[int, float, float, int]] = []
+_started = [0.0, 0.0]
+
+
+def _timed(phase: str, info: dict[str, Any]) -> None:
+    if phase == "start":
+        _started[0] = time.perf_counter()
+        _started[1] = time.thread_time()
+    elif len(pauses) < 1_000_000:
+        pauses.append(
+            (
+                info["generation"],
+                time.perf_counter() - _started[0],
+                # CPU time too: on a shared machine a pause's wall time includes being
+                # descheduled, which is the machine, not the collector.
+                time.thread_time() - _started[1],
+                info["collected"],
+            )
+        )
+
+
+def rss_kb() -> int:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1])
+    return 0
+
+
+def _task_name(task: asyncio.Task[Any]) -> str:
+    coro = task.get_coro()
+    return str(getattr(coro, "__qualname__", type(coro).__qualname__))
+
+
+def dump(path: Path) -> None:
+    counts = Counter(type(o).__qualname__ for o in gc.get_objects())
+    report: dict[str, Any] = {
+        "rss_kb": rss_kb(),
+        "gc_objects": sum(counts.values()),
+        "gc_counts": gc.get_count(),
+        "gc_threshold": gc.get_threshold(),
+        "frozen": gc.get_freeze_count(),
+        "types": dict(counts.most_common(300)),
+        "pauses": list(pauses),
+        "tasks": dict(Counter(_task_name(t) for t in asyncio.all_tasks())),
+    }
+    pauses.clear()
+    if tracemalloc.is_tracing():
+        stats = tracemalloc.take_snapshot().statistics("filename")
+        report["by_file"] = {str(s.traceback[0].filename): s.size for s in stats[:400]}
+    partial = path.with_suffix(".part")
+    partial.write_text(json.dumps(report))
+    partial.replace(path)  # whole or not at all: the driver polls for the file
+
+
+def main() -> int:
+    out = Path(sys.argv[1])
+    gc.callbacks.append(_timed)
+    signal.signal(signal.SIGUSR1, lambda *_: dump(out))
+    return cli.main(sys.argv[2:])
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

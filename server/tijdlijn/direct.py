@@ -1,0 +1,315 @@
+"""WebSocket frames written straight to the socket: no queue and writer task per device.
+
+python-engineio 4.15 gives every connection an ``asyncio.Queue``, a writer task that empties it,
+a task per received message (``wait_for`` on the read), and a sleeping task until the next
+ping; python-socketio 5.18 sends a room broadcast as one task per recipient, each putting the
+packet in that queue, and every writer encodes it again. Measured (bench/README.md), that is
+five tasks and about 200 objects the cyclic collector tracks per connection, and most of the
+CPU of a delivery. Here, once a connection speaks WebSocket:
+
+- a frame is encoded once per broadcast and handed to each socket's ASGI ``send`` at once,
+  in the caller's task (:func:`start`): uvicorn writes it to the transport without waiting
+  when the socket is writable, which is nearly always;
+- a socket whose transport is full (a slow or stalled client) keeps later frames, in order, in
+  a backlog written by one task; past :data:`BACKLOG_LIMIT` characters it is closed instead of
+  growing: the device reconnects and asks for what it missed (``since``), as after any drop;
+- the reader waits on the socket itself (no task per read); silent clients are found by one
+  sweep over all sockets every few seconds, and the next ping is a timer, not a task.
+
+Long-polling (and a socket still upgrading) keeps python-engineio's own queue and writer. Every
+frame of one socket goes through :meth:`DirectSocket.send`, so per-socket order holds.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+from collections import deque
+from collections.abc import Coroutine
+from typing import Any
+
+import engineio
+import socketio
+from engineio import exceptions, packet
+from engineio.async_socket import AsyncSocket
+from socketio import packet as sio_packet
+
+# A backlog this large (characters of frames a client has not taken) closes the socket. A
+# meeting's events are a few hundred bytes each; a client this far behind resyncs cheaper.
+BACKLOG_LIMIT = 1_000_000
+
+
+def start(coro: Coroutine[Any, Any, Any]) -> asyncio.Task[Any] | None:
+    """Run ``coro`` until it first has to wait; ``None`` when it finished without waiting.
+
+    Python 3.12's eager tasks, for one coroutine: an ASGI ``send`` to a writable socket completes
+    without suspending, so no task is made; otherwise a task carries it on from where it waits.
+    Exceptions of the synchronous part are raised here."""
+    try:
+        waiting = coro.send(None)
+    except StopIteration:
+        return None
+    return asyncio.ensure_future(_carry_on(coro, waiting))
+
+
+async def _carry_on(coro: Coroutine[Any, Any, Any], waiting: Any) -> Any:
+    # What asyncio.Task does with a coroutine that yielded: wait for the future it yielded,
+    # then resume it (it reads the future's result itself).
+    while True:
+        try:
+            if waiting is None:
+                await asyncio.sleep(0)
+            else:
+                waiting._asyncio_future_blocking = False
+                await asyncio.wait((waiting,))
+        except BaseException:
+            coro.close()
+            raise
+        try:
+            waiting = coro.send(None)
+        except StopIteration as done:
+            return done.value
+
+
+class DirectSocket(AsyncSocket):  # type: ignore[misc]
+    """An Engine.IO socket that writes WebSocket frames itself (see the module docstring)."""
+
+    # python-engineio's (untyped) attributes this class uses.
+    server: Any
+    sid: str
+    queue: Any
+    last_ping: float | None
+    connected: bool
+    upgraded: bool
+    upgrading: bool
+    closing: bool
+    closed: bool
+    # Set once the WebSocket handshake (and any upgrade) is done.
+    asgi_send: Any = None
+    backlog: deque[str | None] | None = None
+    backlog_size = 0
+    ended = False
+    ping_timer: asyncio.TimerHandle | None = None
+
+    async def send(self, pkt: Any) -> None:
+        if self.asgi_send is None:
+            await super().send(pkt)
+        elif await self.check_ping_timeout():
+            self.write(pkt.encode())
+
+    def fresh(self) -> bool:
+        """Whether a frame may be written now without the ping-timeout check awaiting a close."""
+        last = self.last_ping
+        return not (self.closed or (last and time.time() - last > self.server.ping_timeout))
+
+    def write(self, frame: str | None) -> None:
+        """Hand one encoded frame (``None``: the WebSocket close) to the socket, in order,
+        without ever waiting for it."""
+        if self.ended or (self.closed and frame is not None):
+            return
+        if frame is None:
+            self.ended = True
+        if self.backlog is not None:
+            self.backlog.append(frame)
+            self.backlog_size += len(frame) if frame is not None else 0
+            if self.backlog_size > BACKLOG_LIMIT:
+                self.overflow()
+            return
+        try:
+            pending = start(self.asgi_send(_message(frame)))
+        except Exception:  # the client is gone; the reader notices and closes
+            return
+        if pending is not None:
+            self.backlog = deque()
+            self.server.start_background_task(self._drain, pending)
+
+    async def _drain(self, first: asyncio.Task[Any]) -> None:
+        try:
+            await first
+            while self.backlog:
+                frame = self.backlog.popleft()
+                self.backlog_size -= len(frame) if frame is not None else 0
+                await self.asgi_send(_message(frame))
+        except Exception:
+            return  # gone: the reader ends the connection
+        finally:
+            if self.backlog is not None and not self.backlog:
+                self.backlog, self.backlog_size = None, 0
+
+    def overflow(self) -> None:
+        """A client that takes nothing: drop what it was sent and close it (it resyncs)."""
+        self.server.logger.warning("%s: send backlog over %d, closing", self.sid, BACKLOG_LIMIT)
+        if self.backlog is not None:
+            self.backlog.clear()
+            self.backlog.append(None)
+        self.backlog_size = 0
+        self.ended = True
+        self.server.start_background_task(
+            self.close, wait=False, abort=True, reason=self.server.reason.TRANSPORT_ERROR
+        )
+
+    async def close(self, wait: bool = True, abort: bool = False, reason: Any = None) -> None:
+        if self.ping_timer is not None:
+            self.ping_timer.cancel()
+            self.ping_timer = None
+        await super().close(wait=wait and self.asgi_send is None, abort=abort, reason=reason)
+        if self.asgi_send is not None:
+            # After the CLOSE packet, the WebSocket itself: the reader has no deadline of its
+            # own, so a server-side close (or a ping timeout) must end it.
+            self.write(None)
+
+    # pings: a timer per socket instead of a sleeping task
+    def schedule_ping(self) -> None:
+        if self.last_ping:
+            self.last_ping = None
+            loop = asyncio.get_running_loop()
+            self.ping_timer = loop.call_later(self.server.ping_interval, self._ping)
+
+    def _ping(self) -> None:
+        self.ping_timer = None
+        if not self.closing and not self.closed:
+            self.last_ping = time.time()
+            if self.asgi_send is not None:
+                self.write(packet.Packet(packet.PING).encode())
+            else:
+                self.server.start_background_task(self.send, packet.Packet(packet.PING))
+
+    async def _websocket_handler(self, ws: Any) -> None:
+        """python-engineio's handler, with the writer task and the task per read left out."""
+
+        async def wait() -> Any:
+            data = await ws.wait()
+            if data and len(data) > self.server.max_http_buffer_size:
+                raise ValueError("packet is too large")
+            return data
+
+        if self.connected:
+            # An upgrade from long-polling: the probe, as python-engineio does it.
+            self.upgrading = True
+            try:
+                pkt = packet.Packet(encoded_packet=await wait())
+                if pkt.packet_type != packet.PING or pkt.data != "probe":
+                    self.upgrading = False
+                    return
+                await ws.send(packet.Packet(packet.PONG, data="probe").encode())
+                await self.queue.put(packet.Packet(packet.NOOP))  # ends the pending poll
+                pkt = packet.Packet(encoded_packet=await wait())
+            except (OSError, ValueError):
+                self.upgrading = False
+                return
+            if pkt.packet_type != packet.UPGRADE:
+                self.upgraded = False
+                self.upgrading = False
+                return
+            self.upgraded = True
+            self.upgrading = False
+        else:
+            self.connected = True
+            self.upgraded = True
+        # What was queued before (the OPEN packet, a CONNECT answer), in order, then direct.
+        queued = []
+        while not self.queue.empty():
+            queued.append(self.queue.get_nowait())
+            self.queue.task_done()
+        self.asgi_send = ws.asgi_send
+        # Unused from here on (send() writes directly; close() does not wait for it).
+        self.queue = None
+        for pkt in queued:
+            if pkt is not None:
+                self.write(pkt.encode())
+        await self._read(wait)
+        self.write(None)
+        await self.close(wait=False, abort=True, reason=self.server.reason.TRANSPORT_CLOSE)
+
+    async def _read(self, wait: Any) -> None:
+        """Packets until the client goes. No deadline per read: a client silent past the ping
+        timeout is closed by DirectEngine's sweep, which ends the WebSocket too."""
+        try:
+            while (data := await wait()) is not None:
+                try:
+                    await self.receive(packet.Packet(encoded_packet=data))
+                except exceptions.UnknownPacketError:
+                    pass
+                except exceptions.SocketIsClosedError:
+                    return
+                except Exception:
+                    self.server.logger.exception("Unknown receive error")
+        except (Exception, asyncio.CancelledError):
+            return  # gone, or a packet too large: python-engineio closes then too
+
+
+def _message(frame: str | None) -> dict[str, Any]:
+    if frame is None:
+        return {"type": "websocket.close", "code": 1000}
+    return {"type": "websocket.send", "text": frame}
+
+
+class DirectEngine(engineio.AsyncServer):  # type: ignore[misc]
+    """python-engineio's server with :class:`DirectSocket` and a cheaper ping-timeout sweep."""
+
+    async def _trigger_event(self, event: str, *args: Any, **kwargs: Any) -> Any:
+        if event == "connect":
+            # python-engineio makes the socket by class name; it gets ours before any use.
+            socket = self.sockets.get(args[0])
+            if type(socket) is AsyncSocket:
+                socket.__class__ = DirectSocket
+        return await super()._trigger_event(event, *args, **kwargs)
+
+    async def _service_task(self) -> None:
+        """Sockets silent past the ping timeout are closed: one pass every few seconds, not a
+        ``wait_for`` per socket (python-engineio spreads one pass over the ping timeout)."""
+        self.service_task_event = self.create_event()
+        while True:
+            with contextlib.suppress(asyncio.TimeoutError):
+                await asyncio.wait_for(self.service_task_event.wait(), self.ping_timeout / 4)
+                return
+            now = time.time()
+            for sid, s in list(self.sockets.items()):
+                if s.closed:
+                    self.sockets.pop(sid, None)
+                elif not s.closing and s.last_ping and now - s.last_ping > self.ping_timeout:
+                    with contextlib.suppress(Exception):
+                        await s.check_ping_timeout()
+
+
+class DirectManager(socketio.AsyncManager):  # type: ignore[misc]
+    """A broadcast without an ack encoded once and written to each WebSocket at once."""
+
+    async def emit(
+        self,
+        event: str,
+        data: Any,
+        namespace: str,
+        room: Any = None,
+        skip_sid: Any = None,
+        callback: Any = None,
+        to: Any = None,
+        **kwargs: Any,
+    ) -> None:
+        room = to or room
+        if callback is not None or namespace not in self.rooms:
+            await super().emit(event, data, namespace, room, skip_sid, callback, **kwargs)
+            return
+        # As python-socketio: a tuple is several arguments, anything else one.
+        args = list(data) if isinstance(data, tuple) else [] if data is None else [data]
+        skip = skip_sid if isinstance(skip_sid, list) else [skip_sid]
+        pkt = self.server.packet_class(sio_packet.EVENT, namespace=namespace, data=[event, *args])
+        encoded = pkt.encode()
+        parts = encoded if isinstance(encoded, list) else [encoded]
+        eio_pkts = [packet.Packet(packet.MESSAGE, p) for p in parts]
+        frames = [p.encode() for p in eio_pkts]
+        sockets = self.server.eio.sockets
+        slow = []
+        for sid, eio_sid in self.get_participants(namespace, room):
+            if sid in skip:
+                continue
+            socket = sockets.get(eio_sid)
+            if isinstance(socket, DirectSocket) and socket.asgi_send is not None and socket.fresh():
+                for frame in frames:
+                    socket.write(frame)
+            else:  # long-polling, upgrading, or due a ping-timeout close: the queue path
+                for p in eio_pkts:
+                    slow.append(asyncio.ensure_future(self.server._send_eio_packet(eio_sid, p)))
+        if slow:
+            await asyncio.wait(slow)

@@ -33,9 +33,10 @@ from tests.support.server import RELAXED_LIMITS
 from bench_fanout import BENCH, LoadGen, cpu_seconds, spawn
 
 
-def probe(pid: int, out: Path) -> dict[str, Any]:
+def probe(pid: int, out: Path, light: bool = False) -> dict[str, Any]:
+    """The probe's report (bench/probe.py); ``light``: RSS and pauses only."""
     out.unlink(missing_ok=True)
-    os.kill(pid, signal.SIGUSR1)
+    os.kill(pid, signal.SIGUSR2 if light else signal.SIGUSR1)
     deadline = time.monotonic() + 60
     while not out.exists():
         if time.monotonic() > deadline:

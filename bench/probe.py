@@ -3,10 +3,11 @@
     python bench/probe.py OUT.json serve --port 8000 [tijdlijn serve flags]
 
 Runs the real CLI in this process. Every garbage collection is timed (``gc.callbacks``); on
-SIGUSR1 the probe writes OUT.json: the pauses since the last dump, the live objects the
-collector tracks counted by type, RSS, and (with ``PYTHONTRACEMALLOC=1`` in the environment)
-the allocated bytes by file. bench_memory.py drives it; the differences between two dumps,
-divided by the connections opened in between, are the per-connection figures.
+SIGUSR1 the probe writes OUT.json: the pauses since the last dump, RSS, the live objects the
+collector tracks counted by type, and (with ``PYTHONTRACEMALLOC=1`` in the environment) the
+allocated bytes by file; on SIGUSR2 only the pauses and RSS (cheap: the soak samples with it).
+bench_memory.py drives it; the differences between two dumps, divided by the connections opened
+in between, are the per-connection figures.
 """
 
 from __future__ import annotations
@@ -57,18 +58,21 @@ def _task_name(task: asyncio.Task[Any]) -> str:
     return str(getattr(coro, "__qualname__", type(coro).__qualname__))
 
 
-def dump(path: Path) -> None:
-    counts = Counter(type(o).__qualname__ for o in gc.get_objects())
+def dump(path: Path, light: bool = False) -> None:
+    """The report; ``light`` (SIGUSR2, for the soak's samples) leaves out the walk over every
+    object, which would itself pause the server."""
     report: dict[str, Any] = {
         "rss_kb": rss_kb(),
-        "gc_objects": sum(counts.values()),
         "gc_counts": gc.get_count(),
         "gc_threshold": gc.get_threshold(),
         "frozen": gc.get_freeze_count(),
-        "types": dict(counts.most_common(300)),
         "pauses": list(pauses),
-        "tasks": dict(Counter(_task_name(t) for t in asyncio.all_tasks())),
     }
+    if not light:
+        counts = Counter(type(o).__qualname__ for o in gc.get_objects())
+        report["gc_objects"] = sum(counts.values())
+        report["types"] = dict(counts.most_common(300))
+        report["tasks"] = dict(Counter(_task_name(t) for t in asyncio.all_tasks()))
     pauses.clear()
     if tracemalloc.is_tracing():
         stats = tracemalloc.take_snapshot().statistics("filename")
@@ -82,6 +86,7 @@ def main() -> int:
     out = Path(sys.argv[1])
     gc.callbacks.append(_timed)
     signal.signal(signal.SIGUSR1, lambda *_: dump(out))
+    signal.signal(signal.SIGUSR2, lambda *_: dump(out, light=True))
     return cli.main(sys.argv[2:])
 
 

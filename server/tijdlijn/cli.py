@@ -10,9 +10,10 @@ from typing import Any
 
 import uvicorn
 
-from . import __version__
+from . import __version__, collector
 from .settings import DEFAULT_TTL_SECONDS, MAX_TTL_SECONDS, from_env
 from .sio_server import transport_limit
+from .wsprotocol import LeanWebSocketProtocol
 
 ACCESS_DUTCH = {
     "open": "iedereen op deze computer (alleen lokaal)",
@@ -28,7 +29,11 @@ ACCESS_DUTCH = {
 #   legacy one, so less memory per connection and shorter garbage-collection pauses.
 # - uvloop and httptools (both come with uvicorn[standard]): named, not "auto", so a missing one
 #   fails loudly instead of silently falling back to the slower pure-Python versions.
-WS_IMPLEMENTATIONS = ("websockets-sansio", "websockets", "wsproto")
+# - "lean" (the default): the sans-I/O implementation without the handshake headers it would keep
+#   for the connection's lifetime (wsprotocol.py; about 4 KB per connection).
+# - no uvicorn keepalive ping: Engine.IO pings every connection itself (25 s) and the engine
+#   closes one that does not answer (direct.py); a second ping costs a timer per connection.
+WS_IMPLEMENTATIONS = ("lean", "websockets-sansio", "websockets", "wsproto")
 
 
 def uvicorn_options(
@@ -38,8 +43,9 @@ def uvicorn_options(
     return {
         "loop": "uvloop",
         "http": "httptools",
-        "ws": ws,
+        "ws": LeanWebSocketProtocol if ws == "lean" else ws,
         "ws_per_message_deflate": deflate,
+        "ws_ping_interval": None,
         "log_level": log_level,
     }
 
@@ -136,6 +142,12 @@ def parser() -> argparse.ArgumentParser:
         help=f"uvicorn WebSocket implementation (default {WS_IMPLEMENTATIONS[0]})",
     )
     serve.add_argument(
+        "--gc",
+        default="tuned",
+        choices=("tuned", "python"),
+        help="garbage-collection policy: tuned (default; see docs/deploy.md) or CPython's own",
+    )
+    serve.add_argument(
         "--ws-deflate",
         action="store_true",
         help="turn on permessage-deflate (off by default: costs CPU and memory per connection)",
@@ -179,6 +191,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"Tijdlijn {__version__} draait op http://{shown}:{settings.port}/  (opslag: {store})")
     print("Open die link in je browser om een bijeenkomst te starten. Stoppen: Ctrl+C.")
     print(f"Bijeenkomsten maken: {ACCESS_DUTCH[settings.facilitator_access]}.", flush=True)
+    collector.apply(args.gc)
     uvicorn.run(
         app,
         host=settings.host,

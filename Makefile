@@ -10,12 +10,13 @@ STAMP := $(VENV)/.installed-$(shell cat pyproject.toml $(LOCK) | cksum | cut -d'
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 PORT ?= 8000
 
-.PHONY: run test lint types unit browser bench deploy-check lock faults audit runtime system clean help
+.PHONY: run test lint types unit browser bench soak deploy-check lock faults audit runtime system clean help
 
 help:
 	@echo "make run    start Tijdlijn on http://localhost:$(PORT)/ (in-memory store)"
 	@echo "make test   set up and run every check and test (lint, types, unit, Redis, browser)"
 	@echo "make bench  run the benchmarks in bench/ (about 10 minutes; see bench/README.md)"
+	@echo "make soak   steady load for 30 minutes (SOAK_MINUTES=...): is memory flat, GC pauses"
 	@echo "make deploy-check  Redis, two replicas and nginx (TLS) on loopback, a meeting through it"
 	@echo "make lock   re-pin every Python dependency (requirements/*.txt) from pyproject.toml"
 	@echo "make faults repeat the kill -9 and Redis-pause fault cases 20 times and count losses"
@@ -107,6 +108,12 @@ test: $(STAMP) system $(BENCH_NODE) lint types
 bench: $(STAMP) system $(BENCH_NODE)
 	$(BIN)/python bench/bench_fanout.py
 	$(BIN)/python bench/bench_growth.py
+
+# Meetings come and go at a steady load against `tijdlijn serve`: RSS over time (flat or not) and
+# the garbage collector's pauses (bench/soak.py; a few-second smoke run is in make test).
+SOAK_MINUTES ?= 30
+soak: $(STAMP) system
+	$(BIN)/python bench/soak.py --minutes $(SOAK_MINUTES)
 
 deploy-check: $(STAMP) system
 	$(BIN)/pytest tests/test_deploy.py -v

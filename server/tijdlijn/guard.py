@@ -18,7 +18,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import hmac
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 from starlette.requests import Request
@@ -162,9 +162,8 @@ async def live_meetings(store: Any) -> int:
     return len(store)
 
 
-def admit_to_meeting(meeting_ids: Iterable[str], meeting_id: str, settings: Settings) -> None:
-    """``limit_reached`` when the meeting has its maximum of connections in this process (a
-    meeting has 10-12 participants; the cap stops one token from opening thousands)."""
-    present = sum(1 for mid in meeting_ids if mid == meeting_id)
+def admit_to_meeting(present: int, settings: Settings) -> None:
+    """``limit_reached`` when the meeting has its maximum of connections (``present``) in this
+    process (a meeting has 10-12 participants; the cap stops one token from opening thousands)."""
     if present >= settings.max_connections_per_meeting:
         raise LimitReached("Deze bijeenkomst heeft het maximum aantal verbindingen bereikt.")

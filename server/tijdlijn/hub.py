@@ -77,6 +77,9 @@ class Hub:
         self.service = service
         self.sio = sio
         self.connections: dict[str, Connection] = {}
+        # Connections per meeting in this process: connect, disconnect and the watchdog need
+        # them, and counting over every connection each time is quadratic in a connect storm.
+        self.per_meeting: dict[str, int] = {}
         self.counts: dict[str, dict[str, int]] = {}
         service.broadcaster = self
         manager = sio.manager
@@ -101,17 +104,14 @@ class Hub:
         try:
             session = await self.service.session(token)
             # security: a cap on connections per meeting in this process (docs/security.md)
-            guard.admit_to_meeting(
-                (c.session.meeting_id for c in self.connections.values()),
-                session.meeting_id,
-                self.settings,
-            )
+            guard.admit_to_meeting(self.per_meeting.get(session.meeting_id, 0), self.settings)
         except TijdlijnError as exc:
             # Two arguments: the message, and the data a client reads as {code, message}.
             raise socketio.exceptions.ConnectionRefusedError(exc.message, exc.as_error()) from None
         self.connections[sid] = Connection(
             session, label_of(session), float(self.settings.rate_burst), time.monotonic()
         )
+        self.per_meeting[session.meeting_id] = self.per_meeting.get(session.meeting_id, 0) + 1
         # An intake link gets no meeting events, only a hint to fetch its own view again.
         room = {"facilitator": "fac", "intake": "intake"}.get(session.actor.role, "pub")
         await self.sio.enter_room(sid, f"{room}:{session.meeting_id}")
@@ -152,7 +152,11 @@ class Hub:
         if conn is None:
             return None
         mid = conn.session.meeting_id
-        if not any(c.session.meeting_id == mid for c in self.connections.values()):
+        left = self.per_meeting.get(mid, 1) - 1
+        if left > 0:
+            self.per_meeting[mid] = left
+        else:
+            self.per_meeting.pop(mid, None)
             self.service.forget(mid)
             self.counts.pop(mid, None)
         # The meeting may be gone or the store down: then there is nothing to count.
@@ -292,7 +296,7 @@ class Hub:
             await self.sio.disconnect(sid)
 
     def local_meetings(self) -> list[str]:
-        return list({c.session.meeting_id for c in self.connections.values()})
+        return list(self.per_meeting)
 
     async def watch(self) -> None:
         """The watchdog loop (started by the app's lifespan)."""
@@ -325,6 +329,9 @@ class Hub:
         for sid, conn in self.connections.items():
             by_meeting.setdefault(conn.session.meeting_id, {})[sid] = conn.label
         for mid, entries in by_meeting.items():
+            # One meeting at a time with the loop free in between: with the embedded store
+            # none of these awaits yields, and a thousand meetings would be one long stall.
+            await asyncio.sleep(0)
             with contextlib.suppress(TijdlijnError):
                 await self.service.set_presence(mid, entries)
                 counts = await self.service.presence_counts(mid)

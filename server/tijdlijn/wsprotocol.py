@@ -16,9 +16,10 @@ from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIO
 class LeanWebSocketProtocol(WebSocketsSansIOProtocol):
     def handle_connect(self, event: Any) -> None:
         super().handle_connect(event)
-        self.request = None  # type: ignore[assignment]  # read only above: the scope already holds the headers
+        # Read only above; the scope keeps the headers the app needs.
+        self.request = None  # type: ignore[assignment]
 
-    async def send(self, message: Any) -> None:
-        await super().send(message)
-        if self.handshake_complete and self.response is not None:
-            self.response = None  # type: ignore[assignment]  # read only when accepting
+    def start_keepalive(self) -> None:
+        # Called once, right after the handshake response went out.
+        self.response = None  # type: ignore[assignment]  # read only when accepting
+        super().start_keepalive()

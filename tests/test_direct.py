@@ -1,5 +1,6 @@
-"""direct.py: frames written straight to each WebSocket keep their order, a slow client never holds
-up the others, and one that takes nothing is closed before its backlog grows past the limit.
+"""direct.py and wsprotocol.py: frames written straight to each WebSocket keep their order, a
+slow client never holds up the others, one that takes nothing is closed before its backlog grows
+past the limit, and a frame framed here is byte for byte what websockets would send.
 
 The ASGI ``send`` here waits on an event exactly as uvicorn's does (``writable``, cleared when the
 transport's buffer is full), so "slow" is the same condition a real stalled client causes. The
@@ -11,7 +12,10 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+from websockets.frames import Frame, Opcode
+
 from tijdlijn.direct import BACKLOG_LIMIT, DirectEngine, DirectSocket
+from tijdlijn.wsprotocol import text_frame
 
 
 class Transport:
@@ -90,3 +94,11 @@ async def test_a_client_that_takes_nothing_is_closed_at_the_limit() -> None:
         await asyncio.sleep(0)
     assert stalled.closed
     assert disconnects == ["stalled"]
+
+
+def test_a_text_frame_is_what_websockets_itself_would_send() -> None:
+    for size in (0, 1, 125, 126, 127, 65535, 65536, 100_000):
+        text = ("é" if size % 2 else "a") * (size // 2) + "a" * (size - 2 * (size // 2))
+        expected = Frame(Opcode.TEXT, text.encode()).serialize(mask=False, extensions=[])
+        assert text_frame(text) == expected
+        assert text_frame(text) == expected  # the reused frame of the same text

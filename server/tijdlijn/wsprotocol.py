@@ -1,16 +1,46 @@
-"""uvicorn's sans-I/O WebSocket protocol, minus what it keeps of the handshake.
+"""uvicorn's sans-I/O WebSocket protocol, leaner per connection and per broadcast frame.
 
-uvicorn (0.54) keeps the upgrade request and its response, with all their headers, for as long as
-the connection lives, though it reads them only while accepting: about 4 KB per connection, a
-sixth of what a connection costs here (bench/README.md). This subclass lets them go once the
-handshake is done; `tijdlijn serve` passes it to uvicorn as ``ws`` (cli.py).
+- uvicorn (0.54) keeps the upgrade request and its response, with all their headers, for as
+  long as the connection lives, though it reads them only while accepting: about 4 KB per
+  connection. They go once the handshake is done.
+- A text message to an open, writable connection without extensions (Tijdlijn turns
+  permessage-deflate off) is framed here and written to the transport: a server's frame is not
+  masked, so a broadcast is the same bytes for every device, and the last one framed is reused
+  (direct.py hands the same string to each socket). Anything else takes uvicorn's own path.
+
+`tijdlijn serve` passes it to uvicorn as ``ws`` (cli.py, ``--ws lean``).
 """
 
 from __future__ import annotations
 
+import struct
 from typing import Any
 
 from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
+from websockets.protocol import State
+
+
+class _Last:
+    """The last text framed: a broadcast frames its text once for all its devices."""
+
+    text = ""
+    frame = b"\x81\x00"
+
+
+def text_frame(text: str) -> bytes:
+    """An unmasked, unfragmented WebSocket text frame (RFC 6455 5.2) carrying ``text``."""
+    if text is _Last.text:
+        return _Last.frame
+    payload = text.encode()
+    size = len(payload)
+    if size < 126:
+        head = bytes((0x81, size))
+    elif size < 1 << 16:
+        head = struct.pack("!BBH", 0x81, 126, size)
+    else:
+        head = struct.pack("!BBQ", 0x81, 127, size)
+    _Last.text, _Last.frame = text, head + payload
+    return _Last.frame
 
 
 class LeanWebSocketProtocol(WebSocketsSansIOProtocol):
@@ -23,3 +53,18 @@ class LeanWebSocketProtocol(WebSocketsSansIOProtocol):
         # Called once, right after the handshake response went out.
         self.response = None  # type: ignore[assignment]  # read only when accepting
         super().start_keepalive()
+
+    async def send(self, message: Any) -> None:
+        text = message.get("text") if message["type"] == "websocket.send" else None
+        conn = self.conn
+        if (
+            text is not None
+            and self.writable.is_set()
+            and self.handshake_complete
+            and not (self.close_sent or self.disconnected or self.initial_response)
+            and conn.state is State.OPEN
+            and not (conn.extensions or conn.expect_continuation_frame)
+        ):
+            self.transport.write(text_frame(text))
+            return
+        await super().send(message)

@@ -15,7 +15,7 @@ from typing import Any
 from websockets.frames import Frame, Opcode
 
 from tijdlijn.direct import BACKLOG_LIMIT, DirectEngine, DirectSocket
-from tijdlijn.wsprotocol import text_frame
+from tijdlijn.wsprotocol import Inbox, Writable, text_frame
 
 
 class Transport:
@@ -102,3 +102,23 @@ def test_a_text_frame_is_what_websockets_itself_would_send() -> None:
         expected = Frame(Opcode.TEXT, text.encode()).serialize(mask=False, extensions=[])
         assert text_frame(text) == expected
         assert text_frame(text) == expected  # the reused frame of the same text
+
+
+async def test_the_lean_inbox_and_writable_behave_as_uvicorn_needs() -> None:
+    inbox = Inbox()
+    reader = asyncio.ensure_future(inbox.get())
+    await asyncio.sleep(0)
+    assert not reader.done() and inbox.empty()
+    inbox.put_nowait({"n": 1})
+    inbox.put_nowait({"n": 2})
+    assert await reader == {"n": 1}  # in order, the waiting reader woken
+    assert not inbox.empty() and await inbox.get() == {"n": 2}
+
+    writable = Writable()
+    assert writable.is_set() and await writable.wait()  # set: no waiting
+    writable.clear()  # the transport's buffer is full
+    senders = [asyncio.ensure_future(writable.wait()) for _ in range(2)]
+    await asyncio.sleep(0)
+    assert not any(s.done() for s in senders)
+    writable.set()
+    assert await asyncio.gather(*senders) == [True, True]

@@ -3,6 +3,9 @@
 - uvicorn (0.54) keeps the upgrade request and its response, with all their headers, for as
   long as the connection lives, though it reads them only while accepting: about 4 KB per
   connection. They go once the handshake is done.
+- Its receive queue (an ``asyncio.Queue``: four deques of 64 slots) and its ``writable`` event
+  (one more) are about 3 KB per connection; :class:`Inbox` and :class:`Writable` do the same
+  job for one reader in a few hundred bytes.
 - A text message to an open, writable connection without extensions (Tijdlijn turns
   permessage-deflate off) is framed here and written to the transport: a server's frame is not
   masked, so a broadcast is the same bytes for every device, and the last one framed is reused
@@ -13,6 +16,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import struct
 from typing import Any
 
@@ -43,7 +47,69 @@ def text_frame(text: str) -> bytes:
     return _Last.frame
 
 
+class Inbox:
+    """What uvicorn's protocol uses of its ``asyncio.Queue``: one reader (the app's receive)."""
+
+    __slots__ = ("items", "waiter")
+
+    def __init__(self) -> None:
+        self.items: list[Any] = []
+        self.waiter: asyncio.Future[None] | None = None
+
+    def put_nowait(self, item: Any) -> None:
+        self.items.append(item)
+        if self.waiter is not None and not self.waiter.done():
+            self.waiter.set_result(None)
+
+    def empty(self) -> bool:
+        return not self.items
+
+    async def get(self) -> Any:
+        while not self.items:
+            self.waiter = asyncio.get_running_loop().create_future()
+            try:
+                await self.waiter
+            finally:
+                self.waiter = None
+        return self.items.pop(0)
+
+
+class Writable:
+    """What uvicorn's protocol uses of its ``asyncio.Event`` for flow control, set at first."""
+
+    __slots__ = ("flag", "waiters")
+
+    def __init__(self) -> None:
+        self.flag = True
+        self.waiters: list[asyncio.Future[None]] = []
+
+    def is_set(self) -> bool:
+        return self.flag
+
+    def set(self) -> None:
+        self.flag = True
+        waiters, self.waiters = self.waiters, []
+        for waiter in waiters:
+            if not waiter.done():
+                waiter.set_result(None)
+
+    def clear(self) -> None:
+        self.flag = False
+
+    async def wait(self) -> bool:
+        if not self.flag:
+            waiter = asyncio.get_running_loop().create_future()
+            self.waiters.append(waiter)
+            await waiter
+        return True
+
+
 class LeanWebSocketProtocol(WebSocketsSansIOProtocol):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.queue = Inbox()  # type: ignore[assignment]
+        self.writable = Writable()  # type: ignore[assignment]
+
     def handle_connect(self, event: Any) -> None:
         super().handle_connect(event)
         # Read only above; the scope keeps the headers the app needs.

@@ -58,9 +58,7 @@ class Tijdlijn:
             SecurityHeaders(BodyLimit(self.route, transport_limit(settings)), settings.hsts),
             settings.trusted_proxies,
         )
-        # A WebSocket needs only the first of those (the other two handle HTTP answers and
-        # bodies): fewer frames kept alive for each connection's lifetime.
-        self.sockets: ASGIApp = ProxyHeaders(self.route, settings.trusted_proxies)
+        self.proxy = ProxyHeaders(self.route, settings.trusted_proxies)
 
     @property
     def state(self) -> Any:
@@ -74,7 +72,11 @@ class Tijdlijn:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "websocket":
-            await self.sockets(scope, receive, send)
+            # Only the first of those applies (the others handle HTTP answers and bodies), and
+            # as a call, not a layer: every layer is a frame kept for the connection's lifetime.
+            scope = self.proxy.rewrite(scope)
+            app = self.engine if scope["path"].startswith("/socket.io") else self.web
+            await app(scope, receive, send)
         elif scope["type"] == "http":
             await self.stack(scope, receive, send)
         else:

@@ -56,9 +56,12 @@ class ProxyHeaders:
         self.nets = networks(proxies)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] not in ("http", "websocket"):
-            await self.app(scope, receive, send)
-            return
+        if scope["type"] in ("http", "websocket"):
+            scope = self.rewrite(scope)
+        await self.app(scope, receive, send)
+
+    def rewrite(self, scope: Scope) -> Scope:
+        """The scope as the app should see it (a copy when anything changes)."""
         headers = scope.get("headers", [])
         if not trusted(peer(scope), self.nets):
             # A copy only when there is something to remove: a WebSocket keeps its scope for
@@ -66,8 +69,7 @@ class ProxyHeaders:
             if any(k in _FORWARDED for k, _ in headers):
                 kept = [(k, v) for k, v in headers if k not in _FORWARDED]
                 scope = {**scope, "headers": kept}
-            await self.app(scope, receive, send)
-            return
+            return scope
         scope = {**scope, "tijdlijn.peer": peer(scope)}
         values = {k.decode(): v.decode("latin-1") for k, v in headers if k in _FORWARDED}
         hops = [h.strip() for h in values.get("x-forwarded-for", "").split(",") if h.strip()]
@@ -82,4 +84,4 @@ class ProxyHeaders:
         proto = values.get("x-forwarded-proto", "").split(",")[0].strip().lower()
         if proto in ("http", "https"):
             scope["scheme"] = proto if scope["type"] == "http" else {"http": "ws"}.get(proto, "wss")
-        await self.app(scope, receive, send)
+        return scope

@@ -313,7 +313,13 @@ class EngineFrames:
             await self.app(scope, receive, send)
             return
         frames = _Frames(self.server, receive, send)
-        await self.app(scope, frames.receive, frames.send)
+        path = scope["path"] if scope["path"].endswith("/") else scope["path"] + "/"
+        if path.startswith(self.app.engineio_path):
+            # Straight to Engine.IO, as python-socketio's ASGIApp would pass it on, minus two
+            # frames kept for the connection's lifetime.
+            await self.server.eio.handle_request(scope, frames.receive, frames.send)
+        else:
+            await self.app(scope, frames.receive, frames.send)
 
 
 class _Frames:

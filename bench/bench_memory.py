@@ -123,7 +123,11 @@ def main() -> None:
         if gen is not None:
             gen.stop()
         server.terminate()
-        server.wait(timeout=10)
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
         shutil.rmtree(workdir, ignore_errors=True)
     conns = result["connections"]
     print(f"{args.meetings} meetings, {conns} connections, {args.seconds:.0f} s of load")
@@ -156,6 +160,7 @@ def main() -> None:
     print("garbage collections during the load:")
     print(pause_summary(after["pauses"]))
     print(f"collector thresholds {after['gc_threshold']}, frozen {after['frozen']}")
+    print(f"a full collection after the load: {after['full_collection_cpu_ms']} ms of CPU")
 
 
 if __name__ == "__main__":

@@ -47,6 +47,9 @@ from bench_memory import pick, probe
 PHONES = 12
 PALETTE = ["#E69F00", "#56B4E9", "#009E73", "#0072B2"]
 SEQ = re.compile(r'"seq":\s*(\d+)')
+# Every fourth write adds a moment, the others an interpretation: within the domain's limits
+# (40 moments, 600 interpretations per meeting) for lifetimes up to ten minutes.
+MOMENTS = 30
 QUANTILES = {"p50": 0.5, "p99": 0.99, "max": 1.0}
 FLAT_SHARE = 0.02
 FLAT_FLOOR_KB = 1024
@@ -155,7 +158,7 @@ async def meeting_life(
         for n in range(1, max(1, int(lifetime))):
             await asyncio.sleep(max(0.0, start + n - time.monotonic()))
             data: dict[str, Any]
-            if n % 2:
+            if n % 4 or n // 4 >= MOMENTS:
                 data = {"op_id": f"i{n}", "moment_id": moment, "text": f"Duiding {n}"}
                 ack = await devices[2 + n % PHONES].call("interpretation.add", data)
             else:
@@ -236,6 +239,10 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
             pauses.extend(report["pauses"])
         work.result()
         cpu = cpu_seconds(server.pid) - cpu0
+        # With every meeting ended and settled: one full collection, what it finds, what is
+        # left, and RSS after it. What a collection gives back was garbage, not a leak.
+        await asyncio.sleep(args.settle)  # closing handshakes finish
+        final = await asyncio.to_thread(probe, server.pid, out)
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=30)
@@ -269,6 +276,14 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         "growth_over_steady_kb": round(growth),
         "flat": abs(growth) <= max(FLAT_SHARE * mean, FLAT_FLOOR_KB),
         "gc_pauses": pauses_by_generation(pauses),
+        "after_all_meetings_ended": {
+            "rss_mb": round(final["rss_kb"] / 1024, 1),
+            "full_collection_cpu_ms": final["full_collection_cpu_ms"],
+            "garbage_found": final["garbage_count"],
+            "garbage_types": dict(list(final["garbage_types"].items())[:10]),
+            "rss_after_collection_mb": round(final["rss_after_collection_kb"] / 1024, 1),
+            "objects_left_by_type": dict(list(final["types"].items())[:60]),
+        },
         "rss_samples": [(round(t), r) for t, r in samples],
     }
 
@@ -279,6 +294,9 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser.add_argument("--meetings", type=int, default=20, help="meetings running at once")
     parser.add_argument("--lifetime", type=float, default=120.0, help="seconds a meeting runs")
     parser.add_argument("--sample", type=float, default=10.0, help="seconds between RSS samples")
+    parser.add_argument(
+        "--settle", type=float, default=15.0, help="seconds after the load before the last look"
+    )
     parser.add_argument("--out", default=str(BENCH / "results" / "soak.json"))
     args = parser.parse_args(argv)
     result = asyncio.run(run(args))

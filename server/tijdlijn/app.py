@@ -21,7 +21,7 @@ from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from . import http
+from . import collector, http
 from .body import BodyLimit
 from .capsule import Sealer, load_keys
 from .errors import TijdlijnError
@@ -111,12 +111,15 @@ def create_app(settings: Settings, store: Store | None = None) -> Tijdlijn:
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         await store.open()
         watchdog = asyncio.create_task(hub.watch(), name="tijdlijn-watchdog")
+        # The garbage-collection policy's scheduled full collection (collector.py).
+        sweeper = asyncio.create_task(collector.sweep(), name="tijdlijn-gc")
         stop_metrics = serve_metrics(metrics, settings.metrics_host, settings.metrics_port)
         try:
             yield
         finally:
             stop_metrics()
             watchdog.cancel()
+            sweeper.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await watchdog
             await store.close()

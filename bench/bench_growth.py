@@ -5,7 +5,7 @@ For each store (embedded; Redis, one process) and each size, a fresh meeting on 
 write limit), then --writes more interpretations are written one after another, each waiting
 for its ack, with the facilitator and wall connected. Reported per size: ack latency (p50, p90)
 and server CPU per write, and the growth from the empty meeting. The domain caps a meeting at
-600 interpretations (domain/model.py LIMITS), so the largest size is 600 minus --writes.
+600 interpretations (domain/limits.py LIMITS), so the largest size is 600 minus --writes.
 
     .venv/bin/python bench/bench_growth.py
     .venv/bin/python bench/bench_growth.py --sizes 0,100 --writes 20    # quick

@@ -28,7 +28,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from tijdlijn.domain.evolve import Event
-from tijdlijn.domain.model import Meeting, new_meeting
+from tijdlijn.domain.meeting import Meeting, new_meeting
 from tijdlijn.store.base import Appended, Store
 from tijdlijn.store.memory import MemoryStore
 from tijdlijn.store.redis import RedisStore

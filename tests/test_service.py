@@ -19,7 +19,7 @@ from tijdlijn.capsule import Sealer
 from tijdlijn.domain import writes
 from tijdlijn.domain.decide import decide
 from tijdlijn.domain.evolve import Event, WireEvent
-from tijdlijn.domain.model import PALETTE
+from tijdlijn.domain.items import PALETTE
 from tijdlijn.errors import (
     Conflict,
     Forbidden,

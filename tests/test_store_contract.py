@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from tijdlijn.domain.evolve import Change, Event, clone, evolve
-from tijdlijn.domain.model import Meeting, new_meeting
+from tijdlijn.domain.meeting import Meeting, new_meeting
 from tijdlijn.store.base import (
     AccessRecord,
     Appended,

@@ -17,7 +17,7 @@ import redis.asyncio as aioredis
 
 from tests.support.redis import free_port, start_redis, stop_redis
 from tijdlijn.domain.evolve import Change, Event
-from tijdlijn.domain.model import Meeting, new_meeting
+from tijdlijn.domain.meeting import Meeting, new_meeting
 from tijdlijn.errors import StoreUnavailable
 from tijdlijn.settings import Settings
 from tijdlijn.store import open_store

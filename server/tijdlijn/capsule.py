@@ -22,7 +22,7 @@ from typing import Any, TypedDict, cast
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 
-from .domain.model import Meeting
+from .domain.meeting import Meeting
 from .errors import Invalid
 from .settings import Settings, default_state_dir
 from .store.base import AccessRecord

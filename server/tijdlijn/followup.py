@@ -20,7 +20,9 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from . import access
 from .domain import commands as c
 from .domain.decide import Building
-from .domain.model import LIMITS, AgreementStatus, Meeting, new_meeting
+from .domain.items import AgreementStatus
+from .domain.limits import LIMITS
+from .domain.meeting import Meeting, new_meeting
 from .meetings import PartyIn
 from .portability import validate
 

@@ -15,7 +15,7 @@ from starlette.routing import Route
 
 from . import access, meetings
 from .body import TooLarge, read_json
-from .domain.model import Meeting
+from .domain.meeting import Meeting
 from .domain.wording import validated
 from .errors import MeetingGone, NotFound, StoreUnavailable, TijdlijnError
 from .guard import CODE_GONE, Guard, ServerFull

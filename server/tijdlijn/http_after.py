@@ -24,7 +24,8 @@ from . import access, followup, meetings, portability, report
 from .body import PACK, PREPARED, RESTORE, SMALL, read_json
 from .capsule import MAX_CAPSULE_CHARS
 from .domain import commands as c
-from .domain.model import LIMITS, Meeting
+from .domain.limits import LIMITS
+from .domain.meeting import Meeting
 from .domain.wording import validated
 from .errors import Conflict, Forbidden, Invalid, Unauthorized
 from .http import create_from, guard_of, service_of

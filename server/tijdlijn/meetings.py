@@ -15,7 +15,7 @@ from . import access
 from .domain import commands as c
 from .domain.commands_method import Preconditions
 from .domain.decide import Building
-from .domain.model import Meeting, new_meeting
+from .domain.meeting import Meeting, new_meeting
 
 
 class PartyIn(BaseModel):

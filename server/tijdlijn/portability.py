@@ -17,7 +17,8 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from . import access
 from .domain import commands as c
 from .domain.decide import Building
-from .domain.model import LIMITS, Meeting, new_meeting, ordered_moments
+from .domain.limits import LIMITS
+from .domain.meeting import Meeting, new_meeting, ordered_moments
 from .domain.wording import validated
 from .errors import Invalid
 from .meetings import PartyIn

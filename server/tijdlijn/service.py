@@ -29,7 +29,7 @@ from .capsule import Contents, Sealer
 from .domain import commands, writes
 from .domain.decide import MEETING_ENDED, Actor, decide
 from .domain.evolve import Event, WireEvent
-from .domain.model import COLLECTIONS, Meeting, Role, upgraded
+from .domain.meeting import COLLECTIONS, Meeting, Role, upgraded
 from .domain.visibility import View, own_interpretations, strip_authors, view_for
 from .errors import (
     Busy,

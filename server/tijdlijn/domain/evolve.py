@@ -12,7 +12,7 @@ import copy
 from collections.abc import Mapping
 from typing import Any, Literal, NotRequired, TypedDict, TypeVar, cast
 
-from .model import COLLECTIONS, MEETING_FIELDS, Collection, Meeting, PublicView, upgraded
+from .meeting import COLLECTIONS, MEETING_FIELDS, Collection, Meeting, PublicView, upgraded
 
 
 # A change is wire format (the store keeps it, browsers apply it): its item and fields are JSON

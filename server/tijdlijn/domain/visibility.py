@@ -15,20 +15,9 @@ ground rules (facilitators get the count).
 from __future__ import annotations
 
 from .evolve import Change, diff
-from .model import (
-    FacilitatorView,
-    Flag,
-    Intake,
-    IntakeLinkView,
-    IntakeSeen,
-    Interpretation,
-    Meeting,
-    PublicView,
-    Role,
-    Theme,
-    Thread,
-    upgraded,
-)
+from .items import Flag, Interpretation, Theme, Thread
+from .meeting import FacilitatorView, Meeting, PublicView, Role, upgraded
+from .preparation import Intake, IntakeLinkView, IntakeSeen
 
 View = FacilitatorView | PublicView | IntakeLinkView
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any, Literal, Protocol, TypedDict, TypeVar, cast
 
 from ..domain.evolve import Event
-from ..domain.model import Meeting, Role
+from ..domain.meeting import Meeting, Role
 
 T = TypeVar("T")
 

@@ -32,7 +32,7 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from ..domain.evolve import Event
-from ..domain.model import Meeting
+from ..domain.meeting import Meeting
 from ..errors import StoreUnavailable
 from .base import (
     TOMBSTONE_SECONDS,

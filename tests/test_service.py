@@ -246,7 +246,6 @@ async def test_an_op_in_the_store_that_was_never_broadcast_is_broadcast_on_retry
     outcome = decide(
         stored.state, "interpretation.add", command, p.actor, w.clock(), lambda: "orphan01"
     )
-    state = outcome.state
     event: Event = {
         "seq": seq,
         "type": outcome.type,
@@ -256,7 +255,7 @@ async def test_an_op_in_the_store_that_was_never_broadcast_is_broadcast_on_retry
         "pprev": stored.public_seq,
     }
     result = {"ok": True, "seq": seq, "id": "orphan01"}
-    appended = await w.store.append(m.id, event, state, f"{p.sender}:orphan", result, 3600)
+    appended = await w.store.append(m.id, event, f"{p.sender}:orphan", result, 3600)
     assert appended.__class__.__name__ == "Appended"
     assert seq not in w.sent.seqs()
     again = await write(w, p, "interpretation.add", "orphan", moment_id=moment, text="Bewaard")

@@ -272,7 +272,7 @@ class Meetings:
             }
             result = {"ok": True, "seq": seq, **outcome.result}
             ttl = ttl_for(outcome.state, self.settings, now)
-            appended = await self.store.append(mid, event, outcome.state, op_key, result, ttl)
+            appended = await self.store.append(mid, event, op_key, result, ttl)
             if isinstance(appended, Appended):
                 public_seq = seq if outcome.public else stored.public_seq
                 self.cache[mid] = Stored(seq, outcome.state, public_seq, stored.base)

@@ -295,8 +295,9 @@ async def test_prev_names_the_previous_event_each_audience_could_see(w: World) -
     for seq, event in public.items():
         assert not any("author" in str(c) for c in event["changes"]), seq
     # A participant's catch-up names the same events, so sync {since} fills exactly the gap.
-    name, catchup = await w.service.sync(p, shown_seq)
-    assert name == "catchup"
+    synced = await w.service.sync(p, shown_seq)
+    assert synced[0] == "catchup"
+    catchup = synced[1]
     assert [e["seq"] for e in catchup["events"]] == [visible["seq"], revealed["seq"]]
     assert catchup["seq"] == revealed["seq"]
 

@@ -16,12 +16,14 @@ import asyncio
 import contextlib
 import logging
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
 import socketio
 
 from . import guard
+from .answers import CapsuleAck, Refused, SyncAck, sync_ack
 from .domain.evolve import WireEvent
 from .domain.visibility import touches_intake
 from .domain.writes import WRITES
@@ -93,7 +95,9 @@ class Hub:
             sio.on(name, self._writer(name))
 
     # connections
-    async def on_connect(self, sid: str, environ: Any = None, auth: Any = None) -> Any:
+    # Socket.IO hands handlers whatever JSON a client sent (``Any``): each reads only what it
+    # checks first. What they return is typed (answers.py).
+    async def on_connect(self, sid: str, environ: Any = None, auth: Any = None) -> Refused | None:
         if self.sio.manager.is_connected(sid, "/"):
             # A client emitting "connect" as an ordinary event: a real connect is still pending.
             return {"ok": False, "error": UnknownEvent().as_error()}
@@ -144,7 +148,7 @@ class Hub:
             log.warning("welcome failed meeting=%s code=%s", meeting_ref(mid), exc.code)
             await self.sio.disconnect(sid)
 
-    async def on_disconnect(self, sid: str, reason: Any = None) -> Any:
+    async def on_disconnect(self, sid: str, reason: Any = None) -> Refused | None:
         if self.sio.manager.is_connected(sid, "/"):
             # A client emitting "disconnect" as an ordinary event; a real one is pending.
             return {"ok": False, "error": UnknownEvent().as_error()}
@@ -167,7 +171,7 @@ class Hub:
         await self.sio.emit("presence", {"counts": counts}, room=f"fac:{meeting_id}")
 
     # reads
-    async def on_sync(self, sid: str, data: Any = None) -> dict[str, Any]:
+    async def on_sync(self, sid: str, data: Any = None) -> SyncAck:
         conn = self.connections.get(sid)
         if conn is None:
             return {"ok": False, "error": Unauthorized().as_error()}
@@ -178,12 +182,11 @@ class Hub:
             return {"ok": False, "error": RateLimited().as_error()}
         since = data.get("since") if isinstance(data, dict) else None
         try:
-            name, payload = await self.service.sync(conn.session, since)
+            return sync_ack(await self.service.sync(conn.session, since))
         except TijdlijnError as exc:
             return {"ok": False, "error": exc.as_error()}
-        return {"ok": True, name: payload}
 
-    async def on_capsule(self, sid: str, data: Any = None) -> dict[str, Any]:
+    async def on_capsule(self, sid: str, data: Any = None) -> CapsuleAck | Refused:
         try:
             conn = self._admit(sid)
             return {"ok": True, **await self.service.capsule(conn.session)}
@@ -202,18 +205,21 @@ class Hub:
         return conn
 
     # writes
-    def _writer(self, name: str) -> Any:
+    def _writer(self, name: str) -> Callable[[str, Any], Awaitable[dict[str, Any]]]:
         async def handler(sid: str, data: Any = None) -> dict[str, Any]:
             return await self.metrics.timed_write(name, self.on_write(name, sid, data))
 
         handler.__name__ = f"on_{name.replace('.', '_')}"
         return handler
 
-    async def on_unknown(self, event: str, sid: str, *args: Any) -> dict[str, Any]:
+    async def on_unknown(self, event: str, sid: str, *args: Any) -> Refused:
         return {"ok": False, "error": UnknownEvent().as_error()}
 
     async def on_write(self, name: str, sid: str, data: Any) -> dict[str, Any]:
-        """The one boundary where errors become error acks."""
+        """The one boundary where errors become error acks.
+
+        Its ack is untyped: ``service.write``'s, an op answer as the store keeps and returns it
+        (answers.WriteAck is its shape, for when the store's op answers are typed)."""
         conn = self.connections.get(sid)
         try:
             conn = self._admit(sid)

@@ -76,7 +76,9 @@ class Redact(logging.Filter):
 
 
 def uvicorn_log_config() -> dict[str, Any]:
-    """uvicorn's own configuration plus ours: limits on every handler, redaction on access."""
+    """uvicorn's own configuration plus ours: limits on every handler, redaction on access.
+
+    Untyped: the schema of ``logging.config.dictConfig``, which uvicorn's ``log_config`` takes."""
     filters = ["limit"]
     return {
         "version": 1,

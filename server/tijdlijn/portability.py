@@ -10,7 +10,7 @@ half-imported. Party references inside the file use the file's own ids; the meet
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Annotated, Any, Final, Literal, TypedDict, TypeVar
+from typing import Annotated, Final, Literal, TypedDict, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -28,7 +28,7 @@ M = TypeVar("M", bound=BaseModel)
 AgendaPart = Literal["introduction", "timeline", "reflection", "agreements"]
 
 
-def validate(model: type[M], data: Any, what: str, schema: str | None = None) -> M:
+def validate(model: type[M], data: object, what: str, schema: str | None = None) -> M:
     """``data`` as ``model``, or :class:`Invalid` saying what is wrong with which field."""
     if not isinstance(data, dict):
         raise Invalid(f"{what} is geen JSON-object.")
@@ -163,7 +163,7 @@ class _Prepared(_Model):
 
 
 def meeting_from_prepared(
-    data: Any,
+    data: object,
     meeting_id: str,
     now: float,
     new_id: Callable[[], str] = access.new_item_id,

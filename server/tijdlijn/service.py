@@ -22,15 +22,16 @@ import random
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Protocol, TypedDict, cast
+from typing import Any, Protocol
 
 from . import access, meetings
+from .answers import Capsule, Catchup, DeletionReceipt, Restored, Snapshot, Synced
 from .capsule import Contents, Sealer
 from .domain import commands, writes
 from .domain.decide import MEETING_ENDED, Actor, decide
 from .domain.evolve import Event, WireEvent
 from .domain.meeting import COLLECTIONS, Meeting, Role, upgraded
-from .domain.visibility import View, own_interpretations, strip_authors, view_for
+from .domain.visibility import own_interpretations, strip_authors, view_for
 from .errors import (
     Busy,
     Conflict,
@@ -75,14 +76,6 @@ class Broadcaster(Protocol):
     async def deliver(
         self, meeting_id: str, facilitators: WireEvent, public: WireEvent | None
     ) -> None: ...
-
-
-class Snapshot(TypedDict, total=False):
-    seq: int
-    meeting: View
-    you: dict[str, Any]
-    share: dict[str, str]
-    restored_at: int
 
 
 def meeting_ref(meeting_id: str) -> str:
@@ -171,7 +164,7 @@ class Meetings:
         self.cache[meeting_id] = stored
         return stored
 
-    async def sync(self, session: Session, since: object) -> tuple[str, dict[str, Any]]:
+    async def sync(self, session: Session, since: object) -> Synced:
         """``catchup`` (the events after ``since`` this device may see) or ``snapshot``."""
         public = session.actor.role != "facilitator"
         if session.actor.role == "intake":
@@ -181,10 +174,10 @@ class Meetings:
             if events is not None:
                 seq = events[-1]["seq"] if events else since
                 shown = [wire(e, public) for e in events if not public or e["public"]]
-                return "catchup", {"seq": seq, "events": shown}
+                catchup: Catchup = {"seq": seq, "events": shown}
+                return "catchup", catchup
         stored = await self.load(session.meeting_id)
-        # The transport takes any JSON object; a Snapshot is one (TypedDicts are not dicts to mypy).
-        return "snapshot", cast(dict[str, Any], await self.snapshot(session, stored))
+        return "snapshot", await self.snapshot(session, stored)
 
     async def snapshot(self, session: Session, stored: Stored) -> Snapshot:
         state, actor = stored.state, session.actor
@@ -359,7 +352,7 @@ class Meetings:
         # 25^6 codes: twenty collisions in a row means something is wrong with the store.
         raise StoreUnavailable("Kon geen vrije deelnamecode vinden.")
 
-    async def _delete(self, mid: str) -> dict[str, Any]:
+    async def _delete(self, mid: str) -> DeletionReceipt:
         """A decided ``meeting.end``: delete everything of the meeting now; the receipt for the
         facilitator (the hub then tells every other device)."""
         stored = await self.load(mid)
@@ -368,7 +361,7 @@ class Meetings:
         log.info("deleted meeting=%s keys=%d", meeting_ref(mid), deletion.removed)
         return deletion_receipt(mid, stored.state, deletion.removed, deletion.remaining)
 
-    async def capsule(self, session: Session) -> dict[str, Any]:
+    async def capsule(self, session: Session) -> Capsule:
         """The meeting sealed for its facilitator's console, and when the meeting expires."""
         if session.actor.role != "facilitator":
             raise Forbidden("Alleen de gespreksbegeleider krijgt een herstelkopie.")
@@ -407,7 +400,7 @@ class Meetings:
             "capsule_expires_at": expires_at,
         }
 
-    async def restore(self, token: str, sealed: object) -> dict[str, Any]:
+    async def restore(self, token: str, sealed: object) -> Restored:
         """Bring a lost meeting back from its capsule, as it was: same id, tokens, code, seq.
 
         Only with a capsule this server sealed, not expired, presented with a facilitator token
@@ -461,7 +454,7 @@ def capsule_seconds(state: Meeting, settings: Settings, now: float) -> int:
     return ttl_for(state, settings, now) + DAY
 
 
-def deletion_receipt(meeting_id: str, state: Meeting, keys: int, remaining: int) -> dict[str, Any]:
+def deletion_receipt(meeting_id: str, state: Meeting, keys: int, remaining: int) -> DeletionReceipt:
     """Proof of deletion for a privacy officer: counts and hashes, no case content."""
     kept = upgraded(state)  # a meeting stored before a collection existed has none of it
     items = {kind: len(kept[kind]) for kind in COLLECTIONS}

@@ -40,6 +40,14 @@ class Party(TypedDict):
     absent: NotRequired[bool]
 
 
+class PartyRef(TypedDict):
+    """A party as anyone may see it: before joining, or from an intake link."""
+
+    id: str
+    name: str
+    colour: str
+
+
 class Moment(TypedDict):
     id: str
     text: str

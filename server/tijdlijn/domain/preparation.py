@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Literal, TypedDict
 
-from .items import holds_personal_data
+from .items import PartyRef, holds_personal_data
 
 # The handbook's preconditions (fase 1, stap 1, and "spanningen in de samenwerking"): checked by
 # the facilitator in preparation, kept with the meeting, never blocking.
@@ -61,12 +61,6 @@ class IntakeSeen(TypedDict):
     party_id: str
     status: IntakeStatus
     opened_at: float
-
-
-class PartyRef(TypedDict):
-    id: str
-    name: str
-    colour: str
 
 
 class IntakeEntrySeen(TypedDict):

@@ -165,6 +165,8 @@ def split_presence(raw: dict[str, str], now: float) -> tuple[dict[str, str], lis
 
 class Store(Protocol):
     kind: Literal["memory", "redis"]
+    # How many seqs back op answers are kept (OPS_WINDOW unless a test sets it).
+    ops_window: int
 
     async def open(self) -> None:
         """Connect (Redis) or start the expiry sweep (memory)."""

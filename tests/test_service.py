@@ -28,6 +28,7 @@ from tijdlijn.errors import (
     MeetingGone,
     MeetingLost,
     TijdlijnError,
+    TooLate,
     Unauthorized,
 )
 from tijdlijn.service import Meetings, Session
@@ -206,6 +207,47 @@ async def test_two_participants_with_the_same_op_id_both_land(w: World) -> None:
     assert await write(w, q, "interpretation.add", "1", moment_id=moment, text="x") == second
     assert await write(w, p, "interpretation.add", "1", moment_id=moment, text="x") == first
     assert await texts(w, m) == ["Van p", "Van q"]
+
+
+# op answers are kept for a window; a retry from before it is refused, never applied twice
+async def test_a_retry_older_than_the_ops_window_is_refused_not_applied_twice(w: World) -> None:
+    m = await new_meeting(w)
+    moment = await revealed_moment(w, m)
+    _, p = await participant(w, m)
+    w.store.ops_window = 3
+    seen = (await w.service.load(m.id)).seq
+    payload = {"moment_id": moment, "text": "Eens", "seen": seen}
+    first = await write(w, p, "interpretation.add", "late", **payload)
+    # Within the window a retry is recognised and answered as the first time.
+    assert await write(w, p, "interpretation.add", "late", **payload) == first
+    for n in range(4):
+        await write(w, m.fac, "moment.add", f"m{n}", text=f"Concept {n}")
+    with pytest.raises(TooLate) as refused:
+        await write(w, p, "interpretation.add", "late", **payload)
+    assert refused.value.code == "too_late"
+    assert await texts(w, m) == ["Eens"], "applied once"
+    # A new write with a fresh ``seen`` is a new write.
+    now = (await w.service.load(m.id)).seq
+    again = await write(w, p, "interpretation.add", "new", **{**payload, "seen": now})
+    assert again["ok"] and await texts(w, m) == ["Eens", "Eens"]
+
+
+async def test_a_process_behind_catches_up_from_the_log_and_writes(w: World) -> None:
+    """Two processes on one store: the one whose copy is behind applies the events it missed
+    (as a device would) and then lands its write on top of them."""
+    m = await new_meeting(w)
+    moment = await revealed_moment(w, m)
+    other = Meetings(Settings(), w.store, w.service.sealer, clock=w.clock)
+    other_fac = await other.session(m.tokens["facilitator"])
+    added = await other.write(other_fac, "moment.add", {"op_id": "o1", "text": "Elders"})
+    _, p = await participant(w, m)
+    mine = await write(w, p, "interpretation.add", "p1", moment_id=moment, text="Hier")
+    assert mine["seq"] == added["seq"] + 1
+    stored = await w.store.load(m.id)
+    assert stored is not None
+    cached = w.service.cache[m.id]
+    assert (cached.seq, cached.state) == (stored.seq, stored.state)
+    assert added["id"] in cached.state["moments"]
 
 
 # every acknowledged write is broadcast, however it was acknowledged

@@ -70,17 +70,20 @@ def change_parts(changes: list[Change]) -> list[tuple[str, str]]:
 
 
 def joined(parts: list[tuple[str, str]]) -> Meeting:
-    """The meeting that ``parts`` (in order) make up."""
-    raw: dict[str, Any] = {}
-    collections: dict[str, dict[str, Any]] = {kind: {} for kind in COLLECTIONS}
+    """The meeting that ``parts`` (in order) make up.
+
+    The parts are JSON already: they are joined into one text and parsed once, which is several
+    times faster than parsing each part (a device's snapshot reads the whole meeting)."""
+    fields: list[str] = []
+    collections: dict[str, list[str]] = {kind: [] for kind in COLLECTIONS}
     for name, text in parts:
         if name.startswith("f:"):
-            raw[name[2:]] = json.loads(text)
+            fields.append(f"{_dump(name[2:])}:{text}")
         else:
             _, kind, item_id = name.split(":", 2)
-            collections.setdefault(kind, {})[item_id] = json.loads(text)
-    raw.update(collections)
-    return cast(Meeting, raw)  # parts the store wrote from a Meeting: as in ``decoded``
+            collections.setdefault(kind, []).append(f"{_dump(item_id)}:{text}")
+    fields += [f"{_dump(kind)}:{{{','.join(items)}}}" for kind, items in collections.items()]
+    return decoded("{" + ",".join(fields) + "}", Meeting)
 
 
 class AccessRecord(TypedDict):
@@ -165,6 +168,8 @@ def split_presence(raw: dict[str, str], now: float) -> tuple[dict[str, str], lis
 
 class Store(Protocol):
     kind: Literal["memory", "redis"]
+    # How many seqs back op answers are kept (OPS_WINDOW unless a test sets it).
+    ops_window: int
 
     async def open(self) -> None:
         """Connect (Redis) or start the expiry sweep (memory)."""

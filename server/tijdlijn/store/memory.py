@@ -81,7 +81,7 @@ class MemoryStore:
         ops_window: int = OPS_WINDOW,
     ) -> None:
         self._log_max = log_max
-        self._ops_window = ops_window
+        self.ops_window = ops_window
         self._clock = clock
         self._sweep_interval = sweep_interval
         self._meetings: dict[str, _Entry] = {}
@@ -255,7 +255,7 @@ class MemoryStore:
         if op_id is not None:
             entry.ops[op_id] = encoded_result
             entry.op_seqs.append((seq, op_id))
-        while entry.op_seqs and entry.op_seqs[0][0] <= seq - self._ops_window:
+        while entry.op_seqs and entry.op_seqs[0][0] <= seq - self.ops_window:
             entry.ops.pop(entry.op_seqs.popleft()[1], None)
         self._touch(entry, ttl)
         return Appended(seq=entry.seq)

@@ -250,7 +250,7 @@ class RedisStore:
         retries: int = 3,
         ops_window: int = OPS_WINDOW,
     ) -> None:
-        self._ops_window = ops_window
+        self.ops_window = ops_window
         self._url = url
         self._prefix = prefix
         self._log_max = log_max
@@ -416,7 +416,7 @@ class RedisStore:
             ttl,
             self._log_max,
             "1" if event["public"] else "",
-            self._ops_window,
+            self.ops_window,
         ]
         for name, text in change_parts(event["changes"]):
             args += [name, text]

@@ -242,10 +242,15 @@ class Hub:
     async def deliver(
         self, meeting_id: str, facilitators: WireEvent, public: WireEvent | None
     ) -> None:
+        rooms: list[tuple[str, Any]] = [(f"fac:{meeting_id}", facilitators)]
+        if public is not None:
+            rooms.append((f"pub:{meeting_id}", public))
         with self.metrics.fanout():
-            await self.sio.emit("event", facilitators, room=f"fac:{meeting_id}")
-            if public is not None:
-                await self.sio.emit("event", public, room=f"pub:{meeting_id}")
+            if self.link is not None:
+                await self.link.emit_each("event", rooms)
+            else:
+                for room, event in rooms:
+                    await self.sio.emit("event", event, room=room)
         if touches_intake(facilitators["changes"]):
             await self.sio.emit("intake.changed", {}, room=f"intake:{meeting_id}")
 

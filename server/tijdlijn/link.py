@@ -49,6 +49,37 @@ class Link(socketio.AsyncRedisManager):  # type: ignore[misc]
         succeeds again (a paused Redis fails publishes without dropping the subscriber)."""
         return self.listening and not self.publish_failed
 
+    async def emit_each(self, event: str, deliveries: list[tuple[str, Any]]) -> None:
+        """``event`` to several rooms, each with its own payload (a meeting's facilitators and
+        its participants get different copies of one write): delivered to this process's
+        devices at once, and to the other processes in one published message instead of one
+        per room, which saves a publish and a decode per process on every write."""
+        messages = [
+            {
+                "method": "emit",
+                "event": event,
+                "data": [data],
+                "binary": False,
+                "namespace": "/",
+                "room": room,
+                "skip_sid": None,
+                "callback": None,
+                "host_id": self.host_id,
+            }
+            for room, data in deliveries
+        ]
+        for message in messages:
+            await self._handle_emit(message)
+        if messages:
+            await self._publish({**messages[0], "also": messages[1:]})
+
+    async def _handle_emit(self, message: Any) -> None:
+        await super()._handle_emit(message)
+        # The other rooms of an emit_each from another process. (A process of an older version
+        # ignores them; its devices notice the gap at their next event and catch up.)
+        for extra in message.get("also") or () if isinstance(message, dict) else ():
+            await super()._handle_emit(extra)
+
     async def _handle_close_room(self, message: Any) -> None:
         await super()._handle_close_room(message)
         room = message.get("room") if isinstance(message, dict) else None
@@ -68,9 +99,10 @@ class Link(socketio.AsyncRedisManager):  # type: ignore[misc]
                 self.connected = False
                 if attempt == 1:
                     self.publish_failed = True
-                    room = data.get("room") if isinstance(data, dict) else None
-                    if isinstance(room, str):
-                        self.dirty.add(room)
+                    for part in [data, *(data.get("also") or [])] if isinstance(data, dict) else []:
+                        room = part.get("room") if isinstance(part, dict) else None
+                        if isinstance(room, str):
+                            self.dirty.add(room)
                     log.warning(
                         "publish failed (%s); devices will be told to resync", type(exc).__name__
                     )

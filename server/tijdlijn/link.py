@@ -42,6 +42,9 @@ class Link(socketio.AsyncRedisManager):  # type: ignore[misc]
         # ended there): close_room takes this process's devices out of the room, so unless
         # they are let go too they stay connected and hear nothing more.
         self.on_room_closed: Callable[[str], Any] | None = None
+        # Called with the room and payload of each emit another process published: lets this
+        # process see that a meeting moved on before it writes to it.
+        self.on_remote_emit: Callable[[str, Any], None] | None = None
 
     @property
     def up(self) -> bool:
@@ -74,11 +77,16 @@ class Link(socketio.AsyncRedisManager):  # type: ignore[misc]
             await self._publish({**messages[0], "also": messages[1:]})
 
     async def _handle_emit(self, message: Any) -> None:
-        await super()._handle_emit(message)
         # The other rooms of an emit_each from another process. (A process of an older version
         # ignores them; its devices notice the gap at their next event and catch up.)
-        for extra in message.get("also") or () if isinstance(message, dict) else ():
-            await super()._handle_emit(extra)
+        also = message.get("also") or () if isinstance(message, dict) else ()
+        for part in (message, *also):
+            await super()._handle_emit(part)
+            remote = isinstance(part, dict) and part.get("host_id") != self.host_id
+            if remote and self.on_remote_emit is not None:
+                data = part.get("data")
+                if isinstance(data, list) and data and isinstance(part.get("room"), str):
+                    self.on_remote_emit(part["room"], data[0])
 
     async def _handle_close_room(self, message: Any) -> None:
         await super()._handle_close_room(message)

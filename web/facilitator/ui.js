@@ -5,7 +5,7 @@
  */
 
 import { getLanguage, t, translateDom } from "../shared/i18n.js";
-import { el, keyedList, partyChip } from "../shared/dom.js";
+import { el, keyedList, partyChip, replace } from "../shared/dom.js";
 import { kindNames, personalDataIn } from "../shared/pii_guard.js";
 
 export { el, partyChip };
@@ -38,17 +38,33 @@ export function keepingFocus(/** @type {any} */ fn) {
 const builtFrom = new WeakMap();
 
 /**
+ * How {@link renderList} renders one kind of item.
+ * @template T
+ * @typedef {object} ListHow
+ * @property {(item: T) => string} key the item's id: its element is reused for the same key
+ * @property {(item: T, index: number) => unknown} inputs everything ``build`` shows (JSON); the
+ *   element is rebuilt only when this changes
+ * @property {(item: T, index: number) => HTMLElement} build makes the item's element
+ * @property {(node: HTMLElement, item: T, index: number) => void} [update] brings a kept (or new)
+ *   element up to date in place, on every render: for what may change while the element must stay
+ *   (a list inside it, a checkbox, a count), so focus and typed text inside it survive
+ * @property {string} [emptyKey] with no items, the list shows this catalogue key (else nothing)
+ */
+
+/**
  * Render a list keyed by id (shared/dom.js keyedList): an item whose inputs did not change keeps
  * its element, so focus and scroll survive a render and the screen reader hears nothing new; a
- * changed item is rebuilt in its place. With no items, the list shows ``emptyKey``.
+ * changed item is rebuilt in its place.
  * @template T
  * @param {HTMLElement} list
  * @param {T[]} items
- * @param {{key: (item: T) => string, inputs: (item: T, index: number) => unknown, build: (item: T, index: number) => HTMLElement, emptyKey: string}} how
- *   ``inputs`` returns everything the item shows (JSON), ``build`` makes its element
+ * @param {ListHow<T>} how
  */
-export function renderList(list, items, { key, inputs, build, emptyKey }) {
-  if (!items.length) {
+export function renderList(list, items, { key, inputs, build, update, emptyKey }) {
+  if (!items.length && emptyKey) {
+    // Kept while it says the same, so a render changes nothing a screen reader would announce.
+    const shown = list.children.length === 1 ? list.firstElementChild : null;
+    if (shown?.getAttribute("data-i18n") === emptyKey && shown.textContent === t(emptyKey)) return;
     list.replaceChildren(el("li", { class: "empty", i18n: emptyKey }));
     return;
   }
@@ -56,11 +72,32 @@ export function renderList(list, items, { key, inputs, build, emptyKey }) {
   keyedList(list, items, key, (item, previous) => {
     const i = index.get(item) ?? 0;
     const signature = JSON.stringify([getLanguage(), inputs(item, i)]);
-    if (previous && builtFrom.get(previous) === signature) return previous;
-    const node = build(item, i);
-    builtFrom.set(node, signature);
+    let node = previous && builtFrom.get(previous) === signature ? previous : null;
+    if (!node) {
+      node = build(item, i);
+      builtFrom.set(node, signature);
+    }
+    update?.(node, item, i);
     return node;
   });
+}
+
+/** @type {WeakMap<HTMLElement, string>} what each part was last filled from */
+const partFrom = new WeakMap();
+
+/**
+ * Fill ``box`` with what ``build`` returns, only when ``inputs`` (JSON) changed since the last
+ * fill: the changing part of a kept element (a card's head, a row's buttons) is redone while the
+ * rest of the element, and the focus in it, stays.
+ * @param {HTMLElement} box
+ * @param {unknown} inputs
+ * @param {() => (Node | string | null | undefined | false)[]} build
+ */
+export function renderPart(box, inputs, build) {
+  const signature = JSON.stringify([getLanguage(), inputs]);
+  if (partFrom.get(box) === signature) return;
+  partFrom.set(box, signature);
+  replace(box, ...build());
 }
 
 /** @typedef {{value: string, label: string, disabled?: boolean}} Option */

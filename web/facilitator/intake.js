@@ -46,7 +46,7 @@ function storedLinks() {
   }
 }
 
-function keepLink(/** @type {any} */ intakeId, /** @type {any} */ link) {
+function keepLink(/** @type {string} */ intakeId, /** @type {string} */ link) {
   try {
     sessionStorage.setItem(LINKS_KEY, JSON.stringify({ ...storedLinks(), [intakeId]: link }));
   } catch {
@@ -54,7 +54,7 @@ function keepLink(/** @type {any} */ intakeId, /** @type {any} */ link) {
   }
 }
 
-function base64url(/** @type {any} */ bytes) {
+function base64url(/** @type {Uint8Array} */ bytes) {
   return btoa(String.fromCharCode(...bytes))
     .replace(/\+/g, "-")
     .replace(/\//g, "_")
@@ -73,7 +73,7 @@ async function newLink(
   const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(token)));
   const hash = [...digest].map((b) => b.toString(16).padStart(2, "0")).join("");
   const ack = await ctx.send("intake.open", { party_id: party.id, token_hash: hash });
-  if (ack.ok) {
+  if (ack.ok && ack.id) {
     keepLink(ack.id, `${location.origin}/intake#${token}`);
     shown.add(ack.id); // just asked for: shown until the tab is left
     ctx.render();
@@ -231,7 +231,7 @@ function renderEntries(/** @type {Ctx} */ ctx) {
   const entries = byWhen(Object.values(m.intake_entries || {}));
   for (const id of [...selected]) if (!m.intake_entries?.[id] || m.intake_entries[id].moment_id) selected.delete(id);
   const box = byId("intake-entries");
-  byId("intake-take").disabled = selected.size === 0;
+  byId("intake-take", HTMLButtonElement).disabled = selected.size === 0;
   setText(byId("intake-take"), t("intake.take", { count: selected.size }));
   if (!entries.length) {
     renderPart(box, "none", () => [el("p", { class: "empty", i18n: "intake.entries_none" })]);
@@ -352,8 +352,8 @@ async function takeDialog(/** @type {import("./console.js").Ctx} */ ctx) {
       validate: () => !into.control.value && !text.control.value.trim(),
       read: () => ({ text: text.control.value.trim(), when: when.control.value.trim(), into: into.control.value }),
     });
-    if (result.value !== "ok") return;
     const v = result.values;
+    if (result.value !== "ok" || !v) return;
     /** @type {Record<string, unknown>} */
     const payload = { entry_ids: entries.map((e) => e.id) };
     if (v.into) payload.moment_id = v.into;

@@ -157,7 +157,7 @@ export async function addInterpretationDialog(
       validate: () => !text.control.value.trim(),
       read: () => ({ party_id: party.control.value, text: text.control.value.trim() }),
     });
-    if (result.value !== "ok") return;
+    if (result.value !== "ok" || !result.values) return;
     values = result.values;
     if (await maySend(values.text)) break;
   }

@@ -28,18 +28,18 @@ export function setup(/** @type {import("./console.js").Ctx} */ ctx) {
       byId("run-feedback").dataset.kind = "info";
     }
   });
-  byId("reveal-form").addEventListener("submit", async (/** @type {any} */ event) => {
+  byId("reveal-form").addEventListener("submit", async (event) => {
     event.preventDefault();
-    const id = byId("reveal-choice").value;
+    const id = byId("reveal-choice", HTMLSelectElement).value;
     if (!id) return;
     const ack = await ctx.send("moment.reveal", { id });
     if (ack.ok) announceReveal(ctx, id);
   });
 
   // Back to a moment shown earlier, from beside the controls (the list may be far down).
-  byId("focus-form").addEventListener("submit", async (/** @type {any} */ event) => {
+  byId("focus-form").addEventListener("submit", async (event) => {
     event.preventDefault();
-    const id = byId("focus-choice").value;
+    const id = byId("focus-choice", HTMLSelectElement).value;
     if (!id) return;
     const ack = await ctx.send("moment.focus", { id });
     if (ack.ok) {
@@ -50,7 +50,7 @@ export function setup(/** @type {import("./console.js").Ctx} */ ctx) {
     }
   });
 
-  const text = byId("insert-text");
+  const text = byId("insert-text", HTMLTextAreaElement);
   const judgement = attachJudgementHint(text, byId("insert-text-hint"), t);
   const jargonHint = el("p", { class: "hint", attrs: { "aria-live": "polite" } });
   byId("insert-text-hint").after(jargonHint);
@@ -59,35 +59,35 @@ export function setup(/** @type {import("./console.js").Ctx} */ ctx) {
     judgement();
     jargon();
   };
-  byId("insert-form").addEventListener("submit", async (/** @type {any} */ event) => {
+  byId("insert-form").addEventListener("submit", async (event) => {
     event.preventDefault();
     const value = text.value.trim();
     if (!value) return text.focus();
     if (!(await maySend(value))) return text.focus();
-    const source = byId("insert-source").value;
-    const reveal = byId("insert-reveal").checked;
+    const source = byId("insert-source", HTMLSelectElement).value;
+    const reveal = byId("insert-reveal", HTMLInputElement).checked;
     const ack = await ctx.send("moment.add", {
       text: value,
-      when: byId("insert-when").value.trim(),
-      position: Number(byId("insert-position").value),
+      when: byId("insert-when", HTMLInputElement).value.trim(),
+      position: Number(byId("insert-position", HTMLSelectElement).value),
       reveal,
       ...(source ? { source_party_id: source } : {}),
     });
     if (ack.ok) {
       text.value = "";
-      byId("insert-when").value = "";
+      byId("insert-when", HTMLInputElement).value = "";
       refreshHint();
       if (reveal) announceReveal(ctx, ack.id);
       else announce(t("run.inserted"));
     }
   });
 
-  byId("behalf-form").addEventListener("submit", async (/** @type {any} */ event) => {
+  byId("behalf-form").addEventListener("submit", async (event) => {
     event.preventDefault();
-    const area = byId("behalf-text");
+    const area = byId("behalf-text", HTMLTextAreaElement);
     const value = area.value.trim();
-    const momentId = byId("behalf-moment").value;
-    const partyId = byId("behalf-party").value;
+    const momentId = byId("behalf-moment", HTMLSelectElement).value;
+    const partyId = byId("behalf-party", HTMLSelectElement).value;
     if (!value) return area.focus();
     if (!momentId || !partyId) return;
     if (!(await maySend(value))) return area.focus();
@@ -109,7 +109,7 @@ function announceReveal(/** @type {import("./console.js").Ctx} */ ctx, /** @type
 }
 
 /** The moment under discussion, always beside the controls (the list may be long). */
-function renderNow(/** @type {import("./console.js").Ctx} */ ctx, /** @type {any} */ moments) {
+function renderNow(/** @type {import("./console.js").Ctx} */ ctx, /** @type {Moment[]} */ moments) {
   const m = ctx.meeting;
   const current = m.current_moment_id && m.moments[m.current_moment_id];
   const box = byId("run-now");
@@ -117,7 +117,7 @@ function renderNow(/** @type {import("./console.js").Ctx} */ ctx, /** @type {any
     box.replaceChildren(el("p", { class: "help", i18n: moments.length ? "run.now_none" : "run.empty_prepare" }));
     return;
   }
-  const n = moments.findIndex((/** @type {any} */ x) => x.id === current.id) + 1;
+  const n = moments.findIndex((x) => x.id === current.id) + 1;
   const count = Object.values(m.interpretations).filter((i) => i.moment_id === current.id).length;
   box.replaceChildren(
     el(
@@ -142,8 +142,8 @@ export function render(/** @type {import("./console.js").Ctx} */ ctx) {
   const shown = moments.filter((x) => x.state === "revealed");
   byId("run-progress").textContent = t("run.progress", { shown: shown.length, total: moments.length });
   renderNow(ctx, moments);
-  const revealNext = byId("reveal-next");
-  const unreveal = byId("unreveal");
+  const revealNext = byId("reveal-next", HTMLButtonElement);
+  const unreveal = byId("unreveal", HTMLButtonElement);
   const hadFocus = document.activeElement;
   revealNext.disabled = drafts.length === 0;
   unreveal.disabled = shown.length === 0;
@@ -159,12 +159,12 @@ export function render(/** @type {import("./console.js").Ctx} */ ctx) {
       : t("run.empty_prepare");
 
   fillSelect(
-    byId("reveal-choice"),
+    byId("reveal-choice", HTMLSelectElement),
     drafts.map((x) => ({ value: x.id, label: momentLabel(ctx, x) })),
   );
   const others = shown.filter((x) => x.id !== m.current_moment_id);
   fillSelect(
-    byId("focus-choice"),
+    byId("focus-choice", HTMLSelectElement),
     others.map((x) => ({ value: x.id, label: momentLabel(ctx, x) })),
   );
   byId("focus-form").hidden = others.length === 0;
@@ -176,7 +176,7 @@ export function render(/** @type {import("./console.js").Ctx} */ ctx) {
   moments.forEach((x, i) =>
     positions.push({ value: String(i + 1), label: t("run.position_after", { moment: momentLabel(ctx, x) }) }),
   );
-  const positionSelect = byId("insert-position");
+  const positionSelect = byId("insert-position", HTMLSelectElement);
   const wasChosen = positionSelect.dataset.chosen === "1";
   fillSelect(positionSelect, positions);
   if (!wasChosen) positionSelect.value = String(currentIndex >= 0 ? currentIndex + 1 : moments.length);
@@ -186,9 +186,9 @@ export function render(/** @type {import("./console.js").Ctx} */ ctx) {
       positionSelect.dataset.chosen = "1";
     });
   }
-  fillSelect(byId("insert-source"), sourceOptions(ctx));
+  fillSelect(byId("insert-source", HTMLSelectElement), sourceOptions(ctx));
 
-  const behalfMoment = byId("behalf-moment");
+  const behalfMoment = byId("behalf-moment", HTMLSelectElement);
   const behalfOptions = (shown.length ? shown : moments).map((x) => ({ value: x.id, label: momentLabel(ctx, x) }));
   const followCurrent = !behalfMoment.dataset.chosen || behalfMoment.value === behalfMoment.dataset.lastCurrent;
   fillSelect(behalfMoment, behalfOptions);
@@ -201,10 +201,11 @@ export function render(/** @type {import("./console.js").Ctx} */ ctx) {
     });
   }
   fillSelect(
-    byId("behalf-party"),
+    byId("behalf-party", HTMLSelectElement),
     orderedParties(m).map((p) => ({ value: p.id, label: p.name })),
   );
-  byId("behalf-form").querySelector('button[type="submit"]').disabled = !moments.length || !orderedParties(m).length;
+  $('button[type="submit"]', byId("behalf-form"), HTMLButtonElement).disabled =
+    !moments.length || !orderedParties(m).length;
 
   /** @type {RunRow[]} */
   const rows = shown.map((moment) => ({ moment, n: moments.indexOf(moment) + 1 }));

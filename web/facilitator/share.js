@@ -54,11 +54,12 @@ export function setup(/** @type {import("./console.js").Ctx} */ ctx) {
 export function render(/** @type {import("./console.js").Ctx} */ ctx) {
   // During the introduction this tab is open: how many phones accepted the ground rules.
   byId("share-rules-accepted").textContent = rulesAccepted(ctx);
+  /** @type {import("./console.js").Share & {own_url?: string}} */
   const share = { ...(ctx.share || {}) };
   const code = share.join_code || "";
   // Spaced in two halves so it is easy to read aloud: "ACD EFG".
   byId("share-code").textContent = code.length === 6 ? `${code.slice(0, 3)} ${code.slice(3)}` : code;
-  const qr = byId("share-qr");
+  const qr = byId("share-qr", HTMLImageElement);
   if (code && qr.dataset.code !== code) {
     qr.dataset.code = code;
     qr.src = `/api/join/${encodeURIComponent(code)}/qr.svg`;
@@ -77,11 +78,11 @@ export function render(/** @type {import("./console.js").Ctx} */ ctx) {
     key: (row) => row.key,
     inputs: (row) => row,
     build: linkRow,
-    update: (group, row) => showLink($("input.link-field", group), shown.has(row.key), row.url),
+    update: (group, row) => showLink($("input.link-field", group, HTMLInputElement), shown.has(row.key), row.url),
   });
 }
 
-/** @typedef {{key: string, labelKey: string, helpKey: string}} LinkKind */
+/** @typedef {{key: "own_url" | "join_url" | "wall_url" | "cofacilitator_url", labelKey: string, helpKey: string}} LinkKind */
 /** @type {LinkKind[]} */
 const LINKS = [
   { key: "own_url", labelKey: "share.own_link", helpKey: "share.own_help" },
@@ -120,7 +121,7 @@ function linkRow(/** @type {LinkKind & {url: string}} */ { key, labelKey, helpKe
               const on = !shown.has(key);
               if (on) shown.add(key);
               else shown.delete(key);
-              showLink(byId(id), on, url);
+              showLink(byId(id, HTMLInputElement), on, url);
             },
           },
         }),

@@ -13,9 +13,9 @@ import { byId, confirmDialog, el, renderList } from "./ui.js";
 let clocks = {};
 
 export function setup(/** @type {import("./console.js").Ctx} */ ctx) {
-  byId("stepper").addEventListener("click", async (/** @type {any} */ event) => {
-    const target = event.target.closest("button[data-phase]");
-    if (!target || !ctx.meeting) return;
+  byId("stepper").addEventListener("click", async (event) => {
+    const target = event.target instanceof Element ? event.target.closest("button[data-phase]") : null;
+    if (!(target instanceof HTMLElement) || !target.dataset.phase || !ctx.meeting) return;
     const phase = target.dataset.phase;
     if (phase === ctx.meeting.phase) {
       ctx.showTab(TAB_FOR_PHASE[phase]);

@@ -181,8 +181,8 @@ async function threadDialog(
       theme_ids: picked("thread-theme"),
     }),
   });
-  if (result.value !== "ok") return;
   const v = result.values;
+  if (result.value !== "ok" || !v) return;
   if (v.text !== thread?.text && !(await maySend(v.text))) return;
   if (thread) {
     /** @type {Record<string, unknown>} */

@@ -11,20 +11,26 @@ import { kindNames, personalDataIn } from "../shared/pii_guard.js";
 export { el, partyChip };
 
 /**
- * The console's element with this id. Typed loosely (any) for now: the console reads inputs,
- * selects, dialogs and buttons through it, so each caller would need its own cast.
+ * The console's element with this id, or throw: every id the console asks for is in its page, so
+ * a missing one is a bug worth hearing about. With ``kind`` (an element class) it must be one of
+ * those and is typed so: `byId("insert-text", HTMLTextAreaElement).value`.
+ * @template {HTMLElement} [E=HTMLElement]
  * @param {string} id
- * @returns {any}
+ * @param {{new (): E, prototype: E}} [kind]
+ * @returns {NoInfer<E>} (not inferred from where it is used: only ``kind`` makes it narrower)
  */
-export function byId(id) {
-  return document.getElementById(id);
+export function byId(id, kind) {
+  const found = document.getElementById(id);
+  if (!found) throw new Error(`console: no element #${id}`);
+  if (kind && !(found instanceof kind)) throw new Error(`console: #${id} is not a ${kind.name}`);
+  return /** @type {E} */ (found);
 }
 
 /**
  * Re-render ``fn`` without losing the keyboard user's place: the focused control is found again
  * by its data-key after the lists were rebuilt.
  */
-export function keepingFocus(/** @type {any} */ fn) {
+export function keepingFocus(/** @type {() => void} */ fn) {
   const active = /** @type {HTMLElement | null} */ (document.activeElement);
   const key = active?.dataset?.key;
   fn();
@@ -148,7 +154,7 @@ export function toast(/** @type {string} */ message, kind = "info") {
   const box = byId("toasts");
   const item = el("p", { class: `toast toast-${kind}`, text: message });
   box.append(item);
-  while (box.children.length > 3) box.firstElementChild.remove();
+  while (box.firstElementChild && box.children.length > 3) box.firstElementChild.remove();
   setTimeout(() => item.remove(), kind === "error" ? 9000 : 5000);
 }
 
@@ -156,14 +162,18 @@ export function toast(/** @type {string} */ message, kind = "info") {
  * Say under a form whether its save worked: a status line in the form (kept until the next
  * save) and a toast. A refused or failed save says so in red; the form keeps what was typed.
  */
-export function saveStatus(/** @type {any} */ form, /** @type {any} */ ack, /** @type {string} */ savedKey) {
+export function saveStatus(
+  /** @type {HTMLElement} */ form,
+  /** @type {import("../shared/connection.js").Ack | null | undefined} */ ack,
+  /** @type {string} */ savedKey,
+) {
   let line = form.querySelector(":scope > .form-status");
   if (!line) {
     line = el("p", { class: "form-status", attrs: { role: "status" } });
     form.append(line);
   }
   const ok = Boolean(ack?.ok);
-  line.dataset.kind = ok ? "ok" : "error";
+  line.setAttribute("data-kind", ok ? "ok" : "error");
   line.textContent = ok ? t(savedKey) : t("save.failed");
   if (ok) toast(t(savedKey));
 }
@@ -184,11 +194,13 @@ let dialogOpen = false;
  * Show the modal dialog. ``body`` is a list of nodes (form fields), ``actions`` a list of
  * {value, i18n, kind, testid}. Resolves with the chosen value ('' when dismissed with Escape)
  * and the form's element values, read before the dialog closes.
- * @param {{title: string, body?: Node[], actions: DialogAction[], read?: () => any, validate?: () => any}} options
- * @returns {Promise<{value: string, values: any}>}
+ * @template [V=null]
+ * @param {{title: string, body?: Node[], actions: DialogAction[], read?: () => V, validate?: () => unknown}} options
+ *   ``validate`` returns something truthy (a problem) to keep the dialog open
+ * @returns {Promise<{value: string, values: V | null}>} values is null when cancelled
  */
 export function openDialog({ title, body = [], actions, read, validate }) {
-  const dialog = byId("dialog");
+  const dialog = byId("dialog", HTMLDialogElement);
   const form = byId("dialog-form");
   const opener = /** @type {HTMLElement | null} */ (document.activeElement);
   if (dialogOpen) dialog.close("");
@@ -205,10 +217,10 @@ export function openDialog({ title, body = [], actions, read, validate }) {
   byId("dialog-actions").replaceChildren(...buttons);
   translateDom(byId("dialog-body"));
   return new Promise((resolve) => {
-    /** @type {any} */
+    /** @type {V | null} */
     let values = null;
-    const onSubmit = (/** @type {any} */ event) => {
-      const value = event.submitter?.value ?? "";
+    const onSubmit = (/** @type {SubmitEvent} */ event) => {
+      const value = event.submitter instanceof HTMLButtonElement ? event.submitter.value : "";
       if (value !== "cancel" && validate) {
         const problem = validate();
         if (problem) {
@@ -233,7 +245,7 @@ export function openDialog({ title, body = [], actions, read, validate }) {
     dialog.showModal();
     // The first field, or else the first (safe) button: Enter must never confirm a deletion.
     const first = byId("dialog-body").querySelector("input, textarea, select");
-    (first || buttons[0])?.focus();
+    (first instanceof HTMLElement ? first : buttons[0])?.focus();
   });
 }
 

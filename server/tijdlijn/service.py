@@ -28,7 +28,7 @@ from . import access, meetings
 from .capsule import Contents, Sealer
 from .domain import commands, writes
 from .domain.decide import MEETING_ENDED, Actor, decide
-from .domain.evolve import Event, WireEvent
+from .domain.evolve import Event, WireEvent, clone, evolve
 from .domain.model import COLLECTIONS, Meeting, Role, upgraded
 from .domain.visibility import View, own_interpretations, strip_authors, view_for
 from .errors import (
@@ -40,6 +40,7 @@ from .errors import (
     MeetingLost,
     StoreUnavailable,
     TijdlijnError,
+    TooLate,
     Unauthorized,
 )
 from .lifetime import DAY, ttl_for
@@ -51,9 +52,6 @@ from .store.base import AccessRecord, Appended, Duplicate, Gone, Status, Store, 
 log = logging.getLogger("tijdlijn.service")
 
 MAX_ATTEMPTS = 25
-# A capsule carries the answers of the ops of this many latest seqs, so a device retrying one
-# of them after a restore gets its answer instead of applying it twice.
-CAPSULE_OPS = 1000
 
 
 @dataclass(frozen=True, slots=True)
@@ -237,6 +235,12 @@ class Meetings:
         op_key = f"{session.sender}:{command.op_id}"
         for attempt in range(MAX_ATTEMPTS):
             stored = self.cache.get(mid) or await self.load(mid)
+            if command.seen is not None and command.seen < stored.seq - self.store.ops_window:
+                # Its answer would have left the window: it may have landed, or not.
+                prior = await self._recall(mid, op_key)
+                if prior is not None:
+                    return prior
+                raise TooLate()
             now = self.clock()
             try:
                 outcome = decide(
@@ -272,7 +276,7 @@ class Meetings:
             }
             result = {"ok": True, "seq": seq, **outcome.result}
             ttl = ttl_for(outcome.state, self.settings, now)
-            appended = await self.store.append(mid, event, outcome.state, op_key, result, ttl)
+            appended = await self.store.append(mid, event, op_key, result, ttl)
             if isinstance(appended, Appended):
                 public_seq = seq if outcome.public else stored.public_seq
                 self.cache[mid] = Stored(seq, outcome.state, public_seq, stored.base)
@@ -282,13 +286,27 @@ class Meetings:
             if isinstance(appended, Duplicate):
                 await self._rebroadcast(mid, appended.result)
                 return appended.result
-            self.cache.pop(mid, None)
             if isinstance(appended, Gone):
                 raise await self.gone(mid)
+            await self._catch_up(mid, stored)
             # Stale: another process wrote first. Back off a little, at random, so two
             # processes writing to one meeting do not keep colliding.
             await asyncio.sleep(random.uniform(0, 0.002 * (attempt + 1)))
         raise Busy()
+
+    async def _catch_up(self, meeting_id: str, stored: Stored) -> None:
+        """Bring our copy level with the store after another process wrote first: apply the
+        events we missed (what a device does) instead of reading the whole meeting again."""
+        events = await self.store.since(meeting_id, stored.seq)
+        if not events:
+            self.cache.pop(meeting_id, None)  # the log does not reach back: load it whole
+            return
+        state, public_seq = clone(stored.state), stored.public_seq
+        for event in events:
+            evolve(state, event["changes"])
+            if event["public"]:
+                public_seq = event["seq"]
+        self.cache[meeting_id] = Stored(events[-1]["seq"], state, public_seq, stored.base)
 
     async def _recall(self, meeting_id: str, op_key: str) -> dict[str, Any] | None:
         prior = await self.store.recall(meeting_id, op_key)
@@ -376,11 +394,15 @@ class Meetings:
         stored = await self.load(mid)
         grants = await self.store.grants(mid)
         share = await self.store.share(mid) or {}
-        # Only answers the sealed state holds: an op appended since the load above would be
-        # answered "ok" after a restore without being in the meeting.
+        # Every answer the store still keeps (its ops window), so a device retrying one after a
+        # restore gets its answer instead of applying it twice; but only answers the sealed
+        # state holds: an op appended since the load above would be answered "ok" after a
+        # restore without being in the meeting.
         ops = {
             key: result
-            for key, result in (await self.store.ops(mid, stored.seq - CAPSULE_OPS)).items()
+            for key, result in (
+                await self.store.ops(mid, stored.seq - self.store.ops_window)
+            ).items()
             if result.get("seq", 0) <= stored.seq
         }
         now = self.clock()

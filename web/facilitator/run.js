@@ -341,7 +341,8 @@ function updateRunItem(
   ]);
   const count = Object.values(m.interpretations).filter((i) => i.moment_id === moment.id).length;
   const live = $("section.live", item);
-  live.setAttribute("aria-label", t("run.interps_label", { n, moment: snippet(moment.text, 40) }));
+  const name = t("run.interps_label", { n, moment: snippet(moment.text, 40) });
+  if (live.getAttribute("aria-label") !== name) live.setAttribute("aria-label", name);
   setText($("h3", live), t("run.interps_heading", { count }));
   renderInterpretations(ctx, $("ul.interp-list", live), moment, { themes: true });
 }

@@ -250,6 +250,30 @@ async def test_a_process_behind_catches_up_from_the_log_and_writes(w: World) -> 
     assert added["id"] in cached.state["moments"]
 
 
+async def test_a_process_told_another_wrote_catches_up_before_it_writes(w: World) -> None:
+    """The cross-process link tells a process that a meeting moved on (``heard``): its next
+    write starts from the caught-up state, so the store never refuses it as stale."""
+    m = await new_meeting(w)
+    moment = await revealed_moment(w, m)
+    other = Meetings(Settings(), w.store, w.service.sealer, clock=w.clock)
+    other_fac = await other.session(m.tokens["facilitator"])
+    added = await other.write(other_fac, "moment.add", {"op_id": "o1", "text": "Elders"})
+    w.service.heard(m.id, added["seq"])
+    outcomes: list[object] = []
+    append = w.store.append
+
+    async def counted(*args: Any, **kwargs: Any) -> Any:
+        outcome = await append(*args, **kwargs)
+        outcomes.append(type(outcome).__name__)
+        return outcome
+
+    w.store.append = counted  # type: ignore[method-assign]
+    _, p = await participant(w, m)
+    mine = await write(w, p, "interpretation.add", "p1", moment_id=moment, text="Hier")
+    assert mine["seq"] == added["seq"] + 1
+    assert outcomes == ["Appended"], "no stale append first"
+
+
 # every acknowledged write is broadcast, however it was acknowledged
 async def test_a_retried_write_answers_the_same_and_is_broadcast_again(w: World) -> None:
     m = await new_meeting(w)

@@ -131,6 +131,9 @@ class Meetings:
         # One write at a time per meeting in this process: they would only race for the same
         # seq. Across processes the store's seq check settles it.
         self.locks: dict[str, asyncio.Lock] = {}
+        # The latest seq another process is known to have written, per cached meeting: a write
+        # catches up first instead of learning it from a refused append (one round trip less).
+        self.ahead: dict[str, int] = {}
 
     # who
     async def session(self, token: object) -> Session:
@@ -160,6 +163,13 @@ class Meetings:
         """Drop what this process holds of a meeting (no devices here, or it is gone)."""
         self.cache.pop(meeting_id, None)
         self.locks.pop(meeting_id, None)
+        self.ahead.pop(meeting_id, None)
+
+    def heard(self, meeting_id: str, seq: int) -> None:
+        """Another process broadcast event ``seq`` of a meeting (a hint; the store decides)."""
+        stored = self.cache.get(meeting_id)
+        if stored is not None and seq > max(stored.seq, self.ahead.get(meeting_id, 0)):
+            self.ahead[meeting_id] = seq
 
     # reads
     async def load(self, meeting_id: str) -> Stored:
@@ -234,7 +244,11 @@ class Meetings:
         mid = session.meeting_id
         op_key = f"{session.sender}:{command.op_id}"
         for attempt in range(MAX_ATTEMPTS):
-            stored = self.cache.get(mid) or await self.load(mid)
+            cached = self.cache.get(mid)
+            if cached is not None and self.ahead.pop(mid, 0) > cached.seq:
+                await self._catch_up(mid, cached)
+                cached = self.cache.get(mid)
+            stored = cached or await self.load(mid)
             if command.seen is not None and command.seen < stored.seq - self.store.ops_window:
                 # Its answer would have left the window: it may have landed, or not.
                 prior = await self._recall(mid, op_key)

@@ -46,6 +46,7 @@ class Recorder:
 
     facilitators: list[WireEvent] = field(default_factory=list)
     public: list[WireEvent] = field(default_factory=list)
+    restores: list[int] = field(default_factory=list)
 
     async def deliver(
         self, meeting_id: str, facilitators: WireEvent, public: WireEvent | None
@@ -53,6 +54,9 @@ class Recorder:
         self.facilitators.append(facilitators)
         if public is not None:
             self.public.append(public)
+
+    async def restored(self, meeting_id: str, seq: int) -> None:
+        self.restores.append(seq)
 
     def seqs(self, audience: str = "facilitators") -> list[int]:
         return [e["seq"] for e in getattr(self, audience)]
@@ -409,6 +413,7 @@ async def test_a_capsule_restores_the_meeting_as_it_was(w: World) -> None:
         await w.service.session(m.tokens["facilitator"])
     restored = await w.service.restore(m.tokens["facilitator"], sealed["capsule"])
     assert restored == {"meeting_id": m.id, "seq": before.seq, "join_code": m.created["join_code"]}
+    assert w.sent.restores == [before.seq], "devices still connected are told"
 
     after = await w.store.load(m.id)
     assert after is not None

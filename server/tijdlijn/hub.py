@@ -261,6 +261,10 @@ class Hub:
         if touches_intake(facilitators["changes"]):
             await self.sio.emit("intake.changed", {}, room=f"intake:{meeting_id}")
 
+    async def restored(self, meeting_id: str, seq: int) -> None:
+        for kind in ROOMS:
+            await self.sio.emit("restored", {"seq": seq}, room=f"{kind}:{meeting_id}")
+
     def _heard(self, room: str, event: Any) -> None:
         """Another process wrote to a meeting: our copy of it is behind (see service.heard)."""
         kind, _, meeting_id = room.partition(":")

@@ -75,6 +75,9 @@ class Broadcaster(Protocol):
         self, meeting_id: str, facilitators: WireEvent, public: WireEvent | None
     ) -> None: ...
 
+    async def restored(self, meeting_id: str, seq: int) -> None:
+        """Tell the devices still connected that their meeting came back at ``seq``."""
+
 
 def meeting_ref(meeting_id: str) -> str:
     """A short hash for logs: enough to correlate lines, nothing about the case."""
@@ -478,6 +481,10 @@ class Meetings:
             raise StoreUnavailable("Kon de bijeenkomst niet herstellen.")
         self.forget(mid)
         log.info("restored meeting=%s seq=%d", meeting_ref(mid), contents["seq"])
+        if self.broadcaster is not None:
+            # A device that stayed connected through the loss may hold events past this seq,
+            # which the restored meeting numbers again: it must take the meeting afresh.
+            await self.broadcaster.restored(mid, contents["seq"])
         return {"meeting_id": mid, "seq": contents["seq"], "join_code": code}
 
 

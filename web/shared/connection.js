@@ -322,6 +322,15 @@ export function connectMeeting(options) {
     // After the link between server processes was down: behind this, something was missed.
     if (synced && lastSeq !== null && heads?.seq > lastSeq) void catchUp();
   });
+  socket.on("restored", (/** @type {{seq: number}} */ restored) => {
+    // The meeting came back from a copy at restored.seq while this device stayed connected:
+    // past that seq it holds events the meeting no longer has (and will number again). Ask
+    // afresh; the server answers with a snapshot, and own writes past the copy are sent again.
+    if (lastSeq !== null && restored?.seq < lastSeq && ackedBeforeLoss === null) {
+      ackedBeforeLoss = [...acked];
+    }
+    if (synced) void catchUp();
+  });
   for (const name of ["meeting.deleted", "meeting.expired", "meeting.lost"]) {
     socket.on(name, (/** @type {{code: string, message: string}} */ error) => goneWith(error));
   }

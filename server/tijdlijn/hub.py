@@ -23,7 +23,7 @@ from typing import Any
 import socketio
 
 from . import guard
-from .answers import CapsuleAck, Refused, SyncAck, sync_ack
+from .answers import CapsuleAck, Refused, SyncAck, WriteAck, sync_ack
 from .domain.evolve import WireEvent
 from .domain.visibility import touches_intake
 from .domain.writes import WRITES
@@ -206,8 +206,8 @@ class Hub:
         return conn
 
     # writes
-    def _writer(self, name: str) -> Callable[[str, Any], Awaitable[dict[str, Any]]]:
-        async def handler(sid: str, data: Any = None) -> dict[str, Any]:
+    def _writer(self, name: str) -> Callable[[str, Any], Awaitable[WriteAck]]:
+        async def handler(sid: str, data: Any = None) -> WriteAck:
             return await self.metrics.timed_write(name, self.on_write(name, sid, data))
 
         handler.__name__ = f"on_{name.replace('.', '_')}"
@@ -216,11 +216,8 @@ class Hub:
     async def on_unknown(self, event: str, sid: str, *args: Any) -> Refused:
         return {"ok": False, "error": UnknownEvent().as_error()}
 
-    async def on_write(self, name: str, sid: str, data: Any) -> dict[str, Any]:
-        """The one boundary where errors become error acks.
-
-        Its ack is untyped: ``service.write``'s, an op answer as the store keeps and returns it
-        (answers.WriteAck is its shape, for when the store's op answers are typed)."""
+    async def on_write(self, name: str, sid: str, data: Any) -> WriteAck:
+        """The one boundary where errors become error acks."""
         conn = self.connections.get(sid)
         try:
             conn = self._admit(sid)

@@ -25,7 +25,17 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from . import access, meetings
-from .answers import Capsule, Catchup, DeletionReceipt, Restored, Snapshot, Synced
+from .answers import (
+    Capsule,
+    Catchup,
+    DeletionReceipt,
+    Ended,
+    Restored,
+    Snapshot,
+    Synced,
+    Written,
+    written,
+)
 from .capsule import Contents, Sealer
 from .domain import commands, writes
 from .domain.decide import MEETING_ENDED, Actor, decide
@@ -227,7 +237,7 @@ class Meetings:
         return found
 
     # writes
-    async def write(self, session: Session, name: str, data: Any) -> dict[str, Any]:
+    async def write(self, session: Session, name: str, data: Any) -> Written | Ended:
         """Parse, authorise, decide, append and broadcast one write; the ack to send back."""
         command = writes.parse(name, data)
         lock = self.locks.setdefault(session.meeting_id, asyncio.Lock())
@@ -236,7 +246,7 @@ class Meetings:
 
     async def _apply(
         self, session: Session, name: str, command: commands.Command
-    ) -> dict[str, Any]:
+    ) -> Written | Ended:
         mid = session.meeting_id
         op_key = f"{session.sender}:{command.op_id}"
         for attempt in range(MAX_ATTEMPTS):
@@ -270,11 +280,7 @@ class Meetings:
                 return {"ok": True, "receipt": await self._delete(mid)}
             if not outcome.changes:
                 prior = await self._recall(mid, op_key)
-                return (
-                    prior
-                    if prior is not None
-                    else {"ok": True, "seq": stored.seq, **outcome.result}
-                )
+                return prior if prior is not None else written(stored.seq, outcome.result)
             seq = stored.seq + 1
             event: Event = {
                 "seq": seq,
@@ -284,7 +290,7 @@ class Meetings:
                 "public": outcome.public,
                 "pprev": stored.public_seq,
             }
-            result = {"ok": True, "seq": seq, **outcome.result}
+            result = written(seq, outcome.result)
             ttl = ttl_for(outcome.state, self.settings, now)
             appended = await self.store.append(mid, event, op_key, result, ttl)
             if isinstance(appended, Appended):
@@ -318,13 +324,13 @@ class Meetings:
                 public_seq = event["seq"]
         self.cache[meeting_id] = Stored(events[-1]["seq"], state, public_seq, stored.base)
 
-    async def _recall(self, meeting_id: str, op_key: str) -> dict[str, Any] | None:
+    async def _recall(self, meeting_id: str, op_key: str) -> Written | None:
         prior = await self.store.recall(meeting_id, op_key)
         if prior is not None:
             await self._rebroadcast(meeting_id, prior)
         return prior
 
-    async def _rebroadcast(self, meeting_id: str, result: dict[str, Any]) -> None:
+    async def _rebroadcast(self, meeting_id: str, result: Written) -> None:
         """An op answered before may never have been delivered (the process that appended it
         died, or its answer was lost and this is a retry): deliver it again. Devices drop an
         event they already applied, so this is harmless when it did arrive."""

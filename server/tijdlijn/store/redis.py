@@ -30,7 +30,7 @@ from __future__ import annotations
 import contextlib
 import json
 from collections.abc import Iterator
-from typing import Any, Literal
+from typing import Literal
 
 import redis.asyncio as aioredis
 from redis.asyncio.retry import Retry
@@ -38,6 +38,7 @@ from redis.backoff import ExponentialWithJitterBackoff
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
+from ..answers import Written
 from ..domain.evolve import Event
 from ..domain.meeting import Meeting
 from ..errors import StoreUnavailable
@@ -314,7 +315,7 @@ class RedisStore:
         *,
         seq: int = 0,
         public_seq: int = 0,
-        ops: dict[str, dict[str, Any]] | None = None,
+        ops: dict[str, Written] | None = None,
     ) -> bool:
         meeting_id = meeting["id"]
         pairs = [x for token, record in access.items() for x in (token, _dump(record))]
@@ -405,7 +406,7 @@ class RedisStore:
         meeting_id: str,
         event: Event,
         op_id: str | None,
-        result: dict[str, Any],
+        result: Written,
         ttl: int,
     ) -> AppendResult:
         args: list[str | int] = [
@@ -428,18 +429,18 @@ class RedisStore:
         if outcome == "stale":
             return Stale(seq=int(rest[0]))
         if outcome == "duplicate":
-            return Duplicate(result=json.loads(rest[0]))
+            return Duplicate(result=decoded(rest[0], Written))
         return Gone()
 
-    async def recall(self, meeting_id: str, op_id: str) -> dict[str, Any] | None:
+    async def recall(self, meeting_id: str, op_id: str) -> Written | None:
         with _reachable():
             raw = await self.client.hget(self._keys(meeting_id)[2], op_id)
-        return None if raw is None else decoded(raw, dict[str, Any])
+        return None if raw is None else decoded(raw, Written)
 
-    async def ops(self, meeting_id: str, after: int) -> dict[str, dict[str, Any]]:
+    async def ops(self, meeting_id: str, after: int) -> dict[str, Written]:
         with _reachable():
             found = await self.client.hgetall(self._keys(meeting_id)[2])
-        results = {str(k): json.loads(v) for k, v in found.items()}
+        results = {str(k): decoded(v, Written) for k, v in found.items()}
         return {key: result for key, result in results.items() if result.get("seq", 0) > after}
 
     async def since(self, meeting_id: str, seq: int) -> list[Event] | None:

@@ -29,8 +29,9 @@ from .domain.visibility import touches_intake
 from .domain.writes import WRITES
 from .errors import MeetingGone, RateLimited, TijdlijnError, Unauthorized, UnknownEvent
 from .link import Link
+from .logs import meeting_ref
 from .metrics import Metrics
-from .service import Meetings, Session, gone_error, meeting_ref
+from .service import Meetings, Session, gone_error
 from .settings import Settings
 
 log = logging.getLogger("tijdlijn.hub")

@@ -26,17 +26,15 @@ from typing import Any, Protocol
 
 from . import access, meetings
 from .answers import (
-    Capsule,
     Catchup,
     DeletionReceipt,
     Ended,
-    Restored,
     Snapshot,
     Synced,
     Written,
     written,
 )
-from .capsule import Contents, Sealer
+from .capsule import Sealer
 from .domain import commands, writes
 from .domain.decide import MEETING_ENDED, Actor, decide
 from .domain.evolve import Event, WireEvent, clone, evolve
@@ -44,8 +42,6 @@ from .domain.meeting import COLLECTIONS, Meeting, Role, upgraded
 from .domain.visibility import own_interpretations, strip_authors, view_for
 from .errors import (
     Busy,
-    Conflict,
-    Forbidden,
     MeetingExpired,
     MeetingGone,
     MeetingLost,
@@ -54,7 +50,9 @@ from .errors import (
     TooLate,
     Unauthorized,
 )
-from .lifetime import DAY, ttl_for
+from .keeping import Keeping
+from .lifetime import ttl_for
+from .logs import meeting_ref
 from .settings import Settings
 from .share import links_for
 from .share import tokens as share_tokens
@@ -89,11 +87,6 @@ class Broadcaster(Protocol):
         """Tell the devices still connected that their meeting came back at ``seq``."""
 
 
-def meeting_ref(meeting_id: str) -> str:
-    """A short hash for logs: enough to correlate lines, nothing about the case."""
-    return hashlib.sha256(meeting_id.encode()).hexdigest()[:10]
-
-
 def wire(event: Event, public: bool) -> WireEvent:
     """One event as an audience receives it, with the seq of that audience's previous event."""
     if public:
@@ -118,7 +111,7 @@ def gone_error(status: Status) -> MeetingGone:
     return MeetingGone()
 
 
-class Meetings:
+class Meetings(Keeping):
     def __init__(
         self,
         settings: Settings,
@@ -401,106 +394,6 @@ class Meetings:
         self.forget(mid)
         log.info("deleted meeting=%s keys=%d", meeting_ref(mid), deletion.removed)
         return deletion_receipt(mid, stored.state, deletion.removed, deletion.remaining)
-
-    async def capsule(self, session: Session) -> Capsule:
-        """The meeting sealed for its facilitator's console, and when the meeting expires."""
-        if session.actor.role != "facilitator":
-            raise Forbidden("Alleen de gespreksbegeleider krijgt een herstelkopie.")
-        mid = session.meeting_id
-        stored = await self.load(mid)
-        grants = await self.store.grants(mid)
-        share = await self.store.share(mid) or {}
-        # Every answer the store still keeps (its ops window), so a device retrying one after a
-        # restore gets its answer instead of applying it twice; but only answers the sealed
-        # state holds: an op appended since the load above would be answered "ok" after a
-        # restore without being in the meeting.
-        ops = {
-            key: result
-            for key, result in (
-                await self.store.ops(mid, stored.seq - self.store.ops_window)
-            ).items()
-            if result.get("seq", 0) <= stored.seq
-        }
-        now = self.clock()
-        expires_at = now + capsule_seconds(stored.state, self.settings, now)
-        contents: Contents = {
-            "v": 1,
-            "meeting_id": mid,
-            "seq": stored.seq,
-            "public_seq": stored.public_seq,
-            "state": stored.state,
-            "code": share.get("join_code", ""),
-            "access": grants,
-            "share": share,
-            "ops": ops,
-            "sealed_at": now,
-            "expires_at": expires_at,
-        }
-        return {
-            "capsule": self.sealer.seal(contents),
-            "seq": stored.seq,
-            # When the meeting itself expires if nothing changes, and until when the capsule
-            # can bring it back.
-            "expires_at": now + ttl_for(stored.state, self.settings, now),
-            "capsule_expires_at": expires_at,
-        }
-
-    async def restore(self, token: str, sealed: object) -> Restored:
-        """Bring a lost meeting back from its capsule, as it was: same id, tokens, code, seq.
-
-        Only with a capsule this server sealed, not expired, presented with a facilitator token
-        of that meeting, and only while no live meeting has the id and it was not ended.
-        """
-        now = self.clock()
-        contents = self.sealer.open(sealed, now)
-        mid = contents["meeting_id"]
-        record = contents["access"].get(access.token_hash(token))
-        if access.meeting_of(token) != mid or record is None or record["role"] != "facilitator":
-            raise Unauthorized("Deze herstelkopie hoort niet bij jouw link.")
-        status = await self.store.status(mid)
-        if status == "live":
-            raise Conflict("Deze bijeenkomst loopt nog; herstellen is niet nodig.")
-        if status == "ended":
-            raise MeetingGone("Deze bijeenkomst is beëindigd en verwijderd; ze komt niet terug.")
-        state = contents["state"]
-        ttl = ttl_for(state, self.settings, now)
-        share = dict(contents["share"])
-        code = contents["code"]
-        for _ in range(20):
-            if await self.store.create(
-                state,
-                code,
-                contents["access"],
-                share,
-                ttl,
-                seq=contents["seq"],
-                public_seq=contents["public_seq"],
-                ops=contents["ops"],
-            ):
-                break
-            if await self.store.status(mid) == "live":
-                raise Conflict("Deze bijeenkomst loopt nog; herstellen is niet nodig.")
-            # Only the join code is taken (by a newer meeting): keep everything else.
-            code = access.new_join_code()
-            share = meetings.with_code(share, code)
-        else:
-            raise StoreUnavailable("Kon de bijeenkomst niet herstellen.")
-        self.forget(mid)
-        log.info("restored meeting=%s seq=%d", meeting_ref(mid), contents["seq"])
-        if self.broadcaster is not None:
-            # A device that stayed connected through the loss may hold events past this seq,
-            # which the restored meeting numbers again: it must take the meeting afresh.
-            await self.broadcaster.restored(mid, contents["seq"])
-        return {"meeting_id": mid, "seq": contents["seq"], "join_code": code}
-
-
-def capsule_seconds(state: Meeting, settings: Settings, now: float) -> int:
-    """How long a capsule may bring its meeting back: a preparation for as long as one may last
-    (so an expired preparation can come back from the facilitator's browser), a running meeting
-    for a day past its own lifetime."""
-    if state["phase"] == "preparation":
-        return max(ttl_for(state, settings, now), settings.preparation_days * DAY)
-    return ttl_for(state, settings, now) + DAY
 
 
 def deletion_receipt(meeting_id: str, state: Meeting, keys: int, remaining: int) -> DeletionReceipt:

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import logging.config
 import sys
 from collections.abc import Sequence
-from typing import Any
+from typing import Literal, TypedDict
 
 import uvicorn
 
@@ -36,9 +37,18 @@ ACCESS_DUTCH = {
 WS_IMPLEMENTATIONS = ("lean", "websockets-sansio", "websockets", "wsproto")
 
 
+class UvicornOptions(TypedDict):
+    loop: Literal["uvloop"]
+    http: Literal["httptools"]
+    ws: str | type[asyncio.Protocol]
+    ws_per_message_deflate: bool
+    ws_ping_interval: float | None
+    log_level: str
+
+
 def uvicorn_options(
     ws: str = WS_IMPLEMENTATIONS[0], deflate: bool = False, log_level: str = "info"
-) -> dict[str, Any]:
+) -> UvicornOptions:
     """The uvicorn options `tijdlijn serve` runs with (bench/peers reuse them for fairness)."""
     return {
         "loop": "uvloop",

@@ -16,19 +16,22 @@ import asyncio
 import contextlib
 import logging
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
 import socketio
 
 from . import guard
+from .answers import CapsuleAck, Refused, SyncAck, WriteAck, sync_ack
 from .domain.evolve import WireEvent
 from .domain.visibility import touches_intake
 from .domain.writes import WRITES
 from .errors import MeetingGone, RateLimited, TijdlijnError, Unauthorized, UnknownEvent
 from .link import Link
+from .logs import meeting_ref
 from .metrics import Metrics
-from .service import Meetings, Session, gone_error, meeting_ref
+from .service import Meetings, Session, gone_error
 from .settings import Settings
 
 log = logging.getLogger("tijdlijn.hub")
@@ -87,6 +90,7 @@ class Hub:
         if self.link is not None:
             self.link.on_heal = self.heal
             self.link.on_room_closed = self._closed_elsewhere
+            self.link.on_remote_emit = self._heard
         sio.on("connect", self.on_connect)
         sio.on("disconnect", self.on_disconnect)
         sio.on("sync", self.on_sync)
@@ -96,7 +100,9 @@ class Hub:
             sio.on(name, self._writer(name))
 
     # connections
-    async def on_connect(self, sid: str, environ: Any = None, auth: Any = None) -> Any:
+    # Socket.IO hands handlers whatever JSON a client sent (``Any``): each reads only what it
+    # checks first. What they return is typed (answers.py).
+    async def on_connect(self, sid: str, environ: Any = None, auth: Any = None) -> Refused | None:
         if self.sio.manager.is_connected(sid, "/"):
             # A client emitting "connect" as an ordinary event: a real connect is still pending.
             return {"ok": False, "error": UnknownEvent().as_error()}
@@ -144,7 +150,7 @@ class Hub:
             log.warning("welcome failed meeting=%s code=%s", meeting_ref(mid), exc.code)
             await self.sio.disconnect(sid)
 
-    async def on_disconnect(self, sid: str, reason: Any = None) -> Any:
+    async def on_disconnect(self, sid: str, reason: Any = None) -> Refused | None:
         if self.sio.manager.is_connected(sid, "/"):
             # A client emitting "disconnect" as an ordinary event; a real one is pending.
             return {"ok": False, "error": UnknownEvent().as_error()}
@@ -171,7 +177,7 @@ class Hub:
         await self.sio.emit("presence", {"counts": counts}, room=f"fac:{meeting_id}")
 
     # reads
-    async def on_sync(self, sid: str, data: Any = None) -> dict[str, Any]:
+    async def on_sync(self, sid: str, data: Any = None) -> SyncAck:
         conn = self.connections.get(sid)
         if conn is None:
             return {"ok": False, "error": Unauthorized().as_error()}
@@ -182,12 +188,11 @@ class Hub:
             return {"ok": False, "error": RateLimited().as_error()}
         since = data.get("since") if isinstance(data, dict) else None
         try:
-            name, payload = await self.service.sync(conn.session, since)
+            return sync_ack(await self.service.sync(conn.session, since))
         except TijdlijnError as exc:
             return {"ok": False, "error": exc.as_error()}
-        return {"ok": True, name: payload}
 
-    async def on_capsule(self, sid: str, data: Any = None) -> dict[str, Any]:
+    async def on_capsule(self, sid: str, data: Any = None) -> CapsuleAck | Refused:
         try:
             conn = self._admit(sid)
             return {"ok": True, **await self.service.capsule(conn.session)}
@@ -206,17 +211,17 @@ class Hub:
         return conn
 
     # writes
-    def _writer(self, name: str) -> Any:
-        async def handler(sid: str, data: Any = None) -> dict[str, Any]:
+    def _writer(self, name: str) -> Callable[[str, Any], Awaitable[WriteAck]]:
+        async def handler(sid: str, data: Any = None) -> WriteAck:
             return await self.metrics.timed_write(name, self.on_write(name, sid, data))
 
         handler.__name__ = f"on_{name.replace('.', '_')}"
         return handler
 
-    async def on_unknown(self, event: str, sid: str, *args: Any) -> dict[str, Any]:
+    async def on_unknown(self, event: str, sid: str, *args: Any) -> Refused:
         return {"ok": False, "error": UnknownEvent().as_error()}
 
-    async def on_write(self, name: str, sid: str, data: Any) -> dict[str, Any]:
+    async def on_write(self, name: str, sid: str, data: Any) -> WriteAck:
         """The one boundary where errors become error acks."""
         conn = self.connections.get(sid)
         try:
@@ -246,12 +251,28 @@ class Hub:
     async def deliver(
         self, meeting_id: str, facilitators: WireEvent, public: WireEvent | None
     ) -> None:
+        rooms: list[tuple[str, Any]] = [(f"fac:{meeting_id}", facilitators)]
+        if public is not None:
+            rooms.append((f"pub:{meeting_id}", public))
         with self.metrics.fanout():
-            await self.sio.emit("event", facilitators, room=f"fac:{meeting_id}")
-            if public is not None:
-                await self.sio.emit("event", public, room=f"pub:{meeting_id}")
+            if self.link is not None:
+                await self.link.emit_each("event", rooms)
+            else:
+                for room, event in rooms:
+                    await self.sio.emit("event", event, room=room)
         if touches_intake(facilitators["changes"]):
             await self.sio.emit("intake.changed", {}, room=f"intake:{meeting_id}")
+
+    async def restored(self, meeting_id: str, seq: int) -> None:
+        for kind in ROOMS:
+            await self.sio.emit("restored", {"seq": seq}, room=f"{kind}:{meeting_id}")
+
+    def _heard(self, room: str, event: Any) -> None:
+        """Another process wrote to a meeting: our copy of it is behind (see service.heard)."""
+        kind, _, meeting_id = room.partition(":")
+        seq = event.get("seq") if isinstance(event, dict) else None
+        if kind == "fac" and isinstance(seq, int):
+            self.service.heard(meeting_id, seq)
 
     # end, expiry, loss
     async def _ended(self, sid: str, conn: Connection) -> None:

@@ -22,27 +22,37 @@ import random
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Protocol, TypedDict, cast
+from typing import Any, Protocol
 
 from . import access, meetings
-from .capsule import Contents, Sealer
+from .answers import (
+    Catchup,
+    DeletionReceipt,
+    Ended,
+    Snapshot,
+    Synced,
+    Written,
+    written,
+)
+from .capsule import Sealer
 from .domain import commands, writes
 from .domain.decide import MEETING_ENDED, Actor, decide
-from .domain.evolve import Event, WireEvent
-from .domain.model import COLLECTIONS, Meeting, Role, upgraded
-from .domain.visibility import View, own_interpretations, strip_authors, view_for
+from .domain.evolve import Event, WireEvent, clone, evolve
+from .domain.meeting import COLLECTIONS, Meeting, Role, upgraded
+from .domain.visibility import own_interpretations, strip_authors, view_for
 from .errors import (
     Busy,
-    Conflict,
-    Forbidden,
     MeetingExpired,
     MeetingGone,
     MeetingLost,
     StoreUnavailable,
     TijdlijnError,
+    TooLate,
     Unauthorized,
 )
-from .lifetime import DAY, ttl_for
+from .keeping import Keeping
+from .lifetime import ttl_for
+from .logs import meeting_ref
 from .settings import Settings
 from .share import links_for
 from .share import tokens as share_tokens
@@ -51,9 +61,6 @@ from .store.base import AccessRecord, Appended, Duplicate, Gone, Status, Store, 
 log = logging.getLogger("tijdlijn.service")
 
 MAX_ATTEMPTS = 25
-# A capsule carries the answers of the ops of this many latest seqs, so a device retrying one
-# of them after a restore gets its answer instead of applying it twice.
-CAPSULE_OPS = 1000
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,18 +83,8 @@ class Broadcaster(Protocol):
         self, meeting_id: str, facilitators: WireEvent, public: WireEvent | None
     ) -> None: ...
 
-
-class Snapshot(TypedDict, total=False):
-    seq: int
-    meeting: View
-    you: dict[str, Any]
-    share: dict[str, str]
-    restored_at: int
-
-
-def meeting_ref(meeting_id: str) -> str:
-    """A short hash for logs: enough to correlate lines, nothing about the case."""
-    return hashlib.sha256(meeting_id.encode()).hexdigest()[:10]
+    async def restored(self, meeting_id: str, seq: int) -> None:
+        """Tell the devices still connected that their meeting came back at ``seq``."""
 
 
 def wire(event: Event, public: bool) -> WireEvent:
@@ -114,7 +111,7 @@ def gone_error(status: Status) -> MeetingGone:
     return MeetingGone()
 
 
-class Meetings:
+class Meetings(Keeping):
     def __init__(
         self,
         settings: Settings,
@@ -133,6 +130,9 @@ class Meetings:
         # One write at a time per meeting in this process: they would only race for the same
         # seq. Across processes the store's seq check settles it.
         self.locks: dict[str, asyncio.Lock] = {}
+        # The latest seq another process is known to have written, per cached meeting: a write
+        # catches up first instead of learning it from a refused append (one round trip less).
+        self.ahead: dict[str, int] = {}
 
     # who
     async def session(self, token: object) -> Session:
@@ -162,6 +162,13 @@ class Meetings:
         """Drop what this process holds of a meeting (no devices here, or it is gone)."""
         self.cache.pop(meeting_id, None)
         self.locks.pop(meeting_id, None)
+        self.ahead.pop(meeting_id, None)
+
+    def heard(self, meeting_id: str, seq: int) -> None:
+        """Another process broadcast event ``seq`` of a meeting (a hint; the store decides)."""
+        stored = self.cache.get(meeting_id)
+        if stored is not None and seq > max(stored.seq, self.ahead.get(meeting_id, 0)):
+            self.ahead[meeting_id] = seq
 
     # reads
     async def load(self, meeting_id: str) -> Stored:
@@ -171,7 +178,7 @@ class Meetings:
         self.cache[meeting_id] = stored
         return stored
 
-    async def sync(self, session: Session, since: object) -> tuple[str, dict[str, Any]]:
+    async def sync(self, session: Session, since: object) -> Synced:
         """``catchup`` (the events after ``since`` this device may see) or ``snapshot``."""
         public = session.actor.role != "facilitator"
         if session.actor.role == "intake":
@@ -181,10 +188,10 @@ class Meetings:
             if events is not None:
                 seq = events[-1]["seq"] if events else since
                 shown = [wire(e, public) for e in events if not public or e["public"]]
-                return "catchup", {"seq": seq, "events": shown}
+                catchup: Catchup = {"seq": seq, "events": shown}
+                return "catchup", catchup
         stored = await self.load(session.meeting_id)
-        # The transport takes any JSON object; a Snapshot is one (TypedDicts are not dicts to mypy).
-        return "snapshot", cast(dict[str, Any], await self.snapshot(session, stored))
+        return "snapshot", await self.snapshot(session, stored)
 
     async def snapshot(self, session: Session, stored: Stored) -> Snapshot:
         state, actor = stored.state, session.actor
@@ -223,7 +230,7 @@ class Meetings:
         return found
 
     # writes
-    async def write(self, session: Session, name: str, data: Any) -> dict[str, Any]:
+    async def write(self, session: Session, name: str, data: Any) -> Written | Ended:
         """Parse, authorise, decide, append and broadcast one write; the ack to send back."""
         command = writes.parse(name, data)
         lock = self.locks.setdefault(session.meeting_id, asyncio.Lock())
@@ -232,11 +239,21 @@ class Meetings:
 
     async def _apply(
         self, session: Session, name: str, command: commands.Command
-    ) -> dict[str, Any]:
+    ) -> Written | Ended:
         mid = session.meeting_id
         op_key = f"{session.sender}:{command.op_id}"
         for attempt in range(MAX_ATTEMPTS):
-            stored = self.cache.get(mid) or await self.load(mid)
+            cached = self.cache.get(mid)
+            if cached is not None and self.ahead.pop(mid, 0) > cached.seq:
+                await self._catch_up(mid, cached)
+                cached = self.cache.get(mid)
+            stored = cached or await self.load(mid)
+            if command.seen is not None and command.seen < stored.seq - self.store.ops_window:
+                # Its answer would have left the window: it may have landed, or not.
+                prior = await self._recall(mid, op_key)
+                if prior is not None:
+                    return prior
+                raise TooLate()
             now = self.clock()
             try:
                 outcome = decide(
@@ -256,11 +273,7 @@ class Meetings:
                 return {"ok": True, "receipt": await self._delete(mid)}
             if not outcome.changes:
                 prior = await self._recall(mid, op_key)
-                return (
-                    prior
-                    if prior is not None
-                    else {"ok": True, "seq": stored.seq, **outcome.result}
-                )
+                return prior if prior is not None else written(stored.seq, outcome.result)
             seq = stored.seq + 1
             event: Event = {
                 "seq": seq,
@@ -270,9 +283,9 @@ class Meetings:
                 "public": outcome.public,
                 "pprev": stored.public_seq,
             }
-            result = {"ok": True, "seq": seq, **outcome.result}
+            result = written(seq, outcome.result)
             ttl = ttl_for(outcome.state, self.settings, now)
-            appended = await self.store.append(mid, event, outcome.state, op_key, result, ttl)
+            appended = await self.store.append(mid, event, op_key, result, ttl)
             if isinstance(appended, Appended):
                 public_seq = seq if outcome.public else stored.public_seq
                 self.cache[mid] = Stored(seq, outcome.state, public_seq, stored.base)
@@ -282,21 +295,35 @@ class Meetings:
             if isinstance(appended, Duplicate):
                 await self._rebroadcast(mid, appended.result)
                 return appended.result
-            self.cache.pop(mid, None)
             if isinstance(appended, Gone):
                 raise await self.gone(mid)
+            await self._catch_up(mid, stored)
             # Stale: another process wrote first. Back off a little, at random, so two
             # processes writing to one meeting do not keep colliding.
             await asyncio.sleep(random.uniform(0, 0.002 * (attempt + 1)))
         raise Busy()
 
-    async def _recall(self, meeting_id: str, op_key: str) -> dict[str, Any] | None:
+    async def _catch_up(self, meeting_id: str, stored: Stored) -> None:
+        """Bring our copy level with the store after another process wrote first: apply the
+        events we missed (what a device does) instead of reading the whole meeting again."""
+        events = await self.store.since(meeting_id, stored.seq)
+        if not events:
+            self.cache.pop(meeting_id, None)  # the log does not reach back: load it whole
+            return
+        state, public_seq = clone(stored.state), stored.public_seq
+        for event in events:
+            evolve(state, event["changes"])
+            if event["public"]:
+                public_seq = event["seq"]
+        self.cache[meeting_id] = Stored(events[-1]["seq"], state, public_seq, stored.base)
+
+    async def _recall(self, meeting_id: str, op_key: str) -> Written | None:
         prior = await self.store.recall(meeting_id, op_key)
         if prior is not None:
             await self._rebroadcast(meeting_id, prior)
         return prior
 
-    async def _rebroadcast(self, meeting_id: str, result: dict[str, Any]) -> None:
+    async def _rebroadcast(self, meeting_id: str, result: Written) -> None:
         """An op answered before may never have been delivered (the process that appended it
         died, or its answer was lost and this is a retry): deliver it again. Devices drop an
         event they already applied, so this is harmless when it did arrive."""
@@ -359,7 +386,7 @@ class Meetings:
         # 25^6 codes: twenty collisions in a row means something is wrong with the store.
         raise StoreUnavailable("Kon geen vrije deelnamecode vinden.")
 
-    async def _delete(self, mid: str) -> dict[str, Any]:
+    async def _delete(self, mid: str) -> DeletionReceipt:
         """A decided ``meeting.end``: delete everything of the meeting now; the receipt for the
         facilitator (the hub then tells every other device)."""
         stored = await self.load(mid)
@@ -368,100 +395,8 @@ class Meetings:
         log.info("deleted meeting=%s keys=%d", meeting_ref(mid), deletion.removed)
         return deletion_receipt(mid, stored.state, deletion.removed, deletion.remaining)
 
-    async def capsule(self, session: Session) -> dict[str, Any]:
-        """The meeting sealed for its facilitator's console, and when the meeting expires."""
-        if session.actor.role != "facilitator":
-            raise Forbidden("Alleen de gespreksbegeleider krijgt een herstelkopie.")
-        mid = session.meeting_id
-        stored = await self.load(mid)
-        grants = await self.store.grants(mid)
-        share = await self.store.share(mid) or {}
-        # Only answers the sealed state holds: an op appended since the load above would be
-        # answered "ok" after a restore without being in the meeting.
-        ops = {
-            key: result
-            for key, result in (await self.store.ops(mid, stored.seq - CAPSULE_OPS)).items()
-            if result.get("seq", 0) <= stored.seq
-        }
-        now = self.clock()
-        expires_at = now + capsule_seconds(stored.state, self.settings, now)
-        contents: Contents = {
-            "v": 1,
-            "meeting_id": mid,
-            "seq": stored.seq,
-            "public_seq": stored.public_seq,
-            "state": stored.state,
-            "code": share.get("join_code", ""),
-            "access": grants,
-            "share": share,
-            "ops": ops,
-            "sealed_at": now,
-            "expires_at": expires_at,
-        }
-        return {
-            "capsule": self.sealer.seal(contents),
-            "seq": stored.seq,
-            # When the meeting itself expires if nothing changes, and until when the capsule
-            # can bring it back.
-            "expires_at": now + ttl_for(stored.state, self.settings, now),
-            "capsule_expires_at": expires_at,
-        }
 
-    async def restore(self, token: str, sealed: object) -> dict[str, Any]:
-        """Bring a lost meeting back from its capsule, as it was: same id, tokens, code, seq.
-
-        Only with a capsule this server sealed, not expired, presented with a facilitator token
-        of that meeting, and only while no live meeting has the id and it was not ended.
-        """
-        now = self.clock()
-        contents = self.sealer.open(sealed, now)
-        mid = contents["meeting_id"]
-        record = contents["access"].get(access.token_hash(token))
-        if access.meeting_of(token) != mid or record is None or record["role"] != "facilitator":
-            raise Unauthorized("Deze herstelkopie hoort niet bij jouw link.")
-        status = await self.store.status(mid)
-        if status == "live":
-            raise Conflict("Deze bijeenkomst loopt nog; herstellen is niet nodig.")
-        if status == "ended":
-            raise MeetingGone("Deze bijeenkomst is beëindigd en verwijderd; ze komt niet terug.")
-        state = contents["state"]
-        ttl = ttl_for(state, self.settings, now)
-        share = dict(contents["share"])
-        code = contents["code"]
-        for _ in range(20):
-            if await self.store.create(
-                state,
-                code,
-                contents["access"],
-                share,
-                ttl,
-                seq=contents["seq"],
-                public_seq=contents["public_seq"],
-                ops=contents["ops"],
-            ):
-                break
-            if await self.store.status(mid) == "live":
-                raise Conflict("Deze bijeenkomst loopt nog; herstellen is niet nodig.")
-            # Only the join code is taken (by a newer meeting): keep everything else.
-            code = access.new_join_code()
-            share = meetings.with_code(share, code)
-        else:
-            raise StoreUnavailable("Kon de bijeenkomst niet herstellen.")
-        self.forget(mid)
-        log.info("restored meeting=%s seq=%d", meeting_ref(mid), contents["seq"])
-        return {"meeting_id": mid, "seq": contents["seq"], "join_code": code}
-
-
-def capsule_seconds(state: Meeting, settings: Settings, now: float) -> int:
-    """How long a capsule may bring its meeting back: a preparation for as long as one may last
-    (so an expired preparation can come back from the facilitator's browser), a running meeting
-    for a day past its own lifetime."""
-    if state["phase"] == "preparation":
-        return max(ttl_for(state, settings, now), settings.preparation_days * DAY)
-    return ttl_for(state, settings, now) + DAY
-
-
-def deletion_receipt(meeting_id: str, state: Meeting, keys: int, remaining: int) -> dict[str, Any]:
+def deletion_receipt(meeting_id: str, state: Meeting, keys: int, remaining: int) -> DeletionReceipt:
     """Proof of deletion for a privacy officer: counts and hashes, no case content."""
     kept = upgraded(state)  # a meeting stored before a collection existed has none of it
     items = {kind: len(kept[kind]) for kind in COLLECTIONS}

@@ -24,7 +24,8 @@ import httpx
 import socketio
 
 from tijdlijn.domain.evolve import Change, evolve
-from tijdlijn.domain.model import PALETTE, Meeting
+from tijdlijn.domain.items import PALETTE
+from tijdlijn.domain.meeting import Meeting
 
 DEADLINE = 10.0
 WELCOMES = ("snapshot", "catchup")
@@ -112,6 +113,7 @@ class Device:
         client.on("meeting.lost", self._on_lost)
         client.on("meeting.expired", self._on_expired)
         client.on("heads", self._on_heads)
+        client.on("restored", self._on_restored)
         client.on("*", self._on_other)
         return client
 
@@ -318,6 +320,12 @@ class Device:
         self.received.append(("heads", data))
         if data["seq"] > self.seq:
             self._resync()
+        self._notify()
+
+    async def _on_restored(self, data: dict[str, Any]) -> None:
+        # As web/shared/connection.js: the meeting came back from a copy; take it afresh.
+        self.received.append(("restored", data))
+        self._resync()
         self._notify()
 
     async def _on_lost(self, data: Any = None) -> None:

@@ -20,7 +20,8 @@ from pydantic import (
     StringConstraints,
 )
 
-from .model import PALETTE, AgreementStatus, Phase, TriangleLevel
+from .items import PALETTE, AgreementStatus, TriangleLevel
+from .meeting import Phase
 
 Id = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{1,40}$")]
 OpId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_.:-]{1,64}$")]
@@ -90,6 +91,9 @@ LONG_TEXT = Annotated[
 class Command(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
     op_id: OpId
+    # The last seq the device had when it first sent this op (the same on every retry): lets
+    # the server tell a retry it can still recognise from one too old to (service.py).
+    seen: int | None = Field(default=None, ge=0, le=2**53)
 
 
 # meeting

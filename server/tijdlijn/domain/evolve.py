@@ -9,10 +9,10 @@ same state as the server at N.
 from __future__ import annotations
 
 import copy
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, Literal, NotRequired, TypedDict, TypeVar, cast
 
-from .model import COLLECTIONS, MEETING_FIELDS, Collection, Meeting, PublicView, upgraded
+from .meeting import COLLECTIONS, MEETING_FIELDS, Collection, Meeting, PublicView, upgraded
 
 
 # A change is wire format (the store keeps it, browsers apply it): its item and fields are JSON
@@ -112,16 +112,103 @@ def clone(state: Meeting) -> Meeting:
     """A copy whose containers can change freely; items are shared and replaced, never edited.
 
     A meeting stored before a field existed gets it (``upgraded``)."""
+    return _copied(state, dict)
+
+
+def _copied(state: Meeting, make: Callable[[Mapping[str, Any]], dict[str, Any]]) -> Meeting:
+    """``state`` with each collection copied by ``make`` (a plain or a tracking dict)."""
     state = upgraded(state)
     copied = state.copy()
-    copied["parties"] = dict(state["parties"])
-    copied["moments"] = dict(state["moments"])
-    copied["interpretations"] = dict(state["interpretations"])
-    copied["themes"] = dict(state["themes"])
-    copied["threads"] = dict(state["threads"])
-    copied["lessons"] = dict(state["lessons"])
-    copied["agreements"] = dict(state["agreements"])
-    copied["intakes"] = dict(state["intakes"])
-    copied["intake_entries"] = dict(state["intake_entries"])
-    copied["new_information"] = dict(state["new_information"])
+    copied["parties"] = make(state["parties"])
+    copied["moments"] = make(state["moments"])
+    copied["interpretations"] = make(state["interpretations"])
+    copied["themes"] = make(state["themes"])
+    copied["threads"] = make(state["threads"])
+    copied["lessons"] = make(state["lessons"])
+    copied["agreements"] = make(state["agreements"])
+    copied["intakes"] = make(state["intakes"])
+    copied["intake_entries"] = make(state["intake_entries"])
+    copied["new_information"] = make(state["new_information"])
     return copied
+
+
+# Which ids of each collection a handler put or deleted, in the order it touched them.
+Touched = dict[Collection, dict[str, None]]
+
+
+class _Tracked(dict[str, Any]):
+    """A collection while a command is decided: it remembers every id a handler sets or deletes,
+    so the changes come from what the command did instead of from comparing every item (the
+    cost of a write must not grow with the meeting). Never leaves ``decide``: ``settled`` turns
+    it back into a plain dict."""
+
+    __slots__ = ("touched",)
+
+    def __init__(self, items: Mapping[str, Any]) -> None:
+        super().__init__(items)
+        self.touched: dict[str, None] = {}
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self.touched[key] = None
+        super().__setitem__(key, value)
+
+    def __delitem__(self, key: str) -> None:
+        self.touched[key] = None
+        super().__delitem__(key)
+
+    def pop(self, key: str, *default: Any) -> Any:
+        self.touched[key] = None
+        return super().pop(key, *default)
+
+    def _refuse(self, *args: Any, **kwargs: Any) -> Any:
+        # Handlers put and delete one item at a time; anything else would go unrecorded.
+        raise TypeError("collections are changed item by item while a command is decided")
+
+    update = setdefault = popitem = clear = __ior__ = _refuse
+
+
+def tracked(state: Meeting) -> Meeting:
+    """A copy to decide on (like :func:`clone`) whose collections record what is touched."""
+    return _copied(state, _Tracked)
+
+
+def settled(state: Meeting) -> Touched:
+    """What the handler touched in a :func:`tracked` state (then plain dicts again: a tracking
+    dict never leaves ``decide``)."""
+    touched: Touched = {}
+    for kind in COLLECTIONS:
+        collection = state[kind]
+        if isinstance(collection, _Tracked) and collection.touched:
+            touched[kind] = collection.touched
+    plain = _copied(state, dict)
+    state.update(plain)
+    return touched
+
+
+def changes_of(
+    old_state: Mapping[str, Any], new_state: Mapping[str, Any], touched: Touched
+) -> list[Change]:
+    """:func:`diff` of two states looking only at the fields and at what the command touched
+    (``settled``): the same changes, at a cost that does not grow with the meeting."""
+    changes: list[Change] = []
+    fields = {
+        key: new_state[key]
+        for key in MEETING_FIELDS
+        if key in new_state and old_state.get(key) != new_state[key]
+    }
+    if fields:
+        changes.append({"op": "set", "fields": fields})
+    for kind in COLLECTIONS:
+        ids = touched.get(kind)
+        if not ids:
+            continue
+        old: Mapping[str, Any] = old_state.get(kind, {})
+        new: Mapping[str, Any] = new_state[kind]
+        for item_id in ids:
+            item, previous = new.get(item_id), old.get(item_id)
+            if item is None:
+                if previous is not None:
+                    changes.append({"op": "del", "kind": kind, "id": item_id})
+            elif previous is not item and previous != item:
+                changes.append({"op": "put", "kind": kind, "item": item})
+    return changes

@@ -1,10 +1,11 @@
 """The embedded store: every meeting in this process's memory, for a single-process server.
 
-Everything a meeting holds is kept as JSON text, not as live dicts. That gives the same isolation
-as Redis (a caller mutating a state it loaded or passed in cannot change what is stored, and a
-state that is not JSON fails here as it would there) and it keeps the cyclic garbage collector
-out of it: strings and dicts of only strings are not tracked, so a meeting costs a handful of
-tracked objects however long its log grows.
+Everything a meeting holds is kept as JSON text, not as live dicts: the state as one text per
+field and per item (base.state_parts), so a write re-encodes only what it changed. That gives the
+same isolation as Redis (a caller mutating a state it loaded or passed in cannot change what is
+stored, and a state that is not JSON fails here as it would there) and it keeps the cyclic
+garbage collector out of it: strings and dicts of only strings are not tracked, so a meeting
+costs a handful of tracked objects however long its log grows.
 
 Nothing here awaits between checking and writing, so on one event loop every method is atomic.
 """
@@ -19,11 +20,13 @@ import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Literal
 
+from ..answers import Written
 from ..domain.evolve import Event
-from ..domain.model import Meeting
+from ..domain.meeting import Meeting
 from .base import (
+    OPS_WINDOW,
     TOMBSTONE_SECONDS,
     AccessRecord,
     Appended,
@@ -34,8 +37,11 @@ from .base import (
     Stale,
     Status,
     Stored,
+    change_parts,
     decoded,
+    joined,
     split_presence,
+    state_parts,
     tombstone_key,
 )
 
@@ -53,11 +59,14 @@ class _Entry:
     public_seq: int
     # The seq a restored meeting was restored at (its log starts there); -1 when never restored.
     base: int
-    state: str
+    # base.state_parts: part name -> JSON, in the meeting's order.
+    state: dict[str, str]
     log: deque[str]
     share: str
     expires_at: float
     ops: dict[str, str] = field(default_factory=dict)
+    # (seq, op id) oldest first: which answers fall out of the window (base.OPS_WINDOW).
+    op_seqs: deque[tuple[int, str]] = field(default_factory=deque)
     access: dict[str, str] = field(default_factory=dict)
     presence: dict[str, str] = field(default_factory=dict)
 
@@ -70,8 +79,10 @@ class MemoryStore:
         log_max: int = 5000,
         clock: Callable[[], float] = time.monotonic,
         sweep_interval: float = 60.0,
+        ops_window: int = OPS_WINDOW,
     ) -> None:
         self._log_max = log_max
+        self.ops_window = ops_window
         self._clock = clock
         self._sweep_interval = sweep_interval
         self._meetings: dict[str, _Entry] = {}
@@ -145,7 +156,7 @@ class MemoryStore:
         *,
         seq: int = 0,
         public_seq: int = 0,
-        ops: dict[str, dict[str, Any]] | None = None,
+        ops: dict[str, Written] | None = None,
     ) -> bool:
         meeting_id = meeting["id"]
         holder = self._codes.get(code)
@@ -153,17 +164,19 @@ class MemoryStore:
             return False
         if self._live(meeting_id) is not None:
             return False
+        answers = sorted((ops or {}).items(), key=lambda pair: int(pair[1].get("seq", 0)))
         self._meetings[meeting_id] = _Entry(
             code=code,
             seq=seq,
             public_seq=public_seq,
             base=-1 if ops is None else seq,
-            state=_dump(meeting),
+            state=dict(state_parts(meeting)),
             log=deque(maxlen=self._log_max),
             share=_dump(share),
             expires_at=self._clock() + ttl,
             access={token: _dump(record) for token, record in access.items()},
-            ops={key: _dump(result) for key, result in (ops or {}).items()},
+            ops={key: _dump(result) for key, result in answers},
+            op_seqs=deque((int(result.get("seq", 0)), key) for key, result in answers),
         )
         self._codes[code] = meeting_id
         self._tombstones.pop(tombstone_key(meeting_id), None)
@@ -204,7 +217,7 @@ class MemoryStore:
             return None
         return Stored(
             seq=entry.seq,
-            state=decoded(entry.state, Meeting),
+            state=joined(list(entry.state.items())),
             public_seq=entry.public_seq,
             base=entry.base,
         )
@@ -213,35 +226,45 @@ class MemoryStore:
         self,
         meeting_id: str,
         event: Event,
-        state: Meeting,
         op_id: str | None,
-        result: dict[str, Any],
+        result: Written,
         ttl: int,
     ) -> AppendResult:
         entry = self._live(meeting_id)
         if entry is None:
             return Gone()
         if op_id is not None and op_id in entry.ops:
-            return Duplicate(result=json.loads(entry.ops[op_id]))
+            return Duplicate(result=decoded(entry.ops[op_id], Written))
         if event["seq"] != entry.seq + 1:
             return Stale(seq=entry.seq)
         # Encode everything before changing anything, so a value that is not JSON leaves the
         # meeting as it was.
-        encoded_event, encoded_state, encoded_result = _dump(event), _dump(state), _dump(result)
-        entry.seq = event["seq"]
+        encoded_event, parts, encoded_result = (
+            _dump(event),
+            change_parts(event["changes"]),
+            _dump(result),
+        )
+        seq = entry.seq = event["seq"]
         if event["public"]:
-            entry.public_seq = event["seq"]
-        entry.state = encoded_state
+            entry.public_seq = seq
+        for name, text in parts:
+            if text:
+                entry.state[name] = text
+            else:
+                entry.state.pop(name, None)
         entry.log.append(encoded_event)
         if op_id is not None:
             entry.ops[op_id] = encoded_result
+            entry.op_seqs.append((seq, op_id))
+        while entry.op_seqs and entry.op_seqs[0][0] <= seq - self.ops_window:
+            entry.ops.pop(entry.op_seqs.popleft()[1], None)
         self._touch(entry, ttl)
         return Appended(seq=entry.seq)
 
-    async def recall(self, meeting_id: str, op_id: str) -> dict[str, Any] | None:
+    async def recall(self, meeting_id: str, op_id: str) -> Written | None:
         entry = self._live(meeting_id)
         raw = None if entry is None else entry.ops.get(op_id)
-        return None if raw is None else decoded(raw, dict[str, Any])
+        return None if raw is None else decoded(raw, Written)
 
     async def since(self, meeting_id: str, seq: int) -> list[Event] | None:
         entry = self._live(meeting_id)
@@ -255,11 +278,11 @@ class MemoryStore:
         start = len(entry.log) - wanted
         return [decoded(raw, Event) for raw in itertools.islice(entry.log, start, None)]
 
-    async def ops(self, meeting_id: str, after: int) -> dict[str, dict[str, Any]]:
+    async def ops(self, meeting_id: str, after: int) -> dict[str, Written]:
         entry = self._live(meeting_id)
         if entry is None:
             return {}
-        found = {key: json.loads(raw) for key, raw in entry.ops.items()}
+        found = {key: decoded(raw, Written) for key, raw in entry.ops.items()}
         return {key: result for key, result in found.items() if result.get("seq", 0) > after}
 
     async def event_at(self, meeting_id: str, seq: int) -> Event | None:

@@ -3,11 +3,18 @@
 Every key of a meeting lives under ``{prefix}m:{meeting id}:`` so deleting or inspecting a meeting
 is one prefix; the join code is the one key outside it (``{prefix}code:{CODE}`` -> meeting id).
 
-    :meta      hash   seq, pseq (last public seq), state (JSON), code, codekey, knownkey, share
+    :meta      hash   seq, pseq (last public seq), base, n (item counter), code, codekey,
+                      knownkey, share
     :log       list   the last ``log_max`` events (JSON), oldest first
     :ops       hash   sender:op id -> the result it answered (JSON)
+    :opseq     zset   sender:op id scored by its seq: which answers leave the window
     :access    hash   token hash -> AccessRecord (JSON)
     :presence  hash   socket id -> "label until"
+    :state     hash   the state in parts (base.state_parts): ``f:<field>`` -> JSON and
+                      ``i:<collection>:<id>`` -> "<n> JSON", n keeping the items' order
+
+A write rewrites only the parts of the state its event changes (HSET/HDEL), so its cost does
+not grow with the meeting.
 
 Each write is one Lua script, so it is atomic across processes and costs one round trip, and
 every write gives every key of the meeting (the code key too) the same new TTL, so a meeting
@@ -23,7 +30,7 @@ from __future__ import annotations
 import contextlib
 import json
 from collections.abc import Iterator
-from typing import Any, Literal
+from typing import Literal
 
 import redis.asyncio as aioredis
 from redis.asyncio.retry import Retry
@@ -31,11 +38,13 @@ from redis.backoff import ExponentialWithJitterBackoff
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
+from ..answers import Written
 from ..domain.evolve import Event
-from ..domain.model import Meeting
+from ..domain.meeting import Meeting
 from ..errors import StoreUnavailable
+from . import redis_scripts as scripts
 from .base import (
-    TOMBSTONE_SECONDS,
+    OPS_WINDOW,
     AccessRecord,
     Appended,
     AppendResult,
@@ -45,117 +54,29 @@ from .base import (
     Stale,
     Status,
     Stored,
+    change_parts,
     decoded,
+    joined,
     split_presence,
+    state_parts,
     tombstone_key,
 )
 
-# Shared by the write scripts: KEYS are the meeting's keys, the code key is named in :meta.
-_TOUCH = f"""
-local function touch(ttl)
-  for i = 1, #KEYS do redis.call('EXPIRE', KEYS[i], ttl) end
-  local codekey = redis.call('HGET', KEYS[1], 'codekey')
-  if codekey then redis.call('EXPIRE', codekey, ttl) end
-  local knownkey = redis.call('HGET', KEYS[1], 'knownkey')
-  if knownkey then redis.call('EXPIRE', knownkey, ttl + {TOMBSTONE_SECONDS}) end
-end
-"""
-
-# KEYS meta log ops access presence codekey knownkey;
-# ARGV id code state share ttl seq pseq base n_access, access pairs..., n_ops, op pairs...
-_CREATE = f"""
-if redis.call('EXISTS', KEYS[6]) == 1 or redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
-local ttl = tonumber(ARGV[5])
-redis.call('SET', KEYS[6], ARGV[1], 'EX', ttl)
-redis.call('SET', KEYS[7], 'live', 'EX', ttl + {TOMBSTONE_SECONDS})
-redis.call('HSET', KEYS[1], 'seq', ARGV[6], 'pseq', ARGV[7], 'base', ARGV[8], 'state', ARGV[3],
-  'code', ARGV[2], 'codekey', KEYS[6], 'knownkey', KEYS[7], 'share', ARGV[4])
-redis.call('EXPIRE', KEYS[1], ttl)
-local at = 9
-for _, key in ipairs({{KEYS[4], KEYS[3]}}) do
-  local n = tonumber(ARGV[at])
-  for i = 0, n - 1 do redis.call('HSET', key, ARGV[at + 1 + 2 * i], ARGV[at + 2 + 2 * i]) end
-  if n > 0 then redis.call('EXPIRE', key, ttl) end
-  at = at + 1 + 2 * n
-end
-return 1
-"""
-
-# KEYS meta log ops access presence;
-# ARGV op_id ('' = none) seq event state result ttl log_max public ('1' or '')
-_APPEND = (
-    _TOUCH
-    + """
-local current = redis.call('HGET', KEYS[1], 'seq')
-if not current then return {'gone'} end
-if ARGV[1] ~= '' then
-  local prior = redis.call('HGET', KEYS[3], ARGV[1])
-  if prior then return {'duplicate', prior} end
-end
-if tonumber(current) + 1 ~= tonumber(ARGV[2]) then return {'stale', tonumber(current)} end
-redis.call('HSET', KEYS[1], 'seq', ARGV[2], 'state', ARGV[4])
-if ARGV[8] ~= '' then redis.call('HSET', KEYS[1], 'pseq', ARGV[2]) end
-redis.call('RPUSH', KEYS[2], ARGV[3])
-redis.call('LTRIM', KEYS[2], -tonumber(ARGV[7]), -1)
-if ARGV[1] ~= '' then redis.call('HSET', KEYS[3], ARGV[1], ARGV[5]) end
-touch(tonumber(ARGV[6]))
-return {'ok', tonumber(ARGV[2])}
-"""
-)
-
-# KEYS meta log ops access presence; ARGV ttl hash-index, then field value ('' = remove) pairs.
-_HASH_WRITE = (
-    _TOUCH
-    + """
-if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
-local target = KEYS[tonumber(ARGV[2])]
-for i = 3, #ARGV, 2 do
-  if ARGV[i + 1] == '' then redis.call('HDEL', target, ARGV[i])
-  else redis.call('HSET', target, ARGV[i], ARGV[i + 1]) end
-end
-touch(tonumber(ARGV[1]))
-return 1
-"""
-)
-
-# KEYS meta log; ARGV seq. The one event, while the log holds it.
-_EVENT_AT = """
-local current = redis.call('HGET', KEYS[1], 'seq')
-if not current then return false end
-local back = tonumber(current) - tonumber(ARGV[1])
-if back < 0 or back >= redis.call('LLEN', KEYS[2]) then return false end
-return redis.call('LINDEX', KEYS[2], -1 - back)
-"""
-
-# KEYS meta log; ARGV seq. Nil when the log does not reach back to seq, seq is ahead, or seq is
-# past the point a restored meeting was restored at (base).
-_SINCE = """
-local current, base = unpack(redis.call('HMGET', KEYS[1], 'seq', 'base'))
-if not current then return false end
-local wanted = tonumber(current) - tonumber(ARGV[1])
-if wanted < 0 or wanted > redis.call('LLEN', KEYS[2]) then return false end
-base = tonumber(base or '-1')
-if base >= 0 and tonumber(ARGV[1]) > base then return false end
-if wanted == 0 then return {} end
-return redis.call('LRANGE', KEYS[2], -wanted, -1)
-"""
-
-# KEYS meta log ops access presence knownkey; returns the number of keys deleted and the code.
-_DELETE = f"""
-local code = redis.call('HGET', KEYS[1], 'code') or ''
-local codekey = redis.call('HGET', KEYS[1], 'codekey')
-local removed = redis.call('DEL', KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5])
-if codekey then removed = removed + redis.call('DEL', codekey) end
-redis.call('SET', KEYS[6], 'ended', 'EX', {TOMBSTONE_SECONDS})
-return {{removed, code}}
-"""
-
-_PARTS = ("meta", "log", "ops", "access", "presence")
-_ACCESS, _PRESENCE = 4, 5
+_PARTS = ("meta", "log", "ops", "access", "presence", "state", "opseq")
+_OPS, _ACCESS, _PRESENCE, _STATE = 3, 4, 5, 6
 
 
 def _dump(value: object) -> str:
     return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+
+
+def _numbered(parts: list[tuple[str, str]]) -> list[str]:
+    """State parts as the scripts store them: flat name, value pairs; items numbered in order."""
+    return [
+        x
+        for n, (name, text) in enumerate(parts, 1)
+        for x in (name, f"{n} {text}" if name.startswith("i:") else text)
+    ]
 
 
 def _glob_escape(text: str) -> str:
@@ -182,7 +103,9 @@ class RedisStore:
         *,
         timeout: float = 5.0,
         retries: int = 3,
+        ops_window: int = OPS_WINDOW,
     ) -> None:
+        self.ops_window = ops_window
         self._url = url
         self._prefix = prefix
         self._log_max = log_max
@@ -208,12 +131,13 @@ class RedisStore:
             socket_connect_timeout=self._timeout,
             retry=retry,
         )
-        self._create = client.register_script(_CREATE)
-        self._append = client.register_script(_APPEND)
-        self._hash_write = client.register_script(_HASH_WRITE)
-        self._since = client.register_script(_SINCE)
-        self._event_at = client.register_script(_EVENT_AT)
-        self._delete = client.register_script(_DELETE)
+        self._create = client.register_script(scripts.CREATE)
+        self._append = client.register_script(scripts.APPEND)
+        self._hash_write = client.register_script(scripts.HASH_WRITE)
+        self._since = client.register_script(scripts.SINCE)
+        self._event_at = client.register_script(scripts.EVENT_AT)
+        self._delete = client.register_script(scripts.DELETE)
+        self._split = client.register_script(scripts.SPLIT)
         self._client = client
 
     async def close(self) -> None:
@@ -245,15 +169,18 @@ class RedisStore:
         *,
         seq: int = 0,
         public_seq: int = 0,
-        ops: dict[str, dict[str, Any]] | None = None,
+        ops: dict[str, Written] | None = None,
     ) -> bool:
         meeting_id = meeting["id"]
         pairs = [x for token, record in access.items() for x in (token, _dump(record))]
-        op_pairs = [x for key, result in (ops or {}).items() for x in (key, _dump(result))]
+        answers = sorted((ops or {}).items(), key=lambda pair: int(pair[1].get("seq", 0)))
+        op_triples = [
+            x for key, result in answers for x in (key, _dump(result), int(result.get("seq", 0)))
+        ]
+        parts = state_parts(meeting)
         args: list[str | int] = [
             meeting_id,
             code,
-            _dump(meeting),
             _dump(share),
             ttl,
             seq,
@@ -261,8 +188,10 @@ class RedisStore:
             -1 if ops is None else seq,
             len(access),
             *pairs,
-            len(ops or {}),
-            *op_pairs,
+            len(answers),
+            *op_triples,
+            len(parts),
+            *_numbered(parts),
         ]
         keys = [*self._keys(meeting_id), self._code_key(code), self._known_key(meeting_id)]
         with _reachable():
@@ -296,15 +225,32 @@ class RedisStore:
         return bool(done)
 
     async def load(self, meeting_id: str) -> Stored | None:
+        keys = self._keys(meeting_id)
         with _reachable():
-            seq, state, pseq, base = await self.client.hmget(
-                self._keys(meeting_id)[0], ["seq", "state", "pseq", "base"]
-            )
-        if seq is None or state is None:
+            async with self.client.pipeline(transaction=True) as pipe:
+                pipe.hmget(keys[0], ["seq", "pseq", "base", "state"])
+                pipe.hgetall(keys[_STATE - 1])
+                (seq, pseq, base, whole), found = await pipe.execute()
+            if seq is not None and whole is not None:
+                await self._split(
+                    keys=[keys[0], keys[_STATE - 1]],
+                    args=_numbered(state_parts(decoded(whole, Meeting))),
+                )
+                return await self.load(meeting_id)
+        if seq is None:
             return None
+        items: list[tuple[int, str, str]] = []
+        fields: list[tuple[str, str]] = []
+        for name, value in found.items():
+            if name.startswith("i:"):
+                n, _, text = value.partition(" ")
+                items.append((int(n), name, text))
+            else:
+                fields.append((name, value))
+        items.sort()
         return Stored(
             seq=int(seq),
-            state=decoded(state, Meeting),
+            state=joined(fields + [(name, text) for _, name, text in items]),
             public_seq=int(pseq or 0),
             base=int(base or -1),
         )
@@ -313,21 +259,22 @@ class RedisStore:
         self,
         meeting_id: str,
         event: Event,
-        state: Meeting,
         op_id: str | None,
-        result: dict[str, Any],
+        result: Written,
         ttl: int,
     ) -> AppendResult:
         args: list[str | int] = [
             op_id or "",
             event["seq"],
             _dump(event),
-            _dump(state),
             _dump(result),
             ttl,
             self._log_max,
             "1" if event["public"] else "",
+            self.ops_window,
         ]
+        for name, text in change_parts(event["changes"]):
+            args += [name, text]
         with _reachable():
             reply = await self._append(keys=self._keys(meeting_id), args=args)
         outcome, *rest = reply
@@ -336,18 +283,18 @@ class RedisStore:
         if outcome == "stale":
             return Stale(seq=int(rest[0]))
         if outcome == "duplicate":
-            return Duplicate(result=json.loads(rest[0]))
+            return Duplicate(result=decoded(rest[0], Written))
         return Gone()
 
-    async def recall(self, meeting_id: str, op_id: str) -> dict[str, Any] | None:
+    async def recall(self, meeting_id: str, op_id: str) -> Written | None:
         with _reachable():
             raw = await self.client.hget(self._keys(meeting_id)[2], op_id)
-        return None if raw is None else decoded(raw, dict[str, Any])
+        return None if raw is None else decoded(raw, Written)
 
-    async def ops(self, meeting_id: str, after: int) -> dict[str, dict[str, Any]]:
+    async def ops(self, meeting_id: str, after: int) -> dict[str, Written]:
         with _reachable():
             found = await self.client.hgetall(self._keys(meeting_id)[2])
-        results = {str(k): json.loads(v) for k, v in found.items()}
+        results = {str(k): decoded(v, Written) for k, v in found.items()}
         return {key: result for key, result in results.items() if result.get("seq", 0) > after}
 
     async def since(self, meeting_id: str, seq: int) -> list[Event] | None:

@@ -132,7 +132,11 @@ class DirectSocket(AsyncSocket):  # type: ignore[misc]
                 self.backlog_size -= len(frame) if frame is not None else 0
                 await self.asgi_send(_message(frame))
         except Exception:
-            return  # gone: the reader ends the connection
+            # Gone: the reader ends the connection; nothing more is kept for it meanwhile.
+            self.ended = True
+            if self.backlog is not None:
+                self.backlog.clear()
+            self.backlog_size = 0
         finally:
             if self.backlog is not None and not self.backlog:
                 self.backlog, self.backlog_size = None, 0

@@ -79,6 +79,7 @@ def dump(path: Path, light: bool = False) -> None:
         gc.set_debug(0)
         garbage = Counter(type(o).__qualname__ for o in gc.garbage)
         gc.garbage.clear()
+        gc.collect()  # the garbage kept aside above is still in cycles: now it is freed
         report["garbage_count"] = sum(garbage.values())
         report["garbage_types"] = dict(garbage.most_common(25))
         report["rss_after_collection_kb"] = rss_kb()

@@ -221,7 +221,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
     port = free_port()
     env = {"TIJDLIJN_JOIN_FAILURES_PER_MINUTE": "1000000", **RELAXED_LIMITS}
     command = [sys.executable, str(BENCH / "probe.py"), str(out), "serve", "--port", str(port)]
-    server = spawn(command, port, workdir, env)
+    server = spawn([*command, *args.serve_args], port, workdir, env)
     tally = Tally()
     samples: list[tuple[float, int]] = []
     pauses: list[list[float]] = []
@@ -297,6 +297,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser.add_argument(
         "--settle", type=float, default=15.0, help="seconds after the load before the last look"
     )
+    parser.add_argument("serve_args", nargs="*", help="extra `tijdlijn serve` flags (after --)")
     parser.add_argument("--out", default=str(BENCH / "results" / "soak.json"))
     args = parser.parse_args(argv)
     result = asyncio.run(run(args))

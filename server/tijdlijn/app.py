@@ -104,14 +104,16 @@ def create_app(settings: Settings, store: Store | None = None) -> Tijdlijn:
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         await store.open()
         watchdog = asyncio.create_task(hub.watch(), name="tijdlijn-watchdog")
+        lag = asyncio.create_task(hub.admission.sample(), name="tijdlijn-lag")
         stop_metrics = serve_metrics(metrics, settings.metrics_host, settings.metrics_port)
         try:
             yield
         finally:
             stop_metrics()
-            watchdog.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await watchdog
+            for task in (watchdog, lag):
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
             await store.close()
 
     web = Starlette(

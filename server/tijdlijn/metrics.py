@@ -6,7 +6,8 @@ microseconds per write); what ``--metrics-port`` turns on is only the endpoint, 
 port so the public site never exposes it (docs/deploy.md).
 
 Hooks, kept to single lines so they move easily with the code they measure:
-- hub: ``timed_write`` around each write handler, ``fanout`` around each broadcast;
+- hub: ``timed_write`` around each write handler, ``fanout`` around each broadcast,
+  ``overload_refusals`` from admission control (admission.py);
 - app: ``timed_store`` instruments the store, ``HttpStatus`` counts HTTP answers, ``watch``
   reads the hub's connection table at scrape time (so connects and disconnects cost nothing).
 """
@@ -79,6 +80,12 @@ class Metrics:
             "tijdlijn_store_errors",
             "Store calls that raised, by operation",
             ["operation"],
+            registry=r,
+        )
+        self.overload_refusals = Counter(
+            "tijdlijn_overload_refusals",
+            "Writes answered busy by admission control, by reason (lag, in_flight)",
+            ["reason"],
             registry=r,
         )
         self.http_responses = Counter(
@@ -174,6 +181,17 @@ class _HubCollector(Collector):
             "tijdlijn_live_meetings",
             "Meetings with at least one device connected to this process",
             value=len({c.session.meeting_id for c in connections}),
+        )
+        admission = self._hub.admission
+        yield GaugeMetricFamily(
+            "tijdlijn_event_loop_lag_seconds",
+            "How late the event loop ran at its last sample (admission control)",
+            value=admission.lag,
+        )
+        yield GaugeMetricFamily(
+            "tijdlijn_writes_in_flight",
+            "Writes admitted and not yet answered on this process",
+            value=admission.in_flight,
         )
 
 

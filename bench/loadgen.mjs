@@ -11,7 +11,7 @@
 // "socketio" (a bare room broadcast: auth {room}, one "write" event), "raw" (plain WebSocket JSON).
 // Matching is by seq: an ack names the seq of its write, every event carries its seq.
 // A `busy` (or `unavailable`) answer is retried as the browser does (web/shared/connection.js):
-// the same op_id after a pause that doubles from 250-500 ms up to 2.5-5 s, drawn at random in its
+// the same op_id after a pause that doubles from 100-200 ms up to 2.5-5 s, drawn at random in its
 // upper half; at most MAX_TRIES tries. With "recover": N (the overload step), after the measured
 // seconds it prints "@measured", lets only the first N meetings go on writing for "seconds" more
 // (the load dropped back, nothing restarted) and reports that phase as "recovery".
@@ -29,7 +29,7 @@ const CONNECT_TIMEOUT_MS = 60_000;
 const RETRY_CODES = new Set(["busy", "unavailable"]);
 const MAX_TRIES = 12;
 const retryDelay = (tries) => {
-  const ceiling = Math.min(5000, 250 * 2 ** tries);
+  const ceiling = Math.min(5000, 100 * 2 ** tries);
   return ceiling / 2 + Math.random() * (ceiling / 2);
 };
 const now = () => performance.now();

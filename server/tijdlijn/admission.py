@@ -10,7 +10,10 @@ does admit finish fast. When the load drops, the gate opens again by itself.
 Two signals, each cheap, each with a setting (0 turns it off; docs/deploy.md):
 - event-loop lag: a task sleeps ``SAMPLE_SECONDS`` and measures how late it woke. Every packet,
   every ack and every fan-out frame waits that long in the loop's queue, so the lag is what any
-  device would wait now; past ``overload_lag_ms`` writes are refused until a sample is under it;
+  device would wait now. Writes are refused while two samples in a row are past
+  ``overload_lag_ms``, and admitted again from the first sample under it: one late sample is a
+  pause (the garbage collector), not overload, and refusing then would only add a retry's pause
+  to writes the loop is about to serve anyway;
 - writes in flight: admitted writes not yet answered (waiting for the store, mostly). Past
   ``overload_writes_in_flight`` a slow store would only pile up more waiting writes.
 
@@ -52,7 +55,9 @@ class Admission:
         self.max_in_flight = settings.overload_writes_in_flight
         self.on_refuse = on_refuse
         self.clock = clock
+        # The last sample (what the metric shows) and the lesser of the last two (what counts).
         self.lag = 0.0
+        self.sustained = 0.0
         self.in_flight = 0
         # An overload episode: from the first refusal until none for QUIET_SECONDS. Logged at
         # its start and end, so an overload writes two lines, not one per refused write.
@@ -63,7 +68,7 @@ class Admission:
         """Why a write arriving now would be refused: ``"lag"``, ``"in_flight"`` or None."""
         if self.max_in_flight and self.in_flight >= self.max_in_flight:
             return "in_flight"
-        if self.max_lag and self.lag > self.max_lag:
+        if self.max_lag and self.sustained > self.max_lag:
             return "lag"
         return None
 
@@ -82,7 +87,9 @@ class Admission:
 
     def observe(self, lag: float) -> None:
         """One lag sample (seconds late); the sampler calls this, tests may too."""
-        self.lag = max(0.0, lag)
+        lag = max(0.0, lag)
+        self.sustained = min(self.lag, lag)
+        self.lag = lag
         if self.last_refusal is not None and self.clock() - self.last_refusal > QUIET_SECONDS:
             log.warning(
                 "recovered: admitting writes again (%d refused with busy)", self.episode_refused
@@ -96,7 +103,7 @@ class Admission:
                 "overloaded (%s): refusing writes with busy; event-loop lag %.0f ms, "
                 "%d writes in flight",
                 reason,
-                self.lag * 1000,
+                self.sustained * 1000,
                 self.in_flight,
             )
         self.last_refusal = self.clock()

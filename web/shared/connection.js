@@ -61,7 +61,7 @@ const GONE = { code: "meeting_gone", message: "Deze bijeenkomst bestaat niet mee
 const CLOSED = { code: "closed", message: "De verbinding is gesloten." };
 // Answers that mean "not now", not "no": the write is sent again (same op_id) after a pause.
 const RETRY = new Set(["unavailable", "busy"]);
-const RETRY_FIRST_MS = 250;
+const RETRY_FIRST_MS = 100;
 const RETRY_MAX_MS = 5000;
 const GONE_CODES = new Set(["meeting_gone", "meeting_expired", "meeting_lost"]);
 // How long to wait before asking for a missed event: it may just be arriving out of order.
@@ -72,7 +72,7 @@ const RESTORE_RETRY_MS = 3000;
 const ACKED_KEPT = 200;
 
 /**
- * The pause before sending a write again after `busy` or `unavailable` (try 1, 2, ...): 250-500
+ * The pause before sending a write again after `busy` or `unavailable` (try 1, 2, ...): 100-200
  * ms, then doubling to 2.5-5 s at most, at random within that range (jitter).
  * @param {number} tries
  */

@@ -88,6 +88,8 @@ class Metrics:
             ["reason"],
             registry=r,
         )
+        for reason in ("lag", "in_flight"):
+            self.overload_refusals.labels(reason)  # exported as 0 from the start
         self.http_responses = Counter(
             "tijdlijn_http_responses",
             "HTTP answers by status code (429: the join-code limiter)",

@@ -520,7 +520,8 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
             meetings, back = 2 * top["meetings"], top["meetings"]
         else:
             meetings = int(args.overload)
-            back = top["meetings"] if top else max(1, meetings // 2)
+            # Back at the passing count; if none passed here, at the ladder's first step.
+            back = top["meetings"] if top else ladder[0]
         result = run_overload(target, meetings, back, args.seconds)
         overloads.append(result)
         summary = result.get("failed") or (

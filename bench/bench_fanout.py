@@ -21,6 +21,7 @@ import argparse
 import json
 import os
 import queue
+import re
 import shutil
 import signal
 import socket
@@ -29,6 +30,7 @@ import sys
 import tempfile
 import threading
 import time
+import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -107,6 +109,8 @@ class Running:
 
     urls: list[str]
     processes: list[subprocess.Popen[bytes]] = field(default_factory=list)
+    # Tijdlijn's Prometheus endpoints, read once after a step (busy answers by reason).
+    metrics: list[str] = field(default_factory=list)
     extra_pids: list[int] = field(default_factory=list)
     cleanup: list[Callable[[], None]] = field(default_factory=list)
 
@@ -146,8 +150,38 @@ def spawn(command: list[str], port: int, workdir: Path, env: dict[str, str] | No
     return process
 
 
-def tijdlijn_command(port: int, *extra: str) -> list[str]:
-    return [sys.executable, "-m", "tijdlijn.cli", "serve", "--port", str(port), *extra]
+def tijdlijn_command(port: int, metrics_port: int, *extra: str) -> list[str]:
+    return [
+        sys.executable,
+        "-m",
+        "tijdlijn.cli",
+        "serve",
+        "--port",
+        str(port),
+        "--metrics-port",
+        str(metrics_port),
+        *extra,
+    ]
+
+
+def refusals_by_reason(running: Running) -> dict[str, float]:
+    """Writes answered busy by admission control, summed over the target's processes."""
+    found: dict[str, float] = {}
+    for url in running.metrics:
+        try:
+            with urllib.request.urlopen(url, timeout=10) as answer:
+                text = answer.read().decode()
+        except OSError:
+            continue
+        for reason, value in re.findall(
+            r'^tijdlijn_overload_refusals_total\{reason="(\w+)"\} (\S+)$', text, re.M
+        ):
+            found[reason] = found.get(reason, 0.0) + float(value)
+    return found
+
+
+def metrics_url(port: int) -> str:
+    return f"http://127.0.0.1:{port}/metrics"
 
 
 def start(target: str, workdir: Path) -> Running:
@@ -158,7 +192,9 @@ def start(target: str, workdir: Path) -> Running:
     if target in ("tijdlijn", "tijdlijn-old-defaults", "tijdlijn-legacy-ws"):
         variants = {"tijdlijn-old-defaults": OLD_DEFAULTS, "tijdlijn-legacy-ws": LEGACY_WS}
         extra = variants.get(target, ())
-        return Running([url], [spawn(tijdlijn_command(port, *extra), port, workdir, env)])
+        metrics = free_port()
+        command = tijdlijn_command(port, metrics, *extra)
+        return Running([url], [spawn(command, port, workdir, env)], metrics=[metrics_url(metrics)])
     if target == "tijdlijn-redis-2":
         redis_process, redis_url = start_redis(workdir)
         subprocess.run(["taskset", "-cp", "0", str(redis_process.pid)], capture_output=True)
@@ -167,8 +203,10 @@ def start(target: str, workdir: Path) -> Running:
         running.cleanup.append(lambda: stop_redis(redis_process))
         try:
             for p in (port, second):
-                command = tijdlijn_command(p, "--redis-url", redis_url)
+                metrics = free_port()
+                command = tijdlijn_command(p, metrics, "--redis-url", redis_url)
                 running.processes.append(spawn(command, p, workdir, env))
+                running.metrics.append(metrics_url(metrics))
         except Exception:
             running.stop()
             raise
@@ -260,6 +298,7 @@ def run_step(target: str, meetings: int, seconds: float, recover: int = 0) -> di
         if not recover:
             cpu = sum(cpu_seconds(p) for p in running.pids) - cpu0
         result["server_rss_after_mb"] = round(sum(rss_kb(p) for p in running.pids) / 1024, 1)
+        result["busy_by_reason"] = refusals_by_reason(running)
     except (RuntimeError, queue.Empty) as exc:
         return {"target": target, "meetings": meetings, "failed": str(exc)[-2000:], "passed": False}
     finally:
@@ -428,9 +467,16 @@ def run_overload(target: str, meetings: int, recover: int, seconds: float) -> di
     return result
 
 
+def reasons(r: dict[str, Any]) -> str:
+    """The server's own count of busy answers by reason, over the whole step (with recovery)."""
+    counted = {k: int(v) for k, v in r.get("busy_by_reason", {}).items() if v}
+    return f" ({', '.join(f'{k} {v}' for k, v in counted.items())})" if counted else ""
+
+
 def overload_markdown(overloads: list[dict[str, Any]]) -> str:
     lines = [
-        "| server | overload (meetings) | writes | answered | busy answers | refused after 12 "
+        "| server | overload (meetings) | writes | answered | busy answers (server: by reason, "
+        "with recovery) | refused after 12 "
         "tries | acknowledged | acknowledged but missing | fan-out p50/p99 from first emit (ms) "
         "| from the admitted emit p50/p99 (ms) | server CPU | back at (meetings): fan-out "
         "p50/p99 (ms) | degrades, never collapses |",
@@ -447,7 +493,8 @@ def overload_markdown(overloads: list[dict[str, Any]]) -> str:
         failing = [name for name, ok in r["checks"].items() if not ok]
         lines.append(
             f"| {LABELS[r['target']]} | {r['meetings']} | {r['writes']} | {r['answered']} | "
-            f"{r['busy_answers']} | {r['gave_up']} | {r['acknowledged']} | {r['missing']} | "
+            f"{r['busy_answers']}{reasons(r)} | {r['gave_up']} | {r['acknowledged']} | "
+            f"{r['missing']} | "
             f"{fmt(f['p50'], 1)}/{fmt(f['p99'], 1)} | {fmt(a['p50'], 1)}/{fmt(a['p99'], 1)} | "
             f"{r['server_cpu_percent']}% | {r['recover_to']}: {fmt(back['fanout_ms']['p50'], 1)}/"
             f"{fmt(back['fanout_ms']['p99'], 1)} | "

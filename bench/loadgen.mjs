@@ -218,7 +218,7 @@ class Meeting {
       stats.retried++;
       await new Promise((r) => setTimeout(r, retryDelay(tries)));
     }
-    record.acked = now();
+    record.acked = ack === null ? null : now();
     if (ack === null) stats.unanswered++;
     else if (!ack.ok) {
       const code = ack.error?.code ?? "?";

@@ -27,6 +27,8 @@ from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from .admission import REASONS
+
 if TYPE_CHECKING:
     from wsgiref.simple_server import WSGIServer
 
@@ -88,7 +90,7 @@ class Metrics:
             ["reason"],
             registry=r,
         )
-        for reason in ("lag", "in_flight"):
+        for reason in REASONS:
             self.overload_refusals.labels(reason)  # exported as 0 from the start
         self.http_responses = Counter(
             "tijdlijn_http_responses",

@@ -74,7 +74,7 @@ class Settings:
     # event loop runs this many ms late, or while this many writes are in flight in this
     # process; 0 turns a gate off.
     overload_lag_ms: int = 50
-    overload_writes_in_flight: int = 100
+    overload_writes_in_flight: int = 16
 
     def __post_init__(self) -> None:
         if not 60 <= self.ttl_seconds <= MAX_TTL_SECONDS:

@@ -76,7 +76,7 @@ async def writer(store: Store, state: Meeting, count: int, latencies: list[float
         )
         event["public"] = event["changes"]
         started = time.perf_counter()
-        outcome = await store.append(meeting_id, event, state, f"op-{seq}", {}, TTL)
+        outcome = await store.append(meeting_id, event, f"op-{seq}", {}, TTL)
         latencies.append(time.perf_counter() - started)
         assert isinstance(outcome, Appended), outcome
 

@@ -326,6 +326,10 @@ def check_invariants(st: Meeting) -> None:
     assert "author" not in repr(public) and "author" not in repr(facilitator_view(st))
 
 
+def canonical(changes: list[Change]) -> list[str]:
+    return sorted(repr(sorted(change.items())) for change in changes)
+
+
 def play(seed: int, steps: int) -> list[tuple[Any, ...]]:
     """Run a seeded random sequence, checking the properties at every step; return a trace."""
     rng = random.Random(seed)
@@ -352,6 +356,11 @@ def play(seed: int, steps: int) -> list[tuple[Any, ...]]:
         fac = evolve(facilitator_view(clone(before)), strip_authors(outcome.changes))
         assert fac == facilitator_view(after), name
         assert evolve(clone(before), outcome.changes) == after, name
+        # decide works out the changes from what the command touched; comparing whole states
+        # must give exactly the same (as a set: the order within an event carries no meaning).
+        assert canonical(outcome.changes) == canonical(diff(before, after)), name
+        whole = diff(public_view(before), public_view(after))
+        assert canonical(outcome.public) == canonical(whole), name
         check_invariants(after)
         trace.append((name, outcome.type, outcome.changes, outcome.public, outcome.result))
     # A sanity check of the generator (one in six accepted), not of the domain.

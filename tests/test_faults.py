@@ -21,7 +21,7 @@ import pytest
 import redis
 from cryptography.fernet import Fernet
 
-from tests.support.clients import wait_all
+from tests.support.clients import Device, wait_all
 from tests.support.faults import (
     Fleet,
     RedisServer,
@@ -153,6 +153,42 @@ async def test_pubsub_links_cut_every_device_is_level_again_without_later_writes
     # Within 2 s of the link's return (which takes at most about a second).
     assert_clean(await fleet.verdict(within=3.0))
     await until_healthy([s.url for s in servers])
+
+
+@pytest.mark.redis
+async def test_devices_still_connected_when_their_meeting_is_restored_take_it_afresh(
+    start_server: Start, redis_server: RedisServer, fleets: list[Fleet]
+) -> None:
+    """The meeting's keys vanish and the console restores it before any process noticed: the
+    devices never disconnected and hold events past the copy, which the restored meeting
+    numbers again. Told ``restored``, they take it afresh and send their later writes again."""
+    env = shared_env(redis_server)
+    servers = [await start(start_server, env) for _ in range(2)]
+    fleet = await open_fleet(fleets, [s.url for s in servers])
+    fleet.start_writing()
+    await fleet.more_writes(20)
+    sealed = await fleet.capsule()
+    await fleet.more_writes(10)
+    await fleet.stop_writing()
+    client = redis.Redis.from_url(redis_server.url)
+    try:
+        client.flushall()
+    finally:
+        client.close()
+    await fleet.restore(sealed)
+
+    def took_restored(device: Device) -> bool:
+        return device.connected and any(
+            name == "snapshot" and "restored_at" in data for name, data in device.received
+        )
+
+    await wait_all(fleet.devices, took_restored, within=30, what="the restored meeting")
+    fleet.resend_after_restores()
+    fleet.start_writing()
+    await fleet.more_writes(10)
+    await fleet.stop_writing()
+    assert_clean(await fleet.verdict())
+    assert fleet.resent > 0, "writes acknowledged after the copy were sent again"
 
 
 @pytest.mark.redis

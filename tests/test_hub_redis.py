@@ -4,11 +4,13 @@ seen through the other, concurrent writes on both lose nothing, and deletion rea
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import Callable
 from typing import Any
 
 import httpx
 import pytest
+import redis.asyncio as aioredis
 
 from tests.support.clients import (
     Device,
@@ -157,3 +159,38 @@ async def test_concurrent_writes_on_both_processes_lose_nothing(
             if device.gaps:
                 assert device.names().count("catchup") + device.names().count("snapshot") >= 2
         await levelled(everyone)
+
+
+async def test_one_write_is_one_message_between_processes(
+    two_servers: tuple[ServerProcess, ServerProcess], redis_url: str, redis_prefix: str
+) -> None:
+    """A reveal has a copy for facilitators and one for participants: both travel to the other
+    process in one published message, and both reach their devices there."""
+    a, b = two_servers
+    m = await create_meeting(a.url, parties=1)
+    joined = await join(b.url, m.join_code, m.party_ids[0])
+    listener = aioredis.Redis.from_url(redis_url)
+    pubsub = listener.pubsub()
+    await pubsub.subscribe(f"{redis_prefix}socketio")
+    try:
+        async with Devices(a.url) as on_a, Devices(b.url) as on_b:
+            fac = await on_a.connect(m.facilitator_token, "facilitator@A")
+            cofac = await on_b.connect(m.facilitator_token, "facilitator@B")
+            p = await on_b.connect(joined["token"], "participant@B")
+            shown = await fac.ok("moment.add", text="Moment via A", reveal=True)
+            await wait_all([cofac, p], lambda d: d.seq >= shown["seq"], what="the reveal on B")
+            emits = []
+            while (message := await pubsub.get_message(timeout=0.5)) is not None:
+                if message["type"] != "message":
+                    continue  # the subscription's confirmation
+                data = json.loads(message["data"])
+                if data.get("method") == "emit" and data["data"][0].get("seq") == shown["seq"]:
+                    emits.append(data)
+        assert len(emits) == 1, "one message for both audiences"
+        rooms = [emits[0]["room"], *(extra["room"] for extra in emits[0]["also"])]
+        assert rooms == [f"fac:{m.meeting_id}", f"pub:{m.meeting_id}"]
+        assert [e["seq"] for e in cofac.events("moment.revealed")] == [shown["seq"]]
+        assert [e["seq"] for e in p.events("moment.revealed")] == [shown["seq"]]
+    finally:
+        await pubsub.aclose()  # type: ignore[no-untyped-call]
+        await listener.aclose()

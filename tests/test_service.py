@@ -28,6 +28,7 @@ from tijdlijn.errors import (
     MeetingGone,
     MeetingLost,
     TijdlijnError,
+    TooLate,
     Unauthorized,
 )
 from tijdlijn.service import Meetings, Session
@@ -45,6 +46,7 @@ class Recorder:
 
     facilitators: list[WireEvent] = field(default_factory=list)
     public: list[WireEvent] = field(default_factory=list)
+    restores: list[int] = field(default_factory=list)
 
     async def deliver(
         self, meeting_id: str, facilitators: WireEvent, public: WireEvent | None
@@ -52,6 +54,9 @@ class Recorder:
         self.facilitators.append(facilitators)
         if public is not None:
             self.public.append(public)
+
+    async def restored(self, meeting_id: str, seq: int) -> None:
+        self.restores.append(seq)
 
     def seqs(self, audience: str = "facilitators") -> list[int]:
         return [e["seq"] for e in getattr(self, audience)]
@@ -208,6 +213,71 @@ async def test_two_participants_with_the_same_op_id_both_land(w: World) -> None:
     assert await texts(w, m) == ["Van p", "Van q"]
 
 
+# op answers are kept for a window; a retry from before it is refused, never applied twice
+async def test_a_retry_older_than_the_ops_window_is_refused_not_applied_twice(w: World) -> None:
+    m = await new_meeting(w)
+    moment = await revealed_moment(w, m)
+    _, p = await participant(w, m)
+    w.store.ops_window = 3
+    seen = (await w.service.load(m.id)).seq
+    payload = {"moment_id": moment, "text": "Eens", "seen": seen}
+    first = await write(w, p, "interpretation.add", "late", **payload)
+    # Within the window a retry is recognised and answered as the first time.
+    assert await write(w, p, "interpretation.add", "late", **payload) == first
+    for n in range(4):
+        await write(w, m.fac, "moment.add", f"m{n}", text=f"Concept {n}")
+    with pytest.raises(TooLate) as refused:
+        await write(w, p, "interpretation.add", "late", **payload)
+    assert refused.value.code == "too_late"
+    assert await texts(w, m) == ["Eens"], "applied once"
+    # A new write with a fresh ``seen`` is a new write.
+    now = (await w.service.load(m.id)).seq
+    again = await write(w, p, "interpretation.add", "new", **{**payload, "seen": now})
+    assert again["ok"] and await texts(w, m) == ["Eens", "Eens"]
+
+
+async def test_a_process_behind_catches_up_from_the_log_and_writes(w: World) -> None:
+    """Two processes on one store: the one whose copy is behind applies the events it missed
+    (as a device would) and then lands its write on top of them."""
+    m = await new_meeting(w)
+    moment = await revealed_moment(w, m)
+    other = Meetings(Settings(), w.store, w.service.sealer, clock=w.clock)
+    other_fac = await other.session(m.tokens["facilitator"])
+    added = await other.write(other_fac, "moment.add", {"op_id": "o1", "text": "Elders"})
+    _, p = await participant(w, m)
+    mine = await write(w, p, "interpretation.add", "p1", moment_id=moment, text="Hier")
+    assert mine["seq"] == added["seq"] + 1
+    stored = await w.store.load(m.id)
+    assert stored is not None
+    cached = w.service.cache[m.id]
+    assert (cached.seq, cached.state) == (stored.seq, stored.state)
+    assert added["id"] in cached.state["moments"]
+
+
+async def test_a_process_told_another_wrote_catches_up_before_it_writes(w: World) -> None:
+    """The cross-process link tells a process that a meeting moved on (``heard``): its next
+    write starts from the caught-up state, so the store never refuses it as stale."""
+    m = await new_meeting(w)
+    moment = await revealed_moment(w, m)
+    other = Meetings(Settings(), w.store, w.service.sealer, clock=w.clock)
+    other_fac = await other.session(m.tokens["facilitator"])
+    added = await other.write(other_fac, "moment.add", {"op_id": "o1", "text": "Elders"})
+    w.service.heard(m.id, added["seq"])
+    outcomes: list[object] = []
+    append = w.store.append
+
+    async def counted(*args: Any, **kwargs: Any) -> Any:
+        outcome = await append(*args, **kwargs)
+        outcomes.append(type(outcome).__name__)
+        return outcome
+
+    w.store.append = counted  # type: ignore[method-assign]
+    _, p = await participant(w, m)
+    mine = await write(w, p, "interpretation.add", "p1", moment_id=moment, text="Hier")
+    assert mine["seq"] == added["seq"] + 1
+    assert outcomes == ["Appended"], "no stale append first"
+
+
 # every acknowledged write is broadcast, however it was acknowledged
 async def test_a_retried_write_answers_the_same_and_is_broadcast_again(w: World) -> None:
     m = await new_meeting(w)
@@ -246,7 +316,6 @@ async def test_an_op_in_the_store_that_was_never_broadcast_is_broadcast_on_retry
     outcome = decide(
         stored.state, "interpretation.add", command, p.actor, w.clock(), lambda: "orphan01"
     )
-    state = outcome.state
     event: Event = {
         "seq": seq,
         "type": outcome.type,
@@ -256,7 +325,7 @@ async def test_an_op_in_the_store_that_was_never_broadcast_is_broadcast_on_retry
         "pprev": stored.public_seq,
     }
     result = {"ok": True, "seq": seq, "id": "orphan01"}
-    appended = await w.store.append(m.id, event, state, f"{p.sender}:orphan", result, 3600)
+    appended = await w.store.append(m.id, event, f"{p.sender}:orphan", result, 3600)
     assert appended.__class__.__name__ == "Appended"
     assert seq not in w.sent.seqs()
     again = await write(w, p, "interpretation.add", "orphan", moment_id=moment, text="Bewaard")
@@ -343,6 +412,7 @@ async def test_a_capsule_restores_the_meeting_as_it_was(w: World) -> None:
         await w.service.session(m.tokens["facilitator"])
     restored = await w.service.restore(m.tokens["facilitator"], sealed["capsule"])
     assert restored == {"meeting_id": m.id, "seq": before.seq, "join_code": m.created["join_code"]}
+    assert w.sent.restores == [before.seq], "devices still connected are told"
 
     after = await w.store.load(m.id)
     assert after is not None

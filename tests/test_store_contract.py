@@ -12,6 +12,7 @@ import pytest
 from tijdlijn.domain.evolve import Change, Event, clone, evolve
 from tijdlijn.domain.model import Meeting, new_meeting
 from tijdlijn.store.base import (
+    OPS_WINDOW,
     AccessRecord,
     Appended,
     Deletion,
@@ -41,16 +42,16 @@ async def make_store(request: pytest.FixtureRequest) -> AsyncIterator[MakeStore]
     second server process would have; memory has one process, so one store."""
     opened: list[Store] = []
 
-    async def make(log_max: int = LOG_MAX) -> Store:
+    async def make(log_max: int = LOG_MAX, ops_window: int = OPS_WINDOW) -> Store:
         if request.param == "memory":
             if not opened:
-                memory = MemoryStore(log_max=log_max)
+                memory = MemoryStore(log_max=log_max, ops_window=ops_window)
                 await memory.open()
                 opened.append(memory)
             return opened[0]
         url = request.getfixturevalue("redis_url")
         prefix = request.getfixturevalue("redis_prefix")
-        store = RedisStore(url, prefix=prefix, log_max=log_max)
+        store = RedisStore(url, prefix=prefix, log_max=log_max, ops_window=ops_window)
         await store.open()
         opened.append(store)
         return store
@@ -111,9 +112,9 @@ def event_after(stored: Stored, number: int) -> tuple[Event, Meeting]:
 async def add_moment(store: Store, meeting_id: str, number: int, op_id: str | None = None) -> int:
     stored = await store.load(meeting_id)
     assert stored is not None
-    event, state = event_after(stored, number)
+    event, _ = event_after(stored, number)
     result: dict[str, Any] = {"id": f"m{number}"}
-    outcome = await store.append(meeting_id, event, state, op_id, result, TTL)
+    outcome = await store.append(meeting_id, event, op_id, result, TTL)
     assert outcome == Appended(seq=event["seq"])
     return event["seq"]
 
@@ -167,9 +168,7 @@ async def test_append_moves_seq_and_state_on(store: Store) -> None:
     stored = await store.load(state["id"])
     assert stored is not None
     event, new_state = event_after(stored, 1)
-    assert await store.append(state["id"], event, new_state, "op-1", {"id": "m1"}, TTL) == (
-        Appended(seq=1)
-    )
+    assert await store.append(state["id"], event, "op-1", {"id": "m1"}, TTL) == (Appended(seq=1))
     assert await store.load(state["id"]) == Stored(seq=1, state=new_state)
     assert await store.since(state["id"], 0) == [event]
     assert await store.recall(state["id"], "op-1") == {"id": "m1"}
@@ -182,8 +181,8 @@ async def test_append_at_a_wrong_seq_is_stale_and_changes_nothing(store: Store) 
     before = await store.load(state["id"])
     assert before is not None
     for wrong in (1, 3):
-        event, new_state = event_after(Stored(seq=wrong - 1, state=before.state), 2)
-        outcome = await store.append(state["id"], event, new_state, f"op-{wrong}", {}, TTL)
+        event, _ = event_after(Stored(seq=wrong - 1, state=before.state), 2)
+        outcome = await store.append(state["id"], event, f"op-{wrong}", {}, TTL)
         assert outcome == Stale(seq=1)
         assert await store.recall(state["id"], f"op-{wrong}") is None
     assert await store.load(state["id"]) == before
@@ -197,8 +196,8 @@ async def test_a_repeated_op_id_answers_the_first_result_and_changes_nothing(
     after_first = await store.load(state["id"])
     assert after_first is not None
     # A retry arrives with a fresh seq (the client decided again): still answered, not applied.
-    event, new_state = event_after(after_first, 2)
-    outcome = await store.append(state["id"], event, new_state, "op-1", {"id": "other"}, TTL)
+    event, _ = event_after(after_first, 2)
+    outcome = await store.append(state["id"], event, "op-1", {"id": "other"}, TTL)
     assert outcome == Duplicate(result={"id": "m1"})
     assert await store.load(state["id"]) == after_first
     assert len(await store.since(state["id"], 0) or []) == 1
@@ -214,10 +213,61 @@ async def test_append_without_op_id_is_never_a_duplicate(store: Store) -> None:
 
 async def test_append_to_an_unknown_meeting_is_gone(store: Store) -> None:
     stored = Stored(seq=0, state=meeting())
-    event, new_state = event_after(stored, 1)
-    outcome = await store.append(stored.state["id"], event, new_state, "op-1", {}, TTL)
+    event, _ = event_after(stored, 1)
+    outcome = await store.append(stored.state["id"], event, "op-1", {}, TTL)
     assert outcome == Gone()
     assert await store.load(stored.state["id"]) is None
+
+
+async def test_a_write_keeps_the_order_of_the_items_as_evolve_does(store: Store) -> None:
+    """Only the changed parts are stored, yet a load gives the items in the order a device that
+    applied the events holds them: an edited item keeps its place, a new one comes last."""
+    state = await created(store)
+    for number in (3, 1, 2):
+        await add_moment(store, state["id"], number)
+    stored = await store.load(state["id"])
+    assert stored is not None
+    edited = {**stored.state["moments"]["m3"], "text": "Anders verwoord"}
+    changes: list[Change] = [
+        {"op": "put", "kind": "moments", "item": edited},
+        {"op": "del", "kind": "moments", "id": "m1"},
+        moment_put(4),
+        {"op": "set", "fields": {"title": "Casus Zuid", "not_a_field": 1}},
+    ]
+    event: Event = {"seq": 4, "type": "x", "at": 1.0, "changes": changes, "public": []}
+    assert await store.append(state["id"], event, None, {}, TTL) == Appended(seq=4)
+    loaded = await store.load(state["id"])
+    assert loaded is not None
+    expected = evolve(clone(stored.state), changes)
+    assert loaded.state == expected
+    assert list(loaded.state["moments"]) == ["m3", "m2", "m4"] == list(expected["moments"])
+    assert "not_a_field" not in loaded.state
+
+
+async def test_op_answers_are_kept_for_a_window_of_seqs(make_store: MakeStore) -> None:
+    """What a meeting keeps of op ids is bounded: an answer leaves once ``ops_window`` later
+    writes came in; until then a retry is recognised."""
+    store = await make_store(ops_window=3)
+    state = await created(store)
+    for number in range(1, 6):
+        await add_moment(store, state["id"], number, op_id=f"op-{number}")
+    # seq 5 now: answers of seqs 3, 4 and 5 are kept, 1 and 2 are gone.
+    assert await store.recall(state["id"], "op-2") is None
+    assert await store.recall(state["id"], "op-3") == {"id": "m3"}
+    assert sorted(await store.ops(state["id"], -1)) == ["op-3", "op-4", "op-5"]
+    await add_moment(store, state["id"], 6)  # a write without an op id moves the window too
+    assert sorted(await store.ops(state["id"], -1)) == ["op-4", "op-5"]
+
+
+async def test_a_restored_meetings_op_answers_leave_the_window_in_seq_order(
+    make_store: MakeStore,
+) -> None:
+    store = await make_store(ops_window=2)
+    state = meeting()
+    ops = {"late": {"seq": 9, "id": "b"}, "early": {"seq": 8, "id": "a"}}
+    assert await store.create(state, code(), {}, SHARE, TTL, seq=9, public_seq=0, ops=ops)
+    await add_moment(store, state["id"], 1)
+    assert sorted(await store.ops(state["id"], -1)) == ["late"]
 
 
 async def test_since_gives_the_events_after_n_in_order(store: Store) -> None:
@@ -298,12 +348,10 @@ async def test_concurrent_writers_each_land_exactly_once(make_store: MakeStore) 
         while True:
             stored = await store.load(state["id"])
             assert stored is not None
-            event, new_state = event_after(stored, number)
+            event, _ = event_after(stored, number)
             # Let the other writers load the same seq first, so they really race.
             await asyncio.sleep(0)
-            outcome = await store.append(
-                state["id"], event, new_state, op_id, {"id": f"m{number}"}, TTL
-            )
+            outcome = await store.append(state["id"], event, op_id, {"id": f"m{number}"}, TTL)
             if isinstance(outcome, Appended):
                 return outcome.seq
             assert isinstance(outcome, Stale), outcome

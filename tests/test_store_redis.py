@@ -7,6 +7,7 @@ expiry is tested without waiting.
 from __future__ import annotations
 
 import asyncio
+import json
 import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -16,7 +17,7 @@ import pytest
 import redis.asyncio as aioredis
 
 from tests.support.redis import free_port, start_redis, stop_redis
-from tijdlijn.domain.evolve import Change, Event
+from tijdlijn.domain.evolve import Change, Event, clone, evolve
 from tijdlijn.domain.model import Meeting, new_meeting
 from tijdlijn.errors import StoreUnavailable
 from tijdlijn.settings import Settings
@@ -43,7 +44,7 @@ async def touch_every_key(store: Store, state: Meeting, ttl: int) -> None:
     """Write to every part of a meeting, so each of its keys exists."""
     assert await store.grant(state["id"], "hash-p", PARTICIPANT, ttl)
     await store.set_presence(state["id"], {"sid-1": "wall"}, 2_000_000_000, ttl)
-    outcome = await store.append(state["id"], first_event(state), state, "op-1", {}, ttl)
+    outcome = await store.append(state["id"], first_event(state), "op-1", {}, ttl)
     assert outcome == Appended(seq=1)
 
 
@@ -98,7 +99,7 @@ async def test_every_key_of_a_meeting_sits_under_its_prefix_and_expires(
     base = f"{redis_prefix}m:{state['id']}:"
     assert sorted(keys) == sorted(
         [f"{redis_prefix}code:KMNPQR"]
-        + [base + part for part in ("meta", "log", "ops", "access", "presence")]
+        + [base + part for part in ("meta", "log", "ops", "opseq", "access", "presence", "state")]
     )
     for key in keys:
         # The last write gave every key, the code key too, the same fresh 600 seconds.
@@ -106,6 +107,33 @@ async def test_every_key_of_a_meeting_sits_under_its_prefix_and_expires(
     # The tombstone outlives the meeting by a day, so a late device learns it expired.
     (tombstone,) = set(await keys_under(client, redis_prefix)) - set(keys)
     assert 600 + 86_390 < await client.ttl(tombstone) <= 600 + 86_400
+
+
+@pytest.mark.redis
+async def test_a_meeting_stored_whole_by_an_earlier_version_is_split_on_first_load(
+    redis_store: RedisStore, client: aioredis.Redis, redis_prefix: str
+) -> None:
+    """A rolling upgrade: a live meeting written by a version that kept its state as one JSON
+    text keeps working, and from then on is stored in parts."""
+    state = meeting()
+    state["lessons"]["l1"] = {"id": "l1", "text": "Eerder", "position": 0, "pii": False}
+    base = f"{redis_prefix}m:{state['id']}:"
+    await client.hset(
+        base + "meta", mapping={"seq": 3, "pseq": 2, "state": json.dumps(state), "code": "X"}
+    )
+    await client.expire(base + "meta", 600)
+
+    loaded = await redis_store.load(state["id"])
+    assert loaded is not None and (loaded.seq, loaded.state) == (3, state)
+    assert not await client.hexists(base + "meta", "state")
+    assert 0 < await client.ttl(base + "state") <= 600
+    event = first_event(state)
+    event["seq"] = 4
+    assert await redis_store.append(state["id"], event, None, {}, 600) == Appended(seq=4)
+    after = await redis_store.load(state["id"])
+    assert after is not None
+    assert after.state == evolve(clone(state), event["changes"])
+    assert list(after.state["lessons"]) == ["l1"]
 
 
 @pytest.mark.redis
@@ -124,7 +152,7 @@ async def test_a_meeting_left_alone_expires_as_a_whole(
     assert await redis_store.load(state["id"]) is None
     assert await redis_store.meeting_for_code("KMNPQR") is None
     assert await redis_store.grant(state["id"], "hash-x", PARTICIPANT, 60) is False
-    outcome = await redis_store.append(state["id"], first_event(state), state, None, {}, 60)
+    outcome = await redis_store.append(state["id"], first_event(state), None, {}, 60)
     assert outcome == Gone()
     # Writes to an expired meeting must not bring back keys without a TTL.
     await redis_store.set_presence(state["id"], {"sid-2": "wall"}, 2_000_000_000, 60)
@@ -142,7 +170,7 @@ async def test_after_delete_a_scan_finds_nothing_of_the_meeting(
 
     deletion = await redis_store.delete(state["id"])
 
-    assert deletion.removed == 6
+    assert deletion.removed == 8
     assert deletion.remaining == 0
     assert await content_keys(client, redis_prefix) == []
     assert await redis_store.status(state["id"]) == "ended"
@@ -188,7 +216,7 @@ async def test_a_redis_that_goes_away_makes_every_call_store_unavailable(
         with pytest.raises(StoreUnavailable):
             await store.ping()
         with pytest.raises(StoreUnavailable):
-            await store.append(state["id"], first_event(state), state, "op-1", {}, 60)
+            await store.append(state["id"], first_event(state), "op-1", {}, 60)
         with pytest.raises(StoreUnavailable):
             await store.delete(state["id"])
     finally:
@@ -218,9 +246,7 @@ async def test_memory_meeting_expires_after_its_ttl_unless_written_to() -> None:
     clock.now += 90
     await store.set_presence(state["id"], {"sid-1": "wall"}, 2_000_000_000, 100)
     clock.now += 90
-    assert await store.append(state["id"], first_event(state), state, None, {}, 100) == (
-        Appended(seq=1)
-    )
+    assert await store.append(state["id"], first_event(state), None, {}, 100) == (Appended(seq=1))
     clock.now += 99
     assert await store.load(state["id"]) is not None
 

@@ -44,7 +44,7 @@ class Contents(TypedDict):
     code: str
     access: dict[str, AccessRecord]
     share: dict[str, str]
-    # sender:op id -> answer, for the latest ops (see service.CAPSULE_OPS).
+    # sender:op id -> answer, for the ops the store still keeps (store.base.OPS_WINDOW).
     ops: dict[str, dict[str, Any]]
     sealed_at: float
     # Unix seconds after which the capsule is refused: the meeting's own lifetime at sealing.

@@ -99,3 +99,14 @@ class MeetingLost(MeetingGone):
 class Busy(TijdlijnError):
     code = "busy"
     default_message = "Het is nu erg druk; je wijziging wordt zo opnieuw verstuurd."
+
+
+class TooLate(TijdlijnError):
+    """A retry of a write sent so long ago that the server no longer knows whether it landed
+    (base.OPS_WINDOW): refused rather than risk applying it twice."""
+
+    code = "too_late"
+    default_message = (
+        "Deze wijziging bleef te lang onderweg. Kijk of ze er al staat en voeg ze zo nodig "
+        "opnieuw toe."
+    )

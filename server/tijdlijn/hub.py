@@ -89,6 +89,7 @@ class Hub:
         if self.link is not None:
             self.link.on_heal = self.heal
             self.link.on_room_closed = self._closed_elsewhere
+            self.link.on_remote_emit = self._heard
         sio.on("connect", self.on_connect)
         sio.on("disconnect", self.on_disconnect)
         sio.on("sync", self.on_sync)
@@ -256,12 +257,28 @@ class Hub:
     async def deliver(
         self, meeting_id: str, facilitators: WireEvent, public: WireEvent | None
     ) -> None:
+        rooms: list[tuple[str, Any]] = [(f"fac:{meeting_id}", facilitators)]
+        if public is not None:
+            rooms.append((f"pub:{meeting_id}", public))
         with self.metrics.fanout():
-            await self.sio.emit("event", facilitators, room=f"fac:{meeting_id}")
-            if public is not None:
-                await self.sio.emit("event", public, room=f"pub:{meeting_id}")
+            if self.link is not None:
+                await self.link.emit_each("event", rooms)
+            else:
+                for room, event in rooms:
+                    await self.sio.emit("event", event, room=room)
         if touches_intake(facilitators["changes"]):
             await self.sio.emit("intake.changed", {}, room=f"intake:{meeting_id}")
+
+    async def restored(self, meeting_id: str, seq: int) -> None:
+        for kind in ROOMS:
+            await self.sio.emit("restored", {"seq": seq}, room=f"{kind}:{meeting_id}")
+
+    def _heard(self, room: str, event: Any) -> None:
+        """Another process wrote to a meeting: our copy of it is behind (see service.heard)."""
+        kind, _, meeting_id = room.partition(":")
+        seq = event.get("seq") if isinstance(event, dict) else None
+        if kind == "fac" and isinstance(seq, int):
+            self.service.heard(meeting_id, seq)
 
     # end, expiry, loss
     async def _ended(self, sid: str, conn: Connection) -> None:

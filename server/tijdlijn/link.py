@@ -42,12 +42,51 @@ class Link(socketio.AsyncRedisManager):  # type: ignore[misc]
         # ended there): close_room takes this process's devices out of the room, so unless
         # they are let go too they stay connected and hear nothing more.
         self.on_room_closed: Callable[[str], Any] | None = None
+        # Called with the room and payload of each emit another process published: lets this
+        # process see that a meeting moved on before it writes to it.
+        self.on_remote_emit: Callable[[str, Any], None] | None = None
 
     @property
     def up(self) -> bool:
         """False while the subscriber is reconnecting or since a publish failed, until one
         succeeds again (a paused Redis fails publishes without dropping the subscriber)."""
         return self.listening and not self.publish_failed
+
+    async def emit_each(self, event: str, deliveries: list[tuple[str, Any]]) -> None:
+        """``event`` to several rooms, each with its own payload (a meeting's facilitators and
+        its participants get different copies of one write): delivered to this process's
+        devices at once, and to the other processes in one published message instead of one
+        per room, which saves a publish and a decode per process on every write."""
+        messages = [
+            {
+                "method": "emit",
+                "event": event,
+                "data": [data],
+                "binary": False,
+                "namespace": "/",
+                "room": room,
+                "skip_sid": None,
+                "callback": None,
+                "host_id": self.host_id,
+            }
+            for room, data in deliveries
+        ]
+        for message in messages:
+            await self._handle_emit(message)
+        if messages:
+            await self._publish({**messages[0], "also": messages[1:]})
+
+    async def _handle_emit(self, message: Any) -> None:
+        # The other rooms of an emit_each from another process. (A process of an older version
+        # ignores them; its devices notice the gap at their next event and catch up.)
+        also = message.get("also") or () if isinstance(message, dict) else ()
+        for part in (message, *also):
+            await super()._handle_emit(part)
+            remote = isinstance(part, dict) and part.get("host_id") != self.host_id
+            if remote and self.on_remote_emit is not None:
+                data = part.get("data")
+                if isinstance(data, list) and data and isinstance(part.get("room"), str):
+                    self.on_remote_emit(part["room"], data[0])
 
     async def _handle_close_room(self, message: Any) -> None:
         await super()._handle_close_room(message)
@@ -68,9 +107,10 @@ class Link(socketio.AsyncRedisManager):  # type: ignore[misc]
                 self.connected = False
                 if attempt == 1:
                     self.publish_failed = True
-                    room = data.get("room") if isinstance(data, dict) else None
-                    if isinstance(room, str):
-                        self.dirty.add(room)
+                    for part in [data, *(data.get("also") or [])] if isinstance(data, dict) else []:
+                        room = part.get("room") if isinstance(part, dict) else None
+                        if isinstance(room, str):
+                            self.dirty.add(room)
                     log.warning(
                         "publish failed (%s); devices will be told to resync", type(exc).__name__
                     )

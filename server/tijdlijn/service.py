@@ -28,7 +28,7 @@ from . import access, meetings
 from .capsule import Contents, Sealer
 from .domain import commands, writes
 from .domain.decide import MEETING_ENDED, Actor, decide
-from .domain.evolve import Event, WireEvent
+from .domain.evolve import Event, WireEvent, clone, evolve
 from .domain.model import COLLECTIONS, Meeting, Role, upgraded
 from .domain.visibility import View, own_interpretations, strip_authors, view_for
 from .errors import (
@@ -40,6 +40,7 @@ from .errors import (
     MeetingLost,
     StoreUnavailable,
     TijdlijnError,
+    TooLate,
     Unauthorized,
 )
 from .lifetime import DAY, ttl_for
@@ -51,9 +52,6 @@ from .store.base import AccessRecord, Appended, Duplicate, Gone, Status, Store, 
 log = logging.getLogger("tijdlijn.service")
 
 MAX_ATTEMPTS = 25
-# A capsule carries the answers of the ops of this many latest seqs, so a device retrying one
-# of them after a restore gets its answer instead of applying it twice.
-CAPSULE_OPS = 1000
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,6 +73,9 @@ class Broadcaster(Protocol):
     async def deliver(
         self, meeting_id: str, facilitators: WireEvent, public: WireEvent | None
     ) -> None: ...
+
+    async def restored(self, meeting_id: str, seq: int) -> None:
+        """Tell the devices still connected that their meeting came back at ``seq``."""
 
 
 class Snapshot(TypedDict, total=False):
@@ -133,6 +134,9 @@ class Meetings:
         # One write at a time per meeting in this process: they would only race for the same
         # seq. Across processes the store's seq check settles it.
         self.locks: dict[str, asyncio.Lock] = {}
+        # The latest seq another process is known to have written, per cached meeting: a write
+        # catches up first instead of learning it from a refused append (one round trip less).
+        self.ahead: dict[str, int] = {}
 
     # who
     async def session(self, token: object) -> Session:
@@ -162,6 +166,13 @@ class Meetings:
         """Drop what this process holds of a meeting (no devices here, or it is gone)."""
         self.cache.pop(meeting_id, None)
         self.locks.pop(meeting_id, None)
+        self.ahead.pop(meeting_id, None)
+
+    def heard(self, meeting_id: str, seq: int) -> None:
+        """Another process broadcast event ``seq`` of a meeting (a hint; the store decides)."""
+        stored = self.cache.get(meeting_id)
+        if stored is not None and seq > max(stored.seq, self.ahead.get(meeting_id, 0)):
+            self.ahead[meeting_id] = seq
 
     # reads
     async def load(self, meeting_id: str) -> Stored:
@@ -236,7 +247,17 @@ class Meetings:
         mid = session.meeting_id
         op_key = f"{session.sender}:{command.op_id}"
         for attempt in range(MAX_ATTEMPTS):
-            stored = self.cache.get(mid) or await self.load(mid)
+            cached = self.cache.get(mid)
+            if cached is not None and self.ahead.pop(mid, 0) > cached.seq:
+                await self._catch_up(mid, cached)
+                cached = self.cache.get(mid)
+            stored = cached or await self.load(mid)
+            if command.seen is not None and command.seen < stored.seq - self.store.ops_window:
+                # Its answer would have left the window: it may have landed, or not.
+                prior = await self._recall(mid, op_key)
+                if prior is not None:
+                    return prior
+                raise TooLate()
             now = self.clock()
             try:
                 outcome = decide(
@@ -272,7 +293,7 @@ class Meetings:
             }
             result = {"ok": True, "seq": seq, **outcome.result}
             ttl = ttl_for(outcome.state, self.settings, now)
-            appended = await self.store.append(mid, event, outcome.state, op_key, result, ttl)
+            appended = await self.store.append(mid, event, op_key, result, ttl)
             if isinstance(appended, Appended):
                 public_seq = seq if outcome.public else stored.public_seq
                 self.cache[mid] = Stored(seq, outcome.state, public_seq, stored.base)
@@ -282,13 +303,27 @@ class Meetings:
             if isinstance(appended, Duplicate):
                 await self._rebroadcast(mid, appended.result)
                 return appended.result
-            self.cache.pop(mid, None)
             if isinstance(appended, Gone):
                 raise await self.gone(mid)
+            await self._catch_up(mid, stored)
             # Stale: another process wrote first. Back off a little, at random, so two
             # processes writing to one meeting do not keep colliding.
             await asyncio.sleep(random.uniform(0, 0.002 * (attempt + 1)))
         raise Busy()
+
+    async def _catch_up(self, meeting_id: str, stored: Stored) -> None:
+        """Bring our copy level with the store after another process wrote first: apply the
+        events we missed (what a device does) instead of reading the whole meeting again."""
+        events = await self.store.since(meeting_id, stored.seq)
+        if not events:
+            self.cache.pop(meeting_id, None)  # the log does not reach back: load it whole
+            return
+        state, public_seq = clone(stored.state), stored.public_seq
+        for event in events:
+            evolve(state, event["changes"])
+            if event["public"]:
+                public_seq = event["seq"]
+        self.cache[meeting_id] = Stored(events[-1]["seq"], state, public_seq, stored.base)
 
     async def _recall(self, meeting_id: str, op_key: str) -> dict[str, Any] | None:
         prior = await self.store.recall(meeting_id, op_key)
@@ -376,11 +411,15 @@ class Meetings:
         stored = await self.load(mid)
         grants = await self.store.grants(mid)
         share = await self.store.share(mid) or {}
-        # Only answers the sealed state holds: an op appended since the load above would be
-        # answered "ok" after a restore without being in the meeting.
+        # Every answer the store still keeps (its ops window), so a device retrying one after a
+        # restore gets its answer instead of applying it twice; but only answers the sealed
+        # state holds: an op appended since the load above would be answered "ok" after a
+        # restore without being in the meeting.
         ops = {
             key: result
-            for key, result in (await self.store.ops(mid, stored.seq - CAPSULE_OPS)).items()
+            for key, result in (
+                await self.store.ops(mid, stored.seq - self.store.ops_window)
+            ).items()
             if result.get("seq", 0) <= stored.seq
         }
         now = self.clock()
@@ -449,6 +488,10 @@ class Meetings:
             raise StoreUnavailable("Kon de bijeenkomst niet herstellen.")
         self.forget(mid)
         log.info("restored meeting=%s seq=%d", meeting_ref(mid), contents["seq"])
+        if self.broadcaster is not None:
+            # A device that stayed connected through the loss may hold events past this seq,
+            # which the restored meeting numbers again: it must take the meeting afresh.
+            await self.broadcaster.restored(mid, contents["seq"])
         return {"meeting_id": mid, "seq": contents["seq"], "join_code": code}
 
 

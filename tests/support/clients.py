@@ -112,6 +112,7 @@ class Device:
         client.on("meeting.lost", self._on_lost)
         client.on("meeting.expired", self._on_expired)
         client.on("heads", self._on_heads)
+        client.on("restored", self._on_restored)
         client.on("*", self._on_other)
         return client
 
@@ -318,6 +319,12 @@ class Device:
         self.received.append(("heads", data))
         if data["seq"] > self.seq:
             self._resync()
+        self._notify()
+
+    async def _on_restored(self, data: dict[str, Any]) -> None:
+        # As web/shared/connection.js: the meeting came back from a copy; take it afresh.
+        self.received.append(("restored", data))
+        self._resync()
         self._notify()
 
     async def _on_lost(self, data: Any = None) -> None:

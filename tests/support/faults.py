@@ -257,6 +257,12 @@ class Fleet:
                 self.resent += 1
                 self._resends.append(asyncio.create_task(self._send(member, write)))
 
+    def resend_after_restores(self) -> None:
+        """What a device that stayed connected does once it took the restored meeting (the
+        browser client does it in the same step): its writes after the copy, again."""
+        for member in self.members:
+            self._resend_after_restore(member)
+
     # writing
     def start_writing(self) -> None:
         self.flowing = True
@@ -271,7 +277,7 @@ class Fleet:
             await asyncio.gather(*batch)
 
     async def _write_loop(self, member: Member) -> None:
-        count = 0
+        count = len(member.writes)  # texts stay unique when writing starts again
         while self.flowing:
             text = f"{member.device.label.split('@')[0]} schrijft {count}"
             payload: dict[str, Any] = {"moment_id": self.moment_id, "text": text}

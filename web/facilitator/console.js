@@ -31,13 +31,15 @@ const PANELS = { prepare, share, run, themes, threads, agreements: outcomes, fin
 
 /** @typedef {import("../shared/state.js").Meeting} Meeting */
 /** @typedef {import("../shared/connection.js").Ack} Ack */
+/** @typedef {import("./end.js").Receipt} Receipt */
+/** @typedef {NonNullable<import("../shared/connection.js").Snapshot["share"]>} Share */
 
 /**
  * What every panel of the console is given: the meeting as it is now and the ways to act on it.
  * @typedef {object} Ctx
  * @property {string} token the facilitator token (sent in headers, never in a URL)
  * @property {Meeting} meeting as of the last event; panels render only after the first snapshot
- * @property {Record<string, any>} share the links and code of the sharing tab
+ * @property {Share} share the links and code of the sharing tab
  * @property {Record<string, number>} presence devices connected, per role
  * @property {number} skew server clock minus this clock, in seconds
  * @property {boolean} ending true while our own "end and delete" is under way
@@ -47,7 +49,7 @@ const PANELS = { prepare, share, run, themes, threads, agreements: outcomes, fin
  * @property {(tab: string) => void} showTab
  * @property {() => void} hideSecrets
  * @property {(reason: string) => void} gone
- * @property {(receipt: any) => void} deleted
+ * @property {(receipt: Receipt) => void} deleted
  */
 
 /**
@@ -56,7 +58,7 @@ const PANELS = { prepare, share, run, themes, threads, agreements: outcomes, fin
  */
 /**
  * @param {string} token
- * @param {{onGone: (reason: string) => void, onReceipt: (receipt: any) => void}} handlers
+ * @param {{onGone: (reason: string) => void, onReceipt: (receipt: Receipt) => void}} handlers
  */
 export function startConsole(token, { onGone, onReceipt }) {
   const indicator = connectionIndicator();
@@ -67,13 +69,17 @@ export function startConsole(token, { onGone, onReceipt }) {
   let tab = null;
   let finished = false;
   // Set by connectMeeting below, before any of the callbacks that use it can run.
-  /** @type {import("../shared/connection.js").MeetingConnection} */
-  let connection = /** @type {any} */ (null);
+  /** @type {import("../shared/connection.js").MeetingConnection | null} */
+  let connection = null;
+  const live = () => {
+    if (!connection) throw new Error("console: used before connectMeeting returned");
+    return connection;
+  };
   /** @type {number | null} */
   let expiresAt = null;
   const keeping = keeper(
     token,
-    () => connection.request("capsule"),
+    () => live().request("capsule"),
     (at) => {
       expiresAt = at;
       scheduleRender();
@@ -94,7 +100,7 @@ export function startConsole(token, { onGone, onReceipt }) {
     },
     /** Send a write; an error is shown to the facilitator and returned in the ack. */
     async send(name, payload) {
-      const ack = await connection.send(name, payload);
+      const ack = await live().send(name, payload);
       if (!ack.ok && ack.error?.code !== "meeting_gone") toast(errorMessage(ack.error), "error");
       return ack;
     },
@@ -105,7 +111,7 @@ export function startConsole(token, { onGone, onReceipt }) {
       if (finished) return;
       finished = true;
       keeping.stop();
-      connection.close();
+      live().close();
       // An ended meeting never comes back; an expired one may, from the copy kept here.
       if (reason !== "expired") void forget(meetingOf(token));
       onGone(reason);
@@ -113,7 +119,7 @@ export function startConsole(token, { onGone, onReceipt }) {
     deleted(receipt) {
       finished = true;
       keeping.stop();
-      connection.close();
+      live().close();
       void forget(meetingOf(token));
       onReceipt(receipt);
     },
@@ -171,12 +177,12 @@ export function startConsole(token, { onGone, onReceipt }) {
     });
     if (outcome === "restored") {
       toast(t("restore.done"));
-      connection.retryNow();
+      live().retryNow();
     } else if (outcome === "none") {
       if (!toldNone) toast(t("restore.none"), "error");
       toldNone = true;
     } else if (outcome === "conflict") {
-      connection.retryNow(); // restored meanwhile (another console, or another process)
+      live().retryNow(); // restored meanwhile (another console, or another process)
     } else if (outcome !== "offline" && outcome !== "unavailable") {
       toast(t("restore.failed"), "error");
     }
@@ -228,16 +234,16 @@ export function startConsole(token, { onGone, onReceipt }) {
 
   function setupTabs() {
     const list = byId("tabs");
-    list.addEventListener("click", (/** @type {any} */ event) => {
-      const target = event.target.closest('[role="tab"]');
-      if (!target) return;
+    list.addEventListener("click", (event) => {
+      const target = event.target instanceof Element ? event.target.closest('[role="tab"]') : null;
+      if (!(target instanceof HTMLElement) || !target.dataset.tab) return;
       showTab(target.dataset.tab);
       // Chosen with the mouse: focus goes to the panel, so a clicker's arrow keys reveal moments
       // instead of switching tabs (from the keyboard, focus stays on the tab as usual).
       if (event.detail > 0) byId(`panel-${tab}`).focus({ preventScroll: true });
     });
     // Arrow keys move between tabs (the WAI-ARIA tabs pattern); Tab goes into the panel.
-    list.addEventListener("keydown", (/** @type {any} */ event) => {
+    list.addEventListener("keydown", (event) => {
       const index = TABS.indexOf(/** @type {HTMLElement | null} */ (document.activeElement)?.dataset?.tab ?? "");
       if (index < 0) return;
       let next = null;

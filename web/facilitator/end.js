@@ -10,8 +10,19 @@ import { io } from "../vendor/socket.io-client-4.8.1/socket.io.esm.min.js";
 
 const TIMEOUT_MS = 20_000;
 
-/** Resolve with the server's ack: {ok:true, receipt} or {ok:false, error:{code, message}}. */
-export function endMeeting(/** @type {string} */ token) {
+/**
+ * The deletion receipt: what was removed and when, and whether the store was checked empty
+ * (the server's fields; the receipt view shows each one it knows, and any other as it came).
+ * @typedef {Record<string, unknown>} Receipt
+ */
+/** @typedef {{ok: true, receipt?: Receipt} | {ok: false, error: {code: string, message: string}}} EndAck */
+
+/**
+ * Resolve with the server's ack: {ok:true, receipt} or {ok:false, error:{code, message}}.
+ * @param {string} token
+ * @returns {Promise<EndAck>}
+ */
+export function endMeeting(token) {
   return new Promise((resolve) => {
     const socket = io({
       path: "/socket.io",
@@ -21,7 +32,7 @@ export function endMeeting(/** @type {string} */ token) {
       reconnection: false,
     });
     let done = false;
-    const finish = (/** @type {any} */ ack) => {
+    const finish = (/** @type {EndAck | undefined} */ ack) => {
       if (done) return;
       done = true;
       clearTimeout(timer);
@@ -38,7 +49,7 @@ export function endMeeting(/** @type {string} */ token) {
     socket.on("disconnect", () => {
       finish({ ok: false, error: { code: "no_receipt", message: "" } });
     });
-    socket.on("connect_error", (/** @type {Error & {data?: any}} */ err) => {
+    socket.on("connect_error", (/** @type {Error & {data?: {code?: string, message?: string} | null}} */ err) => {
       const data = err && typeof err.data === "object" && err.data ? err.data : {};
       finish({ ok: false, error: { code: data.code || "unavailable", message: data.message || "" } });
     });

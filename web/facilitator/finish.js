@@ -20,34 +20,36 @@ const EXTENSIONS = { html: "html", pdf: "pdf", md: "md" };
 const verbatim = new Set();
 
 export function setup(/** @type {import("./console.js").Ctx} */ ctx) {
-  byId("followup-date-form").addEventListener("submit", async (/** @type {any} */ event) => {
+  byId("followup-date-form").addEventListener("submit", async (event) => {
     event.preventDefault();
-    const date = byId("followup-date").value;
-    if (!/^\d{4}-\d{2}-\d{2}$/.test(date)) return byId("followup-date").focus();
+    const date = byId("followup-date", HTMLInputElement).value;
+    if (!/^\d{4}-\d{2}-\d{2}$/.test(date)) return byId("followup-date", HTMLInputElement).focus();
     const ack = await ctx.send("meeting.update", { follow_up_date: date });
     if (ack.ok) toast(t("finish.followup_saved"));
   });
 
-  byId("ics-title").value = t("finish.ics_default_title");
-  byId("ics-form").addEventListener("submit", async (/** @type {any} */ event) => {
+  byId("ics-title", HTMLInputElement).value = t("finish.ics_default_title");
+  byId("ics-form").addEventListener("submit", async (event) => {
     event.preventDefault();
     if (!ctx.meeting.follow_up_date) {
       toast(t("finish.ics_needs_date"), "error");
-      byId("followup-date").focus();
+      byId("followup-date", HTMLInputElement).focus();
       return;
     }
-    const title = byId("ics-title").value.trim() || t("finish.ics_default_title");
+    const title = byId("ics-title", HTMLInputElement).value.trim() || t("finish.ics_default_title");
     await download(ctx, "/api/followup/ics", { title }, "terugkijkmoment.ics");
   });
 
-  byId("report-form").addEventListener("submit", async (/** @type {any} */ event) => {
+  byId("report-form").addEventListener("submit", async (event) => {
     event.preventDefault();
-    const format = byId("report-form").querySelector('input[name="report-format"]:checked')?.value || "html";
+    const format =
+      /** @type {HTMLInputElement | null} */ (byId("report-form").querySelector('input[name="report-format"]:checked'))
+        ?.value || "html";
     const ids = [...verbatim].filter((id) => ctx.meeting.interpretations[id]);
     await download(
       ctx,
       "/api/report",
-      { format, include_initials: byId("report-initials").checked, include_interpretation_ids: ids },
+      { format, include_initials: byId("report-initials", HTMLInputElement).checked, include_interpretation_ids: ids },
       `verslag.${EXTENSIONS[format]}`,
     );
   });
@@ -62,8 +64,8 @@ export function setup(/** @type {import("./console.js").Ctx} */ ctx) {
 async function download(
   /** @type {import("./console.js").Ctx} */ ctx,
   /** @type {string} */ path,
-  /** @type {any} */ body,
-  /** @type {any} */ fallbackName,
+  /** @type {Record<string, unknown>} */ body,
+  /** @type {string} */ fallbackName,
 ) {
   try {
     const { blob, filename } = await postForFile(path, body, ctx.token);
@@ -78,7 +80,7 @@ async function download(
 
 export function render(/** @type {import("./console.js").Ctx} */ ctx) {
   const m = ctx.meeting;
-  const date = byId("followup-date");
+  const date = byId("followup-date", HTMLInputElement);
   if (document.activeElement !== date) date.value = m.follow_up_date || suggestedFollowUp();
   byId("followup-current").textContent = m.follow_up_date
     ? t("finish.followup_set", { date: formatDay(m.follow_up_date) })
@@ -145,7 +147,7 @@ function renderVerbatim(/** @type {import("./console.js").Ctx} */ ctx) {
   );
 }
 
-function setAll(/** @type {import("./console.js").Ctx} */ ctx, /** @type {any} */ on) {
+function setAll(/** @type {import("./console.js").Ctx} */ ctx, /** @type {boolean} */ on) {
   verbatim.clear();
   if (on) for (const id of Object.keys(ctx.meeting.interpretations)) verbatim.add(id);
   renderVerbatim(ctx);
@@ -167,14 +169,14 @@ async function endAndDelete(/** @type {import("./console.js").Ctx} */ ctx) {
   });
   if (!ok) return;
   ctx.ending = true;
-  byId("end-open").disabled = true;
+  byId("end-open", HTMLButtonElement).disabled = true;
   const ack = await endMeeting(ctx.token);
   if (ack.ok) {
     ctx.deleted(ack.receipt || {});
     return;
   }
   ctx.ending = false;
-  byId("end-open").disabled = false;
+  byId("end-open", HTMLButtonElement).disabled = false;
   if (ack.error?.code === "no_receipt") ctx.gone("no_receipt");
   else if (ack.error?.code === "meeting_gone") ctx.gone("deleted");
   else toast(errorMessage(ack.error), "error");

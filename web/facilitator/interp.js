@@ -8,7 +8,18 @@ import { interpretationsFor, orderedMoments, orderedParties, partyOf, themesOn }
 import { absentMarker } from "../shared/absent.js";
 import { paintParty } from "../shared/dom.js";
 import { flagThemeDialog } from "./themes.js";
-import { button, confirmDialog, el, field, fillSelect, maySend, openDialog, partyChip, piiMark } from "./ui.js";
+import {
+  button,
+  confirmDialog,
+  el,
+  field,
+  fillSelect,
+  maySend,
+  openDialog,
+  partyChip,
+  piiMark,
+  renderList,
+} from "./ui.js";
 
 /** A short, single-line version of a text for option labels and accessible names. */
 export function snippet(/** @type {string} */ text, length = 60) {
@@ -35,6 +46,30 @@ export function interpretationList(
   const items = interpretationsFor(ctx.meeting, moment.id).map((interp) => interpretationItem(ctx, interp, { themes }));
   if (!items.length) return el("p", { class: "empty", i18n: "interp.none" });
   return el("ul", { class: "interp-list", data: { testid: `interpretations-${moment.id}` } }, ...items);
+}
+
+/**
+ * The same list kept in step in ``list`` (a ul.interp-list), keyed by interpretation: one that
+ * arrives from a phone is added without rebuilding the others or the focus in them.
+ */
+export function renderInterpretations(
+  /** @type {import("./console.js").Ctx} */ ctx,
+  /** @type {HTMLElement} */ list,
+  /** @type {import("../shared/state.js").Moment} */ moment,
+  { themes = false } = {},
+) {
+  const m = ctx.meeting;
+  renderList(list, interpretationsFor(m, moment.id), {
+    key: (interp) => interp.id,
+    // What the item shows: the text, its party (name, colour, absent) and its themes.
+    inputs: (interp) => [
+      interp,
+      partyOf(m, interp.party_id),
+      themes ? themesOn(m, "interpretation", interp.id).map((th) => th.label) : null,
+    ],
+    build: (interp) => interpretationItem(ctx, interp, { themes }),
+    emptyKey: "interp.none",
+  });
 }
 
 function interpretationItem(
@@ -122,7 +157,7 @@ export async function addInterpretationDialog(
       validate: () => !text.control.value.trim(),
       read: () => ({ party_id: party.control.value, text: text.control.value.trim() }),
     });
-    if (result.value !== "ok") return;
+    if (result.value !== "ok" || !result.values) return;
     values = result.values;
     if (await maySend(values.text)) break;
   }

@@ -49,7 +49,7 @@ const WORDS = {
   ],
 };
 
-function escape(/** @type {any} */ word) {
+function escape(/** @type {string} */ word) {
   return word.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }
 
@@ -67,7 +67,11 @@ export function judgementalWords(/** @type {string} */ text) {
 }
 
 /** Show the hint under a moment's text field while the facilitator types. */
-export function attachJudgementHint(/** @type {any} */ textarea, /** @type {any} */ hint, /** @type {any} */ t) {
+export function attachJudgementHint(
+  /** @type {HTMLInputElement | HTMLTextAreaElement} */ textarea,
+  /** @type {HTMLElement} */ hint,
+  /** @type {typeof import("../shared/i18n.js").t} */ t,
+) {
   const update = () => {
     const words = judgementalWords(textarea.value);
     hint.textContent = words.length ? t("moments.judgement_hint", { words: words.join(", ") }) : "";

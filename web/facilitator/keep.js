@@ -100,9 +100,16 @@ export async function restore(token) {
 }
 
 /**
+ * The ack of a `capsule` request: the sealed meeting as of ``seq``, when the capsule stops being
+ * accepted, and when the meeting itself expires (Unix seconds).
+ * @typedef {{ok: true, capsule: string, seq: number, capsule_expires_at: number, expires_at: number}
+ *   | {ok: false, error: {code: string, message: string}}} CapsuleAck
+ */
+
+/**
  * Keep the capsule of the meeting fresh while the console runs.
  * @param {string} token
- * @param {() => Promise<any>} ask a `capsule` request on the live connection (its ack)
+ * @param {() => Promise<CapsuleAck>} ask a `capsule` request on the live connection (its ack)
  * @param {(expiresAt: number) => void} onExpiry when the meeting would expire (Unix seconds)
  * @returns {{changed: () => void, stop: () => void}}
  */

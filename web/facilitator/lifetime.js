@@ -16,7 +16,7 @@ const WARN_LIVE = 3600;
 
 /**
  * @param {HTMLElement} box where the notice goes
- * @param {{meeting: any, now: () => number, send: (name: string, payload: Record<string, unknown>) => Promise<any>}} ctx
+ * @param {Pick<import("./console.js").Ctx, "meeting" | "now" | "send">} ctx
  * @param {number | null} expiresAt Unix seconds, from the latest capsule
  * @param {() => void} exportNow downloads the prepared meeting
  */

@@ -84,13 +84,14 @@ const RECEIPT_FIELDS = [
   "verified_empty",
 ];
 
-function showReceipt(/** @type {any} */ receipt) {
+function showReceipt(/** @type {import("./end.js").Receipt} */ receipt) {
   storeToken(null);
   byId("connection").replaceChildren();
   byId("topbar-meeting").hidden = true;
   byId("presence").replaceChildren();
   const rows = [];
-  const value = (/** @type {any} */ v) => (typeof v === "boolean" ? t(v ? "receipt.yes" : "receipt.no") : String(v));
+  const value = (/** @type {unknown} */ v) =>
+    typeof v === "boolean" ? t(v ? "receipt.yes" : "receipt.no") : String(v);
   const keys = [
     ...RECEIPT_FIELDS.filter((k) => k in receipt),
     ...Object.keys(receipt).filter((k) => !RECEIPT_FIELDS.includes(k) && k !== "items_removed"),
@@ -152,7 +153,7 @@ function route() {
     return;
   }
   showView("view-new");
-  showNewMeeting((/** @type {any} */ created) => {
+  showNewMeeting((created) => {
     storeToken(created);
     if (location.hash) clearAddressBar();
     openConsole(created);

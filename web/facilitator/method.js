@@ -71,7 +71,7 @@ export function renderRun(/** @type {import("./console.js").Ctx} */ ctx) {
   const notes = Object.values(m.new_information || {});
   const open = notes.filter((n) => n.agreement === null).length;
   byId("new-information-count").textContent = t("newinfo.count", { count: notes.length, open });
-  byId("new-information-add").disabled = m.phase === "preparation" || m.phase === "closed";
+  byId("new-information-add", HTMLButtonElement).disabled = m.phase === "preparation" || m.phase === "closed";
   const moment = currentMoment(m);
   /** @type {import("../shared/state.js").Party[]} */
   const absent = [];
@@ -106,7 +106,11 @@ export function renderFinish(/** @type {import("./console.js").Ctx} */ ctx) {
   byId("finish-newinfo-list").replaceChildren(...notes.map((note, i) => noteItem(ctx, note, i + 1)));
 }
 
-function noteItem(/** @type {import("./console.js").Ctx} */ ctx, /** @type {any} */ note, /** @type {number} */ n) {
+function noteItem(
+  /** @type {import("./console.js").Ctx} */ ctx,
+  /** @type {import("../shared/state.js").NewInformation} */ note,
+  /** @type {number} */ n,
+) {
   const m = ctx.meeting;
   const moment = note.moment_id ? m.moments[note.moment_id] : null;
   const id = `newinfo-${note.id}`;

@@ -9,6 +9,7 @@ import { errorMessage, t } from "../shared/i18n.js";
 import { PALETTE } from "../shared/state.js";
 import { httpError, postJson } from "../shared/http.js";
 import { INITIALS, addRuleRow, colourOptions } from "./prepare.js";
+import { $ } from "../shared/dom.js";
 import { byId, button, el, fillSelect } from "./ui.js";
 
 const DEFAULT_RULE_COUNT = 5;
@@ -18,13 +19,21 @@ let started = false;
 // The facilitator access key, when the server asks for one: kept in this tab's memory only.
 let facilitatorKey = "";
 
-/** POST that creates a meeting; asks for the access key when the server needs one. */
-async function create(/** @type {string} */ path, /** @type {any} */ body) {
+/** What the server answers when it created a meeting (the console needs only the token). */
+/** @typedef {{facilitator_token: string}} Created */
+
+/**
+ * POST that creates a meeting; asks for the access key when the server needs one.
+ * @param {string} path
+ * @param {unknown} body the new meeting, an exported one, or a follow-up pack (checked there)
+ * @returns {Promise<Created>}
+ */
+async function create(path, body) {
   try {
-    return await postJson(path, body, facilitatorKey || undefined);
+    return /** @type {Created} */ (await postJson(path, body, facilitatorKey || undefined));
   } catch (error) {
     if (httpError(error).code === "facilitator_key") {
-      const input = byId("new-key-input");
+      const input = byId("new-key-input", HTMLInputElement);
       byId("new-key").hidden = false;
       input.setAttribute("aria-invalid", String(Boolean(facilitatorKey)));
       input.focus();
@@ -37,8 +46,9 @@ async function create(/** @type {string} */ path, /** @type {any} */ body) {
 export function showNewMeeting(/** @type {(token: string) => void} */ onCreated) {
   if (started) return;
   started = true;
-  byId("new-key-input").addEventListener("input", (/** @type {any} */ event) => {
-    facilitatorKey = event.target.value.trim();
+  const keyInput = byId("new-key-input", HTMLInputElement);
+  keyInput.addEventListener("input", () => {
+    facilitatorKey = keyInput.value.trim();
   });
   const parties = byId("new-parties");
   for (let i = 0; i < 3; i += 1) addPartyRow(parties);
@@ -58,12 +68,12 @@ export function showNewMeeting(/** @type {(token: string) => void} */ onCreated)
     byId("new-rules").dataset.edited = "1";
     /** @type {HTMLTextAreaElement} */ (addRuleRow(byId("new-rules"), "").querySelector("textarea")).focus();
   });
-  const initials = byId("new-initials");
+  const initials = byId("new-initials", HTMLInputElement);
   initials.addEventListener("blur", () => checkInitials(false));
   initials.addEventListener("input", () => {
     if (initials.getAttribute("aria-invalid") === "true") checkInitials(false);
   });
-  byId("new-form").addEventListener("submit", (/** @type {any} */ event) => {
+  byId("new-form").addEventListener("submit", (event) => {
     event.preventDefault();
     void submit(onCreated);
   });
@@ -77,8 +87,8 @@ function fillRules() {
   for (let i = 1; i <= DEFAULT_RULE_COUNT; i += 1) addRuleRow(list, t(`rules.default.${i}`));
 }
 
-function checkInitials(/** @type {any} */ focus) {
-  const input = byId("new-initials");
+function checkInitials(/** @type {boolean} */ focus) {
+  const input = byId("new-initials", HTMLInputElement);
   const ok = INITIALS.test(input.value.trim());
   input.setAttribute("aria-invalid", String(!ok));
   byId("new-initials-error").hidden = ok;
@@ -86,7 +96,7 @@ function checkInitials(/** @type {any} */ focus) {
   return ok;
 }
 
-function addPartyRow(/** @type {any} */ list) {
+function addPartyRow(/** @type {HTMLElement} */ list) {
   rowCounter += 1;
   const n = rowCounter;
   const used = new Set([...list.querySelectorAll("select")].map((s) => s.value));
@@ -139,10 +149,10 @@ function relabelPartyRows() {
     const [nameLabel, colourLabel] = row.querySelectorAll("label");
     nameLabel.textContent = t("new.party_name", { n });
     colourLabel.textContent = t("new.party_colour", { n });
-    const colour = row.querySelector("select");
+    const colour = $("select", row, HTMLSelectElement);
     const value = colour.value;
     fillSelect(colour, colourOptions(), value);
-    const remove = row.querySelector("button");
+    const remove = $("button", row);
     remove.textContent = t("action.remove");
     remove.setAttribute("aria-label", t("new.party_remove", { n }));
   });
@@ -156,7 +166,7 @@ function showError(/** @type {string} */ id, /** @type {string} */ message) {
 
 async function submit(/** @type {(token: string) => void} */ onCreated) {
   showError("new-error", "");
-  const title = byId("new-title");
+  const title = byId("new-title", HTMLInputElement);
   if (!title.value.trim()) {
     title.setAttribute("aria-invalid", "true");
     showError("new-error", t("new.title_missing"));
@@ -171,31 +181,32 @@ async function submit(/** @type {(token: string) => void} */ onCreated) {
   const parties = [];
   const seen = new Set();
   for (const row of byId("new-parties").children) {
-    const name = row.querySelector("input").value.trim();
+    const input = $("input", row, HTMLInputElement);
+    const name = input.value.trim();
     if (!name) continue;
     if (seen.has(name.toLowerCase())) {
       showError("new-error", t("new.party_duplicate", { name }));
-      row.querySelector("input").focus();
+      input.focus();
       return;
     }
     seen.add(name.toLowerCase());
-    parties.push({ name, colour: row.querySelector("select").value });
+    parties.push({ name, colour: $("select", row, HTMLSelectElement).value });
   }
   const rules = [...byId("new-rules").querySelectorAll("textarea")].map((a) => a.value.trim()).filter(Boolean);
-  const submitButton = byId("new-submit");
+  const submitButton = byId("new-submit", HTMLButtonElement);
   submitButton.disabled = true;
   try {
     const created = await create("/api/meetings", {
       title: title.value.trim(),
-      initials: byId("new-initials").value.trim(),
+      initials: byId("new-initials", HTMLInputElement).value.trim(),
       parties,
       ground_rules: rules,
       // The handbook's preconditions ticked here are kept with the meeting (unticked: not
       // answered yet; the console's preparation tab asks again).
       preconditions: {
-        ...(byId("pre-1").checked ? { case_calm: true } : {}),
-        ...(byId("pre-2").checked ? { most_involved: true } : {}),
-        ...(byId("pre-3").checked ? { light_tensions: true } : {}),
+        ...(byId("pre-1", HTMLInputElement).checked ? { case_calm: true } : {}),
+        ...(byId("pre-2", HTMLInputElement).checked ? { most_involved: true } : {}),
+        ...(byId("pre-3", HTMLInputElement).checked ? { light_tensions: true } : {}),
       },
     });
     onCreated(created.facilitator_token);
@@ -209,16 +220,16 @@ async function submit(/** @type {(token: string) => void} */ onCreated) {
 }
 
 function setupUpload(
-  /** @type {any} */ formId,
-  /** @type {any} */ inputId,
-  /** @type {any} */ errorId,
+  /** @type {string} */ formId,
+  /** @type {string} */ inputId,
+  /** @type {string} */ errorId,
   /** @type {string} */ path,
   /** @type {(token: string) => void} */ onCreated,
 ) {
-  byId(formId).addEventListener("submit", async (/** @type {any} */ event) => {
+  byId(formId).addEventListener("submit", async (event) => {
     event.preventDefault();
     showError(errorId, "");
-    const file = byId(inputId).files?.[0];
+    const file = byId(inputId, HTMLInputElement).files?.[0];
     if (!file) {
       showError(errorId, t("import.choose_file"));
       byId(inputId).focus();

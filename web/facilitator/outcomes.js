@@ -30,9 +30,9 @@ function ownerOptions(/** @type {import("./console.js").Ctx} */ ctx) {
 }
 
 export function setup(/** @type {import("./console.js").Ctx} */ ctx) {
-  byId("lesson-form").addEventListener("submit", async (/** @type {any} */ event) => {
+  byId("lesson-form").addEventListener("submit", async (event) => {
     event.preventDefault();
-    const area = byId("lesson-text");
+    const area = byId("lesson-text", HTMLTextAreaElement);
     const text = area.value.trim();
     if (!text) return area.focus();
     if (!(await maySend(text))) return area.focus();
@@ -42,14 +42,14 @@ export function setup(/** @type {import("./console.js").Ctx} */ ctx) {
       area.focus();
     }
   });
-  byId("agreement-form").addEventListener("submit", async (/** @type {any} */ event) => {
+  byId("agreement-form").addEventListener("submit", async (event) => {
     event.preventDefault();
-    const area = byId("agreement-text");
+    const area = byId("agreement-text", HTMLTextAreaElement);
     const text = area.value.trim();
     if (!text) return area.focus();
     if (!(await maySend(text))) return area.focus();
-    const owner = byId("agreement-owner").value;
-    const due = byId("agreement-due").value;
+    const owner = byId("agreement-owner", HTMLSelectElement).value;
+    const due = byId("agreement-due", HTMLInputElement).value;
     const ack = await ctx.send("agreement.add", {
       text,
       ...(owner ? { owner_party_id: owner } : {}),
@@ -57,7 +57,7 @@ export function setup(/** @type {import("./console.js").Ctx} */ ctx) {
     });
     if (ack.ok) {
       area.value = "";
-      byId("agreement-due").value = "";
+      byId("agreement-due", HTMLInputElement).value = "";
       area.focus();
     }
   });
@@ -66,7 +66,7 @@ export function setup(/** @type {import("./console.js").Ctx} */ ctx) {
 export function render(/** @type {import("./console.js").Ctx} */ ctx) {
   /** @type {import("../shared/state.js").Meeting} */
   const m = ctx.meeting;
-  fillSelect(byId("agreement-owner"), ownerOptions(ctx));
+  fillSelect(byId("agreement-owner", HTMLSelectElement), ownerOptions(ctx));
   renderList(byId("lesson-list"), ordered(m.lessons), {
     key: (lesson) => lesson.id,
     inputs: (lesson, i) => [lesson, i],
@@ -161,7 +161,7 @@ function agreementItem(
 async function editText(
   /** @type {import("./console.js").Ctx} */ ctx,
   /** @type {string} */ name,
-  /** @type {any} */ item,
+  /** @type {{id: string, text: string}} */ item,
   /** @type {string} */ titleKey,
   /** @type {string} */ labelKey,
 ) {
@@ -208,8 +208,8 @@ async function editAgreement(
       validate: () => !text.control.value.trim(),
       read: () => ({ text: text.control.value.trim(), owner: owner.control.value, due: due.control.value }),
     });
-    if (result.value !== "ok") return;
     const v = result.values;
+    if (result.value !== "ok" || !v) return;
     if (v.text !== agreement.text && !(await maySend(v.text))) continue;
     /** @type {Record<string, unknown>} */
     const payload = { id: agreement.id, text: v.text };
@@ -225,7 +225,7 @@ async function editAgreement(
 async function removeItem(
   /** @type {import("./console.js").Ctx} */ ctx,
   /** @type {string} */ name,
-  /** @type {any} */ item,
+  /** @type {{id: string, text: string}} */ item,
   /** @type {string} */ titleKey,
 ) {
   const ok = await confirmDialog({

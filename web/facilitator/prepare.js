@@ -42,14 +42,14 @@ export function sourceOptions(/** @type {import("./console.js").Ctx} */ ctx) {
 }
 
 /** Mark a form dirty on input, so live updates do not overwrite what is being typed. */
-function trackDirty(/** @type {any} */ form) {
+function trackDirty(/** @type {HTMLElement} */ form) {
   form.addEventListener("input", () => {
     form.dataset.dirty = "1";
   });
 }
 
 export function setup(/** @type {import("./console.js").Ctx} */ ctx) {
-  const text = byId("moment-text");
+  const text = byId("moment-text", HTMLTextAreaElement);
   const judgement = attachJudgementHint(text, byId("moment-text-hint"), t);
   const jargonHint = el("p", { class: "hint", attrs: { "aria-live": "polite" }, data: { testid: "moment-jargon" } });
   byId("moment-text-hint").after(jargonHint);
@@ -60,7 +60,7 @@ export function setup(/** @type {import("./console.js").Ctx} */ ctx) {
   };
   intake.setup(ctx);
   method.setup(ctx);
-  byId("moment-form").addEventListener("submit", async (/** @type {any} */ event) => {
+  byId("moment-form").addEventListener("submit", async (event) => {
     event.preventDefault();
     const value = text.value.trim();
     if (!value) {
@@ -68,25 +68,28 @@ export function setup(/** @type {import("./console.js").Ctx} */ ctx) {
       return;
     }
     if (!(await maySend(value))) return text.focus();
-    const source = byId("moment-source").value;
+    const source = byId("moment-source", HTMLSelectElement).value;
     const ack = await ctx.send("moment.add", {
       text: value,
-      when: byId("moment-when").value.trim(),
+      when: byId("moment-when", HTMLInputElement).value.trim(),
       ...(source ? { source_party_id: source } : {}),
     });
     if (ack.ok) {
       text.value = "";
-      byId("moment-when").value = "";
+      byId("moment-when", HTMLInputElement).value = "";
       refreshHint();
       text.focus();
     }
   });
 
-  byId("party-form").addEventListener("submit", async (/** @type {any} */ event) => {
+  byId("party-form").addEventListener("submit", async (event) => {
     event.preventDefault();
-    const name = byId("party-name");
+    const name = byId("party-name", HTMLInputElement);
     if (!name.value.trim()) return name.focus();
-    const ack = await ctx.send("party.add", { name: name.value.trim(), colour: byId("party-colour").value });
+    const ack = await ctx.send("party.add", {
+      name: name.value.trim(),
+      colour: byId("party-colour", HTMLSelectElement).value,
+    });
     if (ack.ok) {
       name.value = "";
       name.focus();
@@ -95,16 +98,19 @@ export function setup(/** @type {import("./console.js").Ctx} */ ctx) {
 
   const settings = byId("settings-form");
   trackDirty(settings);
-  settings.addEventListener("submit", async (/** @type {any} */ event) => {
+  settings.addEventListener("submit", async (event) => {
     event.preventDefault();
-    const initials = byId("settings-initials").value.trim();
+    const initials = byId("settings-initials", HTMLInputElement).value.trim();
     if (!INITIALS.test(initials)) {
-      byId("settings-initials").setAttribute("aria-invalid", "true");
-      byId("settings-initials").focus();
+      byId("settings-initials", HTMLInputElement).setAttribute("aria-invalid", "true");
+      byId("settings-initials", HTMLInputElement).focus();
       return;
     }
-    byId("settings-initials").removeAttribute("aria-invalid");
-    const ack = await ctx.send("meeting.update", { title: byId("settings-title").value.trim(), initials });
+    byId("settings-initials", HTMLInputElement).removeAttribute("aria-invalid");
+    const ack = await ctx.send("meeting.update", {
+      title: byId("settings-title", HTMLInputElement).value.trim(),
+      initials,
+    });
     if (ack.ok) delete settings.dataset.dirty;
     saveStatus(settings, ack, "save.settings");
   });
@@ -112,12 +118,12 @@ export function setup(/** @type {import("./console.js").Ctx} */ ctx) {
   const agenda = byId("agenda-form");
   trackDirty(agenda);
   agenda.addEventListener("input", () => showAgendaSum());
-  agenda.addEventListener("submit", async (/** @type {any} */ event) => {
+  agenda.addEventListener("submit", async (event) => {
     event.preventDefault();
     /** @type {Record<string, number>} */
     const values = {};
     for (const part of AGENDA_PARTS) {
-      const n = Math.round(Number(byId(`agenda-${part}`).value));
+      const n = Math.round(Number(byId(`agenda-${part}`, HTMLInputElement).value));
       values[part] = Number.isFinite(n) ? Math.min(300, Math.max(0, n)) : 0;
     }
     const ack = await ctx.send("meeting.update", { agenda: values });
@@ -131,7 +137,7 @@ export function setup(/** @type {import("./console.js").Ctx} */ ctx) {
     rules.dataset.dirty = "1";
     /** @type {HTMLTextAreaElement} */ (addRuleRow(byId("rules-rows"), "").querySelector("textarea")).focus();
   });
-  rules.addEventListener("submit", async (/** @type {any} */ event) => {
+  rules.addEventListener("submit", async (event) => {
     event.preventDefault();
     const list = [...byId("rules-rows").querySelectorAll("textarea")].map((a) => a.value.trim()).filter(Boolean);
     const ack = await ctx.send("meeting.update", { ground_rules: list });
@@ -141,7 +147,7 @@ export function setup(/** @type {import("./console.js").Ctx} */ ctx) {
 }
 
 /** One editable ground rule with a remove button (used here and on the new-meeting form). */
-export function addRuleRow(/** @type {any} */ list, /** @type {string} */ value) {
+export function addRuleRow(/** @type {HTMLElement} */ list, /** @type {string} */ value) {
   const n = list.children.length + 1;
   const id = `${list.id}-${Date.now().toString(36)}-${n}`;
   const area = el("textarea", { attrs: { id, rows: 2, maxlength: 300 } });
@@ -176,12 +182,12 @@ export function render(/** @type {import("./console.js").Ctx} */ ctx) {
   const m = ctx.meeting;
   intake.render(ctx);
   method.renderPrepare(ctx);
-  fillSelect(byId("moment-source"), sourceOptions(ctx));
+  fillSelect(byId("moment-source", HTMLSelectElement), sourceOptions(ctx));
   renderParties(ctx);
   renderMoments(ctx);
   if (!byId("settings-form").dataset.dirty && !byId("settings-form").contains(document.activeElement)) {
-    byId("settings-title").value = m.title;
-    byId("settings-initials").value = m.initials;
+    byId("settings-title", HTMLInputElement).value = m.title;
+    byId("settings-initials", HTMLInputElement).value = m.initials;
   }
   renderAgenda(ctx);
   const rules = byId("rules-form");
@@ -196,9 +202,9 @@ function renderParties(/** @type {import("./console.js").Ctx} */ ctx) {
   const parties = orderedParties(ctx.meeting);
   const used = new Set(parties.map((p) => p.colour));
   const free = PALETTE.find((c) => !used.has(c)) || PALETTE[0];
-  const colour = byId("party-colour");
+  const colour = byId("party-colour", HTMLSelectElement);
   fillSelect(colour, colourOptions(), free);
-  if (!byId("party-form").contains(document.activeElement)) colour.value = free;
+  if (!byId("party-form", HTMLFormElement).contains(document.activeElement)) colour.value = free;
   renderList(byId("party-list"), parties, {
     key: (party) => party.id,
     inputs: (party) => party,
@@ -244,7 +250,7 @@ async function editPartyDialog(
     validate: () => !name.control.value.trim(),
     read: () => ({ name: name.control.value.trim(), colour: colour.control.value }),
   });
-  if (result.value !== "ok") return;
+  if (result.value !== "ok" || !result.values) return;
   /** @type {Record<string, unknown>} */
   const payload = { id: party.id };
   if (result.values.name !== party.name) payload.name = result.values.name;
@@ -290,14 +296,15 @@ function renderAgenda(/** @type {import("./console.js").Ctx} */ ctx) {
     }
   }
   if (!form.dataset.dirty && !form.contains(document.activeElement)) {
-    for (const part of AGENDA_PARTS) byId(`agenda-${part}`).value = String(ctx.meeting.agenda?.[part] ?? 0);
+    for (const part of AGENDA_PARTS)
+      byId(`agenda-${part}`, HTMLInputElement).value = String(ctx.meeting.agenda?.[part] ?? 0);
   }
   showAgendaSum();
 }
 
 function showAgendaSum() {
   let sum = 0;
-  for (const part of AGENDA_PARTS) sum += Number(byId(`agenda-${part}`)?.value) || 0;
+  for (const part of AGENDA_PARTS) sum += Number(byId(`agenda-${part}`, HTMLInputElement).value) || 0;
   byId("agenda-sum").textContent = t("agenda.sum", { minutes: sum });
 }
 
@@ -423,8 +430,8 @@ export async function editMomentDialog(
         source: source.control.value,
       }),
     });
-    if (result.value !== "ok") return;
     const v = result.values;
+    if (result.value !== "ok" || !v) return;
     if (v.text !== moment.text && !(await maySend(v.text))) continue;
     /** @type {Record<string, unknown>} */
     const payload = { id: moment.id, text: v.text, when: v.when };

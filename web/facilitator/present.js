@@ -19,7 +19,7 @@ function stored() {
 
 export function setup(/** @type {import("./console.js").Ctx} */ ctx) {
   const toggle = byId("present-toggle");
-  const apply = (/** @type {any} */ on) => {
+  const apply = (/** @type {boolean} */ on) => {
     document.body.classList.toggle("presenting", on);
     toggle.setAttribute("aria-pressed", String(on));
     toggle.textContent = t(on ? "present.off" : "present.on");

@@ -18,7 +18,7 @@ const NEXT = new Set(["PageDown", "ArrowRight"]);
 const UNDO = new Set(["PageUp", "ArrowLeft"]);
 
 /** Whether a key press belongs to what has focus rather than to the console. */
-function ownedByFocus(/** @type {any} */ target, /** @type {string} */ key) {
+function ownedByFocus(/** @type {EventTarget | null} */ target, /** @type {string} */ key) {
   if (!(target instanceof Element)) return false;
   if (target.closest('input, textarea, select, [contenteditable=""], [contenteditable="true"], dialog[open]'))
     return true;

@@ -5,16 +5,17 @@
 
 import { t } from "../shared/i18n.js";
 import { AGENDA_PARTS, STEPS, TAB_FOR_PHASE, clock, elapsedByPart, plannedMinutes } from "./agenda.js";
-import { byId, confirmDialog, el } from "./ui.js";
+import { $, setText } from "../shared/dom.js";
+import { byId, confirmDialog, el, renderList } from "./ui.js";
 
+/** The clock of each agenda part in its step, found again after a step was rebuilt. */
 /** @type {Record<string, HTMLElement>} */
 let clocks = {};
-let structureKey = "";
 
 export function setup(/** @type {import("./console.js").Ctx} */ ctx) {
-  byId("stepper").addEventListener("click", async (/** @type {any} */ event) => {
-    const target = event.target.closest("button[data-phase]");
-    if (!target || !ctx.meeting) return;
+  byId("stepper").addEventListener("click", async (event) => {
+    const target = event.target instanceof Element ? event.target.closest("button[data-phase]") : null;
+    if (!(target instanceof HTMLElement) || !target.dataset.phase || !ctx.meeting) return;
     const phase = target.dataset.phase;
     if (phase === ctx.meeting.phase) {
       ctx.showTab(TAB_FOR_PHASE[phase]);
@@ -37,44 +38,49 @@ export function setup(/** @type {import("./console.js").Ctx} */ ctx) {
   setInterval(() => tick(ctx), 1000);
 }
 
+/**
+ * The steps are a keyed list with one element per phase, updated in place when the phase moves on
+ * (here or on another facilitator's device): the focused step keeps its element and its focus.
+ */
 export function render(/** @type {import("./console.js").Ctx} */ ctx) {
   const m = ctx.meeting;
-  // Rebuild only when something other than the clock changed, so focus and screen readers
-  // are left alone while the seconds run.
-  const key = JSON.stringify([m.phase, m.agenda, m.part_started_at, t("phase.preparation")]);
-  if (key !== structureKey) {
-    structureKey = key;
-    build(ctx);
-  }
+  const current = STEPS.indexOf(m.phase);
+  renderList(byId("stepper"), [...STEPS], {
+    key: (phase) => phase,
+    inputs: (phase) => phase,
+    build: stepItem,
+    update: (item, phase, index) => {
+      const state = index < current ? "done" : index === current ? "current" : "todo";
+      const button = $("button.step", item);
+      setClass(item, `step-item step-item-${state}`);
+      setClass(button, `step step-${state}`);
+      if (state === "current") button.setAttribute("aria-current", "step");
+      else button.removeAttribute("aria-current");
+      setText($(".step-suffix", button), state === "current" ? t("phase.current_suffix") : "");
+      const clock = button.querySelector(".step-time");
+      if (clock instanceof HTMLElement) clocks[phase] = clock;
+    },
+  });
   tick(ctx);
 }
 
-function build(/** @type {import("./console.js").Ctx} */ ctx) {
-  const m = ctx.meeting;
-  const current = STEPS.indexOf(m.phase);
-  clocks = {};
-  const items = STEPS.map((phase, index) => {
-    const isCurrent = phase === m.phase;
-    const state = index < current ? "done" : isCurrent ? "current" : "todo";
-    const button = el(
+function stepItem(/** @type {string} */ phase, /** @type {number} */ index) {
+  return el(
+    "li",
+    {},
+    el(
       "button",
-      {
-        class: `step step-${state}`,
-        attrs: { type: "button", "aria-current": isCurrent ? "step" : false },
-        data: { phase, key: `phase-${phase}`, testid: `phase-${phase}` },
-      },
+      { class: "step", attrs: { type: "button" }, data: { phase, key: `phase-${phase}`, testid: `phase-${phase}` } },
       el("span", { class: "step-number", text: `${index + 1}` }),
       el("span", { class: "step-name", text: t(`phase.${phase}`) }),
-    );
-    if (AGENDA_PARTS.includes(phase)) {
-      const span = el("span", { class: "step-time" });
-      clocks[phase] = span;
-      button.append(span);
-    }
-    if (isCurrent) button.append(el("span", { class: "visually-hidden", text: t("phase.current_suffix") }));
-    return el("li", { class: `step-item step-item-${state}` }, button);
-  });
-  byId("stepper").replaceChildren(...items);
+      AGENDA_PARTS.includes(phase) ? el("span", { class: "step-time" }) : null,
+      el("span", { class: "visually-hidden step-suffix" }),
+    ),
+  );
+}
+
+function setClass(/** @type {Element} */ node, /** @type {string} */ name) {
+  if (node.className !== name) node.className = name;
 }
 
 function tick(/** @type {import("./console.js").Ctx} */ ctx) {
@@ -114,8 +120,4 @@ function tick(/** @type {import("./console.js").Ctx} */ ctx) {
   const total = plannedMinutes(m);
   setText(totalBox, t("agenda.total_value", { elapsed: clock(spent), planned: total }));
   totalBox.classList.toggle("over", spent > total * 60);
-}
-
-function setText(/** @type {any} */ node, /** @type {string} */ text) {
-  if (node.textContent !== text) node.textContent = text;
 }

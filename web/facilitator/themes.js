@@ -37,10 +37,10 @@ export function render(/** @type {import("./console.js").Ctx} */ ctx) {
 function themeItem(
   /** @type {import("./console.js").Ctx} */ ctx,
   /** @type {import("../shared/state.js").Theme} */ theme,
-  /** @type {any} */ all,
+  /** @type {import("../shared/state.js").Theme[]} */ all,
 ) {
   const count = theme.flags.length;
-  const flags = theme.flags.map((/** @type {any} */ flag) => flagItem(ctx, theme, flag)).filter(Boolean);
+  const flags = theme.flags.map((flag) => flagItem(ctx, theme, flag)).filter(Boolean);
   return el(
     "li",
     { class: "theme", data: { testid: "theme", themeId: theme.id } },
@@ -76,7 +76,7 @@ function themeItem(
 function flagItem(
   /** @type {import("./console.js").Ctx} */ ctx,
   /** @type {import("../shared/state.js").Theme} */ theme,
-  /** @type {any} */ flag,
+  /** @type {import("../shared/state.js").Flag} */ flag,
 ) {
   const m = ctx.meeting;
   let what;
@@ -171,7 +171,7 @@ async function removeTheme(
 /** Flag a theme on a revealed moment or an interpretation: pick an existing one or name a new one. */
 export async function flagThemeDialog(
   /** @type {import("./console.js").Ctx} */ ctx,
-  /** @type {any} */ target,
+  /** @type {import("../shared/state.js").Flag["target"]} */ target,
   /** @type {string} */ id,
 ) {
   const themes = orderedThemes(ctx.meeting);
@@ -196,7 +196,7 @@ export async function flagThemeDialog(
     validate: () => !choice.control.value && !label.control.value.trim(),
     read: () => ({ theme_id: choice.control.value, label: label.control.value.trim() }),
   });
-  if (result.value !== "ok") return;
+  if (result.value !== "ok" || !result.values) return;
   /** @type {Record<string, unknown>} */
   const payload = { target, id };
   if (result.values.theme_id) payload.theme_id = result.values.theme_id;

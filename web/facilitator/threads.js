@@ -7,43 +7,72 @@
 import { t } from "../shared/i18n.js";
 import { TRIANGLE_LEVELS, ordered, orderedMoments, orderedThemes } from "../shared/state.js";
 import { momentLabel } from "./interp.js";
-import { button, byId, confirmDialog, el, field, fillSelect, maySend, openDialog } from "./ui.js";
+import { $ } from "../shared/dom.js";
+import { button, byId, confirmDialog, el, field, fillSelect, maySend, openDialog, renderList } from "./ui.js";
 
-export function setup(/** @type {import("./console.js").Ctx} */ ctx) {
+export function setup(/** @type {Ctx} */ ctx) {
   byId("thread-add").addEventListener("click", () => threadDialog(ctx, null));
 }
 
-export function render(/** @type {import("./console.js").Ctx} */ ctx) {
-  /** @type {import("../shared/state.js").Meeting} */
-  const m = ctx.meeting;
-  const threads = ordered(m.threads);
-  const groups = [...TRIANGLE_LEVELS, null].map((level) => {
-    const mine = threads.filter((th) => (th.level || null) === level);
-    if (level === null && !mine.length) return null;
-    return el(
-      "section",
-      { class: `thread-level level-${level || "none"}`, attrs: { "aria-labelledby": `level-${level || "none"}` } },
-      el("h3", {
-        class: "level-heading",
-        text: t(`triangle.${level || "unplaced"}`),
-        attrs: { id: `level-${level || "none"}` },
-      }),
-      level ? el("p", { class: "help", text: t(`triangle.${level}_help`) }) : null,
-      mine.length
-        ? el("ul", { class: "thread-list" }, ...mine.map((th) => threadItem(ctx, th)))
-        : el("p", { class: "empty", text: t("threads.none_on_level") }),
-    );
+/** @typedef {import("./console.js").Ctx} Ctx */
+/** @typedef {import("../shared/state.js").Thread} Thread */
+/** @typedef {import("../shared/state.js").TriangleLevel} TriangleLevel */
+
+/**
+ * One section per level of the triangle (and one for threads on no level, while there are any),
+ * each a keyed list: a thread added or changed elsewhere leaves the others' elements alone.
+ */
+export function render(/** @type {Ctx} */ ctx) {
+  const threads = ordered(ctx.meeting.threads);
+  /** @type {(TriangleLevel | null)[]} */
+  const levels = [...TRIANGLE_LEVELS];
+  if (threads.some((th) => !th.level)) levels.push(null);
+  renderList(byId("thread-levels"), levels, {
+    key: (level) => level || "none",
+    inputs: (level) => level,
+    build: levelSection,
+    update: (section, level) => {
+      const mine = threads.filter((th) => (th.level || null) === level);
+      renderList($("ul.thread-list", section), mine, {
+        key: (thread) => thread.id,
+        // What the item shows: the thread and the labels of the moments and themes it points at.
+        inputs: (thread) => [
+          thread,
+          linkedMoments(ctx, thread).map((mo) => momentLabel(ctx, mo)),
+          linkedThemes(ctx, thread),
+        ],
+        build: (thread) => threadItem(ctx, thread),
+        emptyKey: "threads.none_on_level",
+      });
+    },
   });
-  byId("thread-levels").replaceChildren(...groups.filter(Boolean));
 }
 
-function threadItem(
-  /** @type {import("./console.js").Ctx} */ ctx,
-  /** @type {import("../shared/state.js").Thread} */ thread,
-) {
-  const m = ctx.meeting;
-  const moments = thread.moment_ids.map((/** @type {string} */ id) => m.moments[id]).filter(Boolean);
-  const themes = thread.theme_ids.map((/** @type {string} */ id) => m.themes[id]).filter(Boolean);
+function levelSection(/** @type {TriangleLevel | null} */ level) {
+  return el(
+    "section",
+    { class: `thread-level level-${level || "none"}`, attrs: { "aria-labelledby": `level-${level || "none"}` } },
+    el("h3", {
+      class: "level-heading",
+      text: t(`triangle.${level || "unplaced"}`),
+      attrs: { id: `level-${level || "none"}` },
+    }),
+    level ? el("p", { class: "help", text: t(`triangle.${level}_help`) }) : null,
+    el("ul", { class: "thread-list" }),
+  );
+}
+
+function linkedMoments(/** @type {Ctx} */ ctx, /** @type {Thread} */ thread) {
+  return thread.moment_ids.map((id) => ctx.meeting.moments[id]).filter(Boolean);
+}
+
+function linkedThemes(/** @type {Ctx} */ ctx, /** @type {Thread} */ thread) {
+  return thread.theme_ids.map((id) => ctx.meeting.themes[id]?.label).filter((label) => label !== undefined);
+}
+
+function threadItem(/** @type {Ctx} */ ctx, /** @type {Thread} */ thread) {
+  const moments = linkedMoments(ctx, thread);
+  const themes = linkedThemes(ctx, thread);
   const short = thread.text.length > 40 ? `${thread.text.slice(0, 39)}…` : thread.text;
   return el(
     "li",
@@ -54,11 +83,7 @@ function threadItem(
           "div",
           { class: "links-block" },
           el("span", { class: "links-label", text: t("threads.moments") }),
-          el(
-            "ul",
-            { class: "link-tags" },
-            ...moments.map((/** @type {any} */ mo) => el("li", { text: momentLabel(ctx, mo) })),
-          ),
+          el("ul", { class: "link-tags" }, ...moments.map((mo) => el("li", { text: momentLabel(ctx, mo) }))),
         )
       : null,
     themes.length
@@ -66,11 +91,7 @@ function threadItem(
           "div",
           { class: "links-block" },
           el("span", { class: "links-label", text: t("threads.themes") }),
-          el(
-            "ul",
-            { class: "theme-tags" },
-            ...themes.map((/** @type {any} */ th) => el("li", { class: "theme-tag", text: th.label })),
-          ),
+          el("ul", { class: "theme-tags" }, ...themes.map((label) => el("li", { class: "theme-tag", text: label }))),
         )
       : null,
     el(
@@ -91,13 +112,13 @@ function threadItem(
 
 function checkboxes(
   /** @type {string} */ name,
-  /** @type {any} */ legendKey,
-  /** @type {any} */ options,
-  /** @type {any} */ chosen,
+  /** @type {string} */ legendKey,
+  /** @type {import("./ui.js").Option[]} */ options,
+  /** @type {string[]} */ chosen,
 ) {
   const box = el("fieldset", { class: "field checkbox-list" }, el("legend", { i18n: legendKey }));
   if (!options.length) box.append(el("p", { class: "help", i18n: `${legendKey}_empty` }));
-  options.forEach((/** @type {any} */ o, /** @type {any} */ i) => {
+  options.forEach((o, i) => {
     const id = `dlg-${name}-${i}`;
     box.append(
       el(
@@ -141,8 +162,10 @@ async function threadDialog(
     orderedThemes(m).map((th) => ({ value: th.id, label: th.label })),
     thread?.theme_ids || [],
   );
-  const picked = (/** @type {any} */ group) =>
-    [...byId("dialog-body").querySelectorAll(`input[data-group="${group}"]:checked`)].map((i) => i.value);
+  const picked = (/** @type {string} */ group) =>
+    [...byId("dialog-body").querySelectorAll(`input[data-group="${group}"]:checked`)].map(
+      (input) => /** @type {HTMLInputElement} */ (input).value,
+    );
   const result = await openDialog({
     title: t(thread ? "threads.edit_title" : "threads.add_title"),
     body: [text.wrap, level.wrap, momentBox, themeBox],
@@ -158,8 +181,8 @@ async function threadDialog(
       theme_ids: picked("thread-theme"),
     }),
   });
-  if (result.value !== "ok") return;
   const v = result.values;
+  if (result.value !== "ok" || !v) return;
   if (v.text !== thread?.text && !(await maySend(v.text))) return;
   if (thread) {
     /** @type {Record<string, unknown>} */
@@ -178,7 +201,7 @@ async function threadDialog(
 async function removeThread(
   /** @type {import("./console.js").Ctx} */ ctx,
   /** @type {import("../shared/state.js").Thread} */ thread,
-  /** @type {any} */ short,
+  /** @type {string} */ short,
 ) {
   const ok = await confirmDialog({
     title: t("threads.remove_title"),

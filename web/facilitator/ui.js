@@ -5,26 +5,32 @@
  */
 
 import { getLanguage, t, translateDom } from "../shared/i18n.js";
-import { el, keyedList, partyChip } from "../shared/dom.js";
+import { el, keyedList, partyChip, replace } from "../shared/dom.js";
 import { kindNames, personalDataIn } from "../shared/pii_guard.js";
 
 export { el, partyChip };
 
 /**
- * The console's element with this id. Typed loosely (any) for now: the console reads inputs,
- * selects, dialogs and buttons through it, so each caller would need its own cast.
+ * The console's element with this id, or throw: every id the console asks for is in its page, so
+ * a missing one is a bug worth hearing about. With ``kind`` (an element class) it must be one of
+ * those and is typed so: `byId("insert-text", HTMLTextAreaElement).value`.
+ * @template {HTMLElement} [E=HTMLElement]
  * @param {string} id
- * @returns {any}
+ * @param {{new (): E, prototype: E}} [kind]
+ * @returns {NoInfer<E>} (not inferred from where it is used: only ``kind`` makes it narrower)
  */
-export function byId(id) {
-  return document.getElementById(id);
+export function byId(id, kind) {
+  const found = document.getElementById(id);
+  if (!found) throw new Error(`console: no element #${id}`);
+  if (kind && !(found instanceof kind)) throw new Error(`console: #${id} is not a ${kind.name}`);
+  return /** @type {E} */ (found);
 }
 
 /**
  * Re-render ``fn`` without losing the keyboard user's place: the focused control is found again
  * by its data-key after the lists were rebuilt.
  */
-export function keepingFocus(/** @type {any} */ fn) {
+export function keepingFocus(/** @type {() => void} */ fn) {
   const active = /** @type {HTMLElement | null} */ (document.activeElement);
   const key = active?.dataset?.key;
   fn();
@@ -38,17 +44,33 @@ export function keepingFocus(/** @type {any} */ fn) {
 const builtFrom = new WeakMap();
 
 /**
+ * How {@link renderList} renders one kind of item.
+ * @template T
+ * @typedef {object} ListHow
+ * @property {(item: T) => string} key the item's id: its element is reused for the same key
+ * @property {(item: T, index: number) => unknown} inputs everything ``build`` shows (JSON); the
+ *   element is rebuilt only when this changes
+ * @property {(item: T, index: number) => HTMLElement} build makes the item's element
+ * @property {(node: HTMLElement, item: T, index: number) => void} [update] brings a kept (or new)
+ *   element up to date in place, on every render: for what may change while the element must stay
+ *   (a list inside it, a checkbox, a count), so focus and typed text inside it survive
+ * @property {string} [emptyKey] with no items, the list shows this catalogue key (else nothing)
+ */
+
+/**
  * Render a list keyed by id (shared/dom.js keyedList): an item whose inputs did not change keeps
  * its element, so focus and scroll survive a render and the screen reader hears nothing new; a
- * changed item is rebuilt in its place. With no items, the list shows ``emptyKey``.
+ * changed item is rebuilt in its place.
  * @template T
  * @param {HTMLElement} list
  * @param {T[]} items
- * @param {{key: (item: T) => string, inputs: (item: T, index: number) => unknown, build: (item: T, index: number) => HTMLElement, emptyKey: string}} how
- *   ``inputs`` returns everything the item shows (JSON), ``build`` makes its element
+ * @param {ListHow<T>} how
  */
-export function renderList(list, items, { key, inputs, build, emptyKey }) {
-  if (!items.length) {
+export function renderList(list, items, { key, inputs, build, update, emptyKey }) {
+  if (!items.length && emptyKey) {
+    // Kept while it says the same, so a render changes nothing a screen reader would announce.
+    const shown = list.children.length === 1 ? list.firstElementChild : null;
+    if (shown?.getAttribute("data-i18n") === emptyKey && shown.textContent === t(emptyKey)) return;
     list.replaceChildren(el("li", { class: "empty", i18n: emptyKey }));
     return;
   }
@@ -56,11 +78,32 @@ export function renderList(list, items, { key, inputs, build, emptyKey }) {
   keyedList(list, items, key, (item, previous) => {
     const i = index.get(item) ?? 0;
     const signature = JSON.stringify([getLanguage(), inputs(item, i)]);
-    if (previous && builtFrom.get(previous) === signature) return previous;
-    const node = build(item, i);
-    builtFrom.set(node, signature);
+    let node = previous && builtFrom.get(previous) === signature ? previous : null;
+    if (!node) {
+      node = build(item, i);
+      builtFrom.set(node, signature);
+    }
+    update?.(node, item, i);
     return node;
   });
+}
+
+/** @type {WeakMap<HTMLElement, string>} what each part was last filled from */
+const partFrom = new WeakMap();
+
+/**
+ * Fill ``box`` with what ``build`` returns, only when ``inputs`` (JSON) changed since the last
+ * fill: the changing part of a kept element (a card's head, a row's buttons) is redone while the
+ * rest of the element, and the focus in it, stays.
+ * @param {HTMLElement} box
+ * @param {unknown} inputs
+ * @param {() => (Node | string | null | undefined | false)[]} build
+ */
+export function renderPart(box, inputs, build) {
+  const signature = JSON.stringify([getLanguage(), inputs]);
+  if (partFrom.get(box) === signature) return;
+  partFrom.set(box, signature);
+  replace(box, ...build());
 }
 
 /** @typedef {{value: string, label: string, disabled?: boolean}} Option */
@@ -111,7 +154,7 @@ export function toast(/** @type {string} */ message, kind = "info") {
   const box = byId("toasts");
   const item = el("p", { class: `toast toast-${kind}`, text: message });
   box.append(item);
-  while (box.children.length > 3) box.firstElementChild.remove();
+  while (box.firstElementChild && box.children.length > 3) box.firstElementChild.remove();
   setTimeout(() => item.remove(), kind === "error" ? 9000 : 5000);
 }
 
@@ -119,14 +162,18 @@ export function toast(/** @type {string} */ message, kind = "info") {
  * Say under a form whether its save worked: a status line in the form (kept until the next
  * save) and a toast. A refused or failed save says so in red; the form keeps what was typed.
  */
-export function saveStatus(/** @type {any} */ form, /** @type {any} */ ack, /** @type {string} */ savedKey) {
+export function saveStatus(
+  /** @type {HTMLElement} */ form,
+  /** @type {import("../shared/connection.js").Ack | null | undefined} */ ack,
+  /** @type {string} */ savedKey,
+) {
   let line = form.querySelector(":scope > .form-status");
   if (!line) {
     line = el("p", { class: "form-status", attrs: { role: "status" } });
     form.append(line);
   }
   const ok = Boolean(ack?.ok);
-  line.dataset.kind = ok ? "ok" : "error";
+  line.setAttribute("data-kind", ok ? "ok" : "error");
   line.textContent = ok ? t(savedKey) : t("save.failed");
   if (ok) toast(t(savedKey));
 }
@@ -147,11 +194,13 @@ let dialogOpen = false;
  * Show the modal dialog. ``body`` is a list of nodes (form fields), ``actions`` a list of
  * {value, i18n, kind, testid}. Resolves with the chosen value ('' when dismissed with Escape)
  * and the form's element values, read before the dialog closes.
- * @param {{title: string, body?: Node[], actions: DialogAction[], read?: () => any, validate?: () => any}} options
- * @returns {Promise<{value: string, values: any}>}
+ * @template [V=null]
+ * @param {{title: string, body?: Node[], actions: DialogAction[], read?: () => V, validate?: () => unknown}} options
+ *   ``validate`` returns something truthy (a problem) to keep the dialog open
+ * @returns {Promise<{value: string, values: V | null}>} values is null when cancelled
  */
 export function openDialog({ title, body = [], actions, read, validate }) {
-  const dialog = byId("dialog");
+  const dialog = byId("dialog", HTMLDialogElement);
   const form = byId("dialog-form");
   const opener = /** @type {HTMLElement | null} */ (document.activeElement);
   if (dialogOpen) dialog.close("");
@@ -168,10 +217,10 @@ export function openDialog({ title, body = [], actions, read, validate }) {
   byId("dialog-actions").replaceChildren(...buttons);
   translateDom(byId("dialog-body"));
   return new Promise((resolve) => {
-    /** @type {any} */
+    /** @type {V | null} */
     let values = null;
-    const onSubmit = (/** @type {any} */ event) => {
-      const value = event.submitter?.value ?? "";
+    const onSubmit = (/** @type {SubmitEvent} */ event) => {
+      const value = event.submitter instanceof HTMLButtonElement ? event.submitter.value : "";
       if (value !== "cancel" && validate) {
         const problem = validate();
         if (problem) {
@@ -196,7 +245,7 @@ export function openDialog({ title, body = [], actions, read, validate }) {
     dialog.showModal();
     // The first field, or else the first (safe) button: Enter must never confirm a deletion.
     const first = byId("dialog-body").querySelector("input, textarea, select");
-    (first || buttons[0])?.focus();
+    (first instanceof HTMLElement ? first : buttons[0])?.focus();
   });
 }
 

@@ -13,6 +13,8 @@
  * - every write carries an op_id; writes made while offline wait in memory and are sent once the
  *   link is back, in order, with the same op_id on every attempt, so the server applies each once;
  *   an `unavailable` or `busy` answer is retried the same way (the write may have landed);
+ *   each write also names the last seq the device had (`seen`), so a retry that comes too late
+ *   for the server to recognise is refused (`too_late`) rather than applied twice;
  * - when the server lost the meeting (`meeting_lost`, a restart without disk) the device says the
  *   connection is being restored and keeps trying; once a facilitator console restored it, the
  *   device is back by itself, and re-sends its own acknowledged writes the copy did not have.
@@ -330,6 +332,15 @@ export function connectMeeting(options) {
     // After the link between server processes was down: behind this, something was missed.
     if (synced && lastSeq !== null && heads?.seq > lastSeq) void catchUp();
   });
+  socket.on("restored", (/** @type {{seq: number}} */ restored) => {
+    // The meeting came back from a copy at restored.seq while this device stayed connected:
+    // past that seq it holds events the meeting no longer has (and will number again). Ask
+    // afresh; the server answers with a snapshot, and own writes past the copy are sent again.
+    if (lastSeq !== null && restored?.seq < lastSeq && ackedBeforeLoss === null) {
+      ackedBeforeLoss = [...acked];
+    }
+    if (synced) void catchUp();
+  });
   for (const name of ["meeting.deleted", "meeting.expired", "meeting.lost"]) {
     socket.on(name, (/** @type {{code: string, message: string}} */ error) => goneWith(error));
   }
@@ -389,7 +400,10 @@ export function connectMeeting(options) {
     send(name, payload = {}) {
       if (finished) return Promise.resolve({ ok: false, error: status === "gone" ? GONE : CLOSED });
       return new Promise((resolve) => {
-        queue.push({ name, payload: { ...payload, op_id: newOpId() }, resolve, attempt: 0, tries: 0 });
+        // `seen` stays the same on every retry: the server can then tell a retry it still
+        // recognises from one too old to, which it refuses (too_late) instead of applying twice.
+        const seen = lastSeq === null ? {} : { seen: lastSeq };
+        queue.push({ name, payload: { ...payload, op_id: newOpId(), ...seen }, resolve, attempt: 0, tries: 0 });
         onQueue(queue.length);
         flush();
       });

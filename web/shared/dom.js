@@ -92,14 +92,18 @@ export function setText(node, value) {
 
 /**
  * The first element matching selector, or throw: a missing landmark is a bug worth hearing about.
+ * With ``kind`` (an element class such as HTMLInputElement) it must be one of those, and is typed
+ * so: `$("#code", form, HTMLInputElement).value`.
  * @template {Element} [E=HTMLElement]
  * @param {string} selector
  * @param {ParentNode} [root]
+ * @param {{new (): E, prototype: E}} [kind]
  * @returns {E}
  */
-export function $(selector, root = document) {
+export function $(selector, root = document, kind) {
   const found = root.querySelector(selector);
   if (!found) throw new Error(`dom: nothing matches ${selector}`);
+  if (kind && !(found instanceof kind)) throw new Error(`dom: ${selector} is not a ${kind.name}`);
   return /** @type {E} */ (/** @type {unknown} */ (found));
 }
 

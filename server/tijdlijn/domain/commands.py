@@ -90,6 +90,9 @@ LONG_TEXT = Annotated[
 class Command(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
     op_id: OpId
+    # The last seq the device had when it first sent this op (the same on every retry): lets
+    # the server tell a retry it can still recognise from one too old to (service.py).
+    seen: int | None = Field(default=None, ge=0, le=2**53)
 
 
 # meeting

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from ..errors import Forbidden, MeetingClosed
 from . import commands as c
 from .context import Actor, Ctx
-from .evolve import Change, clone, diff
+from .evolve import Change, changes_of, clone, settled, tracked
 from .model import Meeting, upgraded
 from .timeline import MEETING_ENDED
 from .visibility import public_changes
@@ -52,13 +52,14 @@ def decide(
     current = upgraded(state)
     write = WRITES[name]
     authorise(current, write, actor)
-    after = clone(current)
+    after = tracked(current)
     event_type, result = write.handler(Ctx(after, actor, now, new_id), command)
+    touched = settled(after)
     return Outcome(
         type=event_type,
         state=after,
-        changes=diff(state, after),
-        public=public_changes(state, after),
+        changes=changes_of(state, after, touched),
+        public=public_changes(state, after, touched),
         result=result,
     )
 

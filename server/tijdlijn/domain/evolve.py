@@ -125,3 +125,89 @@ def clone(state: Meeting) -> Meeting:
     copied["intake_entries"] = dict(state["intake_entries"])
     copied["new_information"] = dict(state["new_information"])
     return copied
+
+
+# Which ids of each collection a handler put or deleted, in the order it touched them.
+Touched = dict[Collection, dict[str, None]]
+
+
+class _Tracked(dict[str, Any]):
+    """A collection while a command is decided: it remembers every id a handler sets or deletes,
+    so the changes come from what the command did instead of from comparing every item (the
+    cost of a write must not grow with the meeting). Never leaves ``decide``: ``settled`` turns
+    it back into a plain dict."""
+
+    __slots__ = ("touched",)
+
+    def __init__(self, items: Mapping[str, Any]) -> None:
+        super().__init__(items)
+        self.touched: dict[str, None] = {}
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self.touched[key] = None
+        super().__setitem__(key, value)
+
+    def __delitem__(self, key: str) -> None:
+        self.touched[key] = None
+        super().__delitem__(key)
+
+    def pop(self, key: str, *default: Any) -> Any:
+        self.touched[key] = None
+        return super().pop(key, *default)
+
+    def _refuse(self, *args: Any, **kwargs: Any) -> Any:
+        # Handlers put and delete one item at a time; anything else would go unrecorded.
+        raise TypeError("collections are changed item by item while a command is decided")
+
+    update = setdefault = popitem = clear = __ior__ = _refuse
+
+
+def tracked(state: Meeting) -> Meeting:
+    """A copy to decide on (like :func:`clone`) whose collections record what is touched."""
+    copied = upgraded(state).copy()
+    raw = cast(dict[str, Any], copied)
+    for kind in COLLECTIONS:
+        raw[kind] = _Tracked(raw[kind])
+    return copied
+
+
+def settled(state: Meeting) -> Touched:
+    """What the handler touched in a :func:`tracked` state; its collections become plain dicts."""
+    raw = cast(dict[str, Any], state)
+    touched: Touched = {}
+    for kind in COLLECTIONS:
+        collection = raw[kind]
+        if isinstance(collection, _Tracked):
+            if collection.touched:
+                touched[kind] = collection.touched
+            raw[kind] = dict(collection)
+    return touched
+
+
+def changes_of(before: Meeting, after: Meeting, touched: Touched) -> list[Change]:
+    """:func:`diff` of ``before`` and ``after`` looking only at the fields and at what the
+    command touched: the same changes, at a cost that does not grow with the meeting."""
+    old_state = cast(Mapping[str, Any], before)
+    new_state = cast(Mapping[str, Any], after)
+    changes: list[Change] = []
+    fields = {
+        key: new_state[key]
+        for key in MEETING_FIELDS
+        if key in new_state and old_state.get(key) != new_state[key]
+    }
+    if fields:
+        changes.append({"op": "set", "fields": fields})
+    for kind in COLLECTIONS:
+        ids = touched.get(kind)
+        if not ids:
+            continue
+        old: Mapping[str, Any] = old_state.get(kind, {})
+        new: Mapping[str, Any] = new_state[kind]
+        for item_id in ids:
+            item, previous = new.get(item_id), old.get(item_id)
+            if item is None:
+                if previous is not None:
+                    changes.append({"op": "del", "kind": kind, "id": item_id})
+            elif previous is not item and previous != item:
+                changes.append({"op": "put", "kind": kind, "item": item})
+    return changes

@@ -14,19 +14,27 @@ ground rules (facilitators get the count).
 
 from __future__ import annotations
 
-from .evolve import Change, diff
+from collections.abc import Callable, Mapping
+from typing import Literal, cast
+
+from .evolve import Change, Touched, diff
 from .model import (
+    MEETING_FIELDS,
+    Collection,
     FacilitatorView,
     Flag,
     Intake,
     IntakeLinkView,
     IntakeSeen,
     Interpretation,
+    Item,
     Meeting,
+    Moment,
     PublicView,
     Role,
     Theme,
     Thread,
+    new_meeting,
     upgraded,
 )
 
@@ -197,9 +205,155 @@ def own_interpretations(state: Meeting, participant_id: str) -> list[str]:
     ]
 
 
-def public_changes(before: Meeting, after: Meeting) -> list[Change]:
-    """What participants and the wall receive of one decision."""
-    return diff(public_view(before), public_view(after))
+def public_changes(before: Meeting, after: Meeting, touched: Touched | None = None) -> list[Change]:
+    """What participants and the wall receive of one decision.
+
+    Without ``touched`` the two public views are compared whole. With it (what the command
+    put or deleted, from ``decide``) only those items are projected, plus what their
+    visibility drags along: revealing or hiding a moment shows or hides its interpretations,
+    the themes flagged on them and the threads' links. Both give the same changes (checked over
+    random command sequences in tests/test_domain_evolve.py); the second costs the same however
+    large the meeting is, except for a reveal or an unreveal, which looks through the meeting
+    once for what hangs on the moment.
+    """
+    if touched is None:
+        return diff(public_view(before), public_view(after))
+    before = upgraded(before)
+    changes: list[Change] = []
+    fields = {}
+    for key in _PUBLIC_FIELDS:
+        new = _public_field(after, key)
+        if _public_field(before, key) != new:
+            fields[key] = new
+    if fields:
+        changes.append({"op": "set", "fields": fields})
+
+    moments = touched.get("moments", {})
+    flipped = {m for m in moments if _revealed(before, m) != _revealed(after, m)}
+    interpretations = dict(touched.get("interpretations", {}))
+    if flipped:
+        for state in (before, after):
+            for key, item in state["interpretations"].items():
+                if item["moment_id"] in flipped:
+                    interpretations[key] = None
+    shown = flipped or any(
+        _interpretation_seen(before, i) != _interpretation_seen(after, i) for i in interpretations
+    )
+    themes = dict(touched.get("themes", {}))
+    if shown:
+        themes.update(dict.fromkeys(before["themes"]))
+        themes.update(dict.fromkeys(after["themes"]))
+    threads = dict(touched.get("threads", {}))
+    if shown or any(
+        (_theme_projection(before, t) is None) != (_theme_projection(after, t) is None)
+        for t in themes
+    ):
+        threads.update(dict.fromkeys(before["threads"]))
+        threads.update(dict.fromkeys(after["threads"]))
+
+    candidates: dict[Collection, dict[str, None]] = {
+        "parties": touched.get("parties", {}),
+        "moments": moments,
+        "interpretations": interpretations,
+        "themes": themes,
+        "threads": threads,
+        "lessons": touched.get("lessons", {}),
+        "agreements": touched.get("agreements", {}),
+    }
+    for kind, ids in candidates.items():
+        project = _PROJECTIONS[kind]
+        for item_id in ids:
+            old, new_item = project(before, item_id), project(after, item_id)
+            if new_item is None:
+                if old is not None:
+                    changes.append({"op": "del", "kind": kind, "id": item_id})
+            elif old is not new_item and old != new_item:
+                changes.append({"op": "put", "kind": kind, "item": new_item})
+    return changes
+
+
+# One item as participants and the wall see it (None: they do not see it), for
+# ``public_changes``; public_view does the same for the whole meeting at once.
+def _revealed(state: Meeting, moment_id: str) -> bool:
+    moment = state["moments"].get(moment_id)
+    return moment is not None and moment["state"] == "revealed"
+
+
+def _public_field(state: Meeting, key: str) -> object:
+    if key == "current_moment_id":
+        current = state["current_moment_id"]
+        return current if current is not None and _revealed(state, current) else None
+    return cast(Mapping[str, object], state)[key]
+
+
+def _moment_seen(state: Meeting, item_id: str) -> Moment | None:
+    moment = state["moments"].get(item_id)
+    return moment if moment is not None and moment["state"] == "revealed" else None
+
+
+def _interpretation_seen(state: Meeting, item_id: str) -> bool:
+    item = state["interpretations"].get(item_id)
+    return item is not None and _revealed(state, item["moment_id"])
+
+
+def _interpretation_projection(state: Meeting, item_id: str) -> Interpretation | None:
+    item = state["interpretations"].get(item_id)
+    if item is None or not _revealed(state, item["moment_id"]):
+        return None
+    return _without_author(item)
+
+
+def _theme_projection(state: Meeting, item_id: str) -> Theme | None:
+    theme = state["themes"].get(item_id)
+    if theme is None:
+        return None
+    flags = [
+        f
+        for f in theme["flags"]
+        if (
+            _revealed(state, f["id"])
+            if f["target"] == "moment"
+            else _interpretation_seen(state, f["id"])
+        )
+    ]
+    if theme["flags"] and not flags:
+        return None
+    return _theme_seen(theme, flags)
+
+
+def _thread_projection(state: Meeting, item_id: str) -> Thread | None:
+    thread = state["threads"].get(item_id)
+    if thread is None:
+        return None
+    return {
+        **thread,
+        "moment_ids": [m for m in thread["moment_ids"] if _revealed(state, m)],
+        "theme_ids": [t for t in thread["theme_ids"] if _theme_projection(state, t) is not None],
+    }
+
+
+def _as_is(
+    kind: Literal["parties", "lessons", "agreements"],
+) -> Callable[[Meeting, str], Item | None]:
+    def project(state: Meeting, item_id: str) -> Item | None:
+        return state[kind].get(item_id)
+
+    return project
+
+
+_PROJECTIONS: dict[Collection, Callable[[Meeting, str], Item | None]] = {
+    "parties": _as_is("parties"),
+    "moments": _moment_seen,
+    "interpretations": _interpretation_projection,
+    "themes": _theme_projection,
+    "threads": _thread_projection,
+    "lessons": _as_is("lessons"),
+    "agreements": _as_is("agreements"),
+}
+# The meeting fields participants see: those of the allow-list in ``_shared``.
+_PUBLIC_FIELDS = tuple(
+    key for key in MEETING_FIELDS if key in _shared(new_meeting("", "", "", 0.0))
+)
 
 
 def strip_authors(changes: list[Change]) -> list[Change]:

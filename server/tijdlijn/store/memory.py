@@ -1,10 +1,11 @@
 """The embedded store: every meeting in this process's memory, for a single-process server.
 
-Everything a meeting holds is kept as JSON text, not as live dicts. That gives the same isolation
-as Redis (a caller mutating a state it loaded or passed in cannot change what is stored, and a
-state that is not JSON fails here as it would there) and it keeps the cyclic garbage collector
-out of it: strings and dicts of only strings are not tracked, so a meeting costs a handful of
-tracked objects however long its log grows.
+Everything a meeting holds is kept as JSON text, not as live dicts: the state as one text per
+field and per item (base.state_parts), so a write re-encodes only what it changed. That gives the
+same isolation as Redis (a caller mutating a state it loaded or passed in cannot change what is
+stored, and a state that is not JSON fails here as it would there) and it keeps the cyclic
+garbage collector out of it: strings and dicts of only strings are not tracked, so a meeting
+costs a handful of tracked objects however long its log grows.
 
 Nothing here awaits between checking and writing, so on one event loop every method is atomic.
 """
@@ -24,6 +25,7 @@ from typing import Any, Literal
 from ..domain.evolve import Event
 from ..domain.model import Meeting
 from .base import (
+    OPS_WINDOW,
     TOMBSTONE_SECONDS,
     AccessRecord,
     Appended,
@@ -34,8 +36,11 @@ from .base import (
     Stale,
     Status,
     Stored,
+    change_parts,
     decoded,
+    joined,
     split_presence,
+    state_parts,
     tombstone_key,
 )
 
@@ -53,11 +58,14 @@ class _Entry:
     public_seq: int
     # The seq a restored meeting was restored at (its log starts there); -1 when never restored.
     base: int
-    state: str
+    # base.state_parts: part name -> JSON, in the meeting's order.
+    state: dict[str, str]
     log: deque[str]
     share: str
     expires_at: float
     ops: dict[str, str] = field(default_factory=dict)
+    # (seq, op id) oldest first: which answers fall out of the window (base.OPS_WINDOW).
+    op_seqs: deque[tuple[int, str]] = field(default_factory=deque)
     access: dict[str, str] = field(default_factory=dict)
     presence: dict[str, str] = field(default_factory=dict)
 
@@ -70,8 +78,10 @@ class MemoryStore:
         log_max: int = 5000,
         clock: Callable[[], float] = time.monotonic,
         sweep_interval: float = 60.0,
+        ops_window: int = OPS_WINDOW,
     ) -> None:
         self._log_max = log_max
+        self.ops_window = ops_window
         self._clock = clock
         self._sweep_interval = sweep_interval
         self._meetings: dict[str, _Entry] = {}
@@ -153,17 +163,19 @@ class MemoryStore:
             return False
         if self._live(meeting_id) is not None:
             return False
+        answers = sorted((ops or {}).items(), key=lambda pair: int(pair[1].get("seq", 0)))
         self._meetings[meeting_id] = _Entry(
             code=code,
             seq=seq,
             public_seq=public_seq,
             base=-1 if ops is None else seq,
-            state=_dump(meeting),
+            state=dict(state_parts(meeting)),
             log=deque(maxlen=self._log_max),
             share=_dump(share),
             expires_at=self._clock() + ttl,
             access={token: _dump(record) for token, record in access.items()},
-            ops={key: _dump(result) for key, result in (ops or {}).items()},
+            ops={key: _dump(result) for key, result in answers},
+            op_seqs=deque((int(result.get("seq", 0)), key) for key, result in answers),
         )
         self._codes[code] = meeting_id
         self._tombstones.pop(tombstone_key(meeting_id), None)
@@ -204,7 +216,7 @@ class MemoryStore:
             return None
         return Stored(
             seq=entry.seq,
-            state=decoded(entry.state, Meeting),
+            state=joined(list(entry.state.items())),
             public_seq=entry.public_seq,
             base=entry.base,
         )
@@ -213,7 +225,6 @@ class MemoryStore:
         self,
         meeting_id: str,
         event: Event,
-        state: Meeting,
         op_id: str | None,
         result: dict[str, Any],
         ttl: int,
@@ -227,14 +238,25 @@ class MemoryStore:
             return Stale(seq=entry.seq)
         # Encode everything before changing anything, so a value that is not JSON leaves the
         # meeting as it was.
-        encoded_event, encoded_state, encoded_result = _dump(event), _dump(state), _dump(result)
-        entry.seq = event["seq"]
+        encoded_event, parts, encoded_result = (
+            _dump(event),
+            change_parts(event["changes"]),
+            _dump(result),
+        )
+        seq = entry.seq = event["seq"]
         if event["public"]:
-            entry.public_seq = event["seq"]
-        entry.state = encoded_state
+            entry.public_seq = seq
+        for name, text in parts:
+            if text:
+                entry.state[name] = text
+            else:
+                entry.state.pop(name, None)
         entry.log.append(encoded_event)
         if op_id is not None:
             entry.ops[op_id] = encoded_result
+            entry.op_seqs.append((seq, op_id))
+        while entry.op_seqs and entry.op_seqs[0][0] <= seq - self.ops_window:
+            entry.ops.pop(entry.op_seqs.popleft()[1], None)
         self._touch(entry, ttl)
         return Appended(seq=entry.seq)
 

@@ -3,11 +3,18 @@
 Every key of a meeting lives under ``{prefix}m:{meeting id}:`` so deleting or inspecting a meeting
 is one prefix; the join code is the one key outside it (``{prefix}code:{CODE}`` -> meeting id).
 
-    :meta      hash   seq, pseq (last public seq), state (JSON), code, codekey, knownkey, share
+    :meta      hash   seq, pseq (last public seq), base, n (item counter), code, codekey,
+                      knownkey, share
     :log       list   the last ``log_max`` events (JSON), oldest first
     :ops       hash   sender:op id -> the result it answered (JSON)
+    :opseq     zset   sender:op id scored by its seq: which answers leave the window
     :access    hash   token hash -> AccessRecord (JSON)
     :presence  hash   socket id -> "label until"
+    :state     hash   the state in parts (base.state_parts): ``f:<field>`` -> JSON and
+                      ``i:<collection>:<id>`` -> "<n> JSON", n keeping the items' order
+
+A write rewrites only the parts of the state its event changes (HSET/HDEL), so its cost does
+not grow with the meeting.
 
 Each write is one Lua script, so it is atomic across processes and costs one round trip, and
 every write gives every key of the meeting (the code key too) the same new TTL, so a meeting
@@ -35,6 +42,7 @@ from ..domain.evolve import Event
 from ..domain.model import Meeting
 from ..errors import StoreUnavailable
 from .base import (
+    OPS_WINDOW,
     TOMBSTONE_SECONDS,
     AccessRecord,
     Appended,
@@ -45,8 +53,11 @@ from .base import (
     Stale,
     Status,
     Stored,
+    change_parts,
     decoded,
+    joined,
     split_presence,
+    state_parts,
     tombstone_key,
 )
 
@@ -61,28 +72,39 @@ local function touch(ttl)
 end
 """
 
-# KEYS meta log ops access presence codekey knownkey;
-# ARGV id code state share ttl seq pseq base n_access, access pairs..., n_ops, op pairs...
+# KEYS meta log ops access presence state opseq codekey knownkey;
+# ARGV id code share ttl seq pseq base n_access, access pairs..., n_ops, op pairs (key, result,
+# seq)..., n_parts, state parts (name, value)...
 _CREATE = f"""
-if redis.call('EXISTS', KEYS[6]) == 1 or redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
-local ttl = tonumber(ARGV[5])
-redis.call('SET', KEYS[6], ARGV[1], 'EX', ttl)
-redis.call('SET', KEYS[7], 'live', 'EX', ttl + {TOMBSTONE_SECONDS})
-redis.call('HSET', KEYS[1], 'seq', ARGV[6], 'pseq', ARGV[7], 'base', ARGV[8], 'state', ARGV[3],
-  'code', ARGV[2], 'codekey', KEYS[6], 'knownkey', KEYS[7], 'share', ARGV[4])
+if redis.call('EXISTS', KEYS[8]) == 1 or redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
+local ttl = tonumber(ARGV[4])
+redis.call('SET', KEYS[8], ARGV[1], 'EX', ttl)
+redis.call('SET', KEYS[9], 'live', 'EX', ttl + {TOMBSTONE_SECONDS})
+redis.call('HSET', KEYS[1], 'seq', ARGV[5], 'pseq', ARGV[6], 'base', ARGV[7], 'code', ARGV[2],
+  'codekey', KEYS[8], 'knownkey', KEYS[9], 'share', ARGV[3])
 redis.call('EXPIRE', KEYS[1], ttl)
-local at = 9
-for _, key in ipairs({{KEYS[4], KEYS[3]}}) do
-  local n = tonumber(ARGV[at])
-  for i = 0, n - 1 do redis.call('HSET', key, ARGV[at + 1 + 2 * i], ARGV[at + 2 + 2 * i]) end
-  if n > 0 then redis.call('EXPIRE', key, ttl) end
-  at = at + 1 + 2 * n
+local at = 8
+local n = tonumber(ARGV[at])
+for i = 0, n - 1 do redis.call('HSET', KEYS[4], ARGV[at + 1 + 2 * i], ARGV[at + 2 + 2 * i]) end
+if n > 0 then redis.call('EXPIRE', KEYS[4], ttl) end
+at = at + 1 + 2 * n
+n = tonumber(ARGV[at])
+for i = 0, n - 1 do
+  redis.call('HSET', KEYS[3], ARGV[at + 1 + 3 * i], ARGV[at + 2 + 3 * i])
+  redis.call('ZADD', KEYS[7], ARGV[at + 3 + 3 * i], ARGV[at + 1 + 3 * i])
 end
+if n > 0 then redis.call('EXPIRE', KEYS[3], ttl); redis.call('EXPIRE', KEYS[7], ttl) end
+at = at + 1 + 3 * n
+n = tonumber(ARGV[at])
+for i = 0, n - 1 do redis.call('HSET', KEYS[6], ARGV[at + 1 + 2 * i], ARGV[at + 2 + 2 * i]) end
+redis.call('HSET', KEYS[1], 'n', n)
+redis.call('EXPIRE', KEYS[6], ttl)
 return 1
 """
 
-# KEYS meta log ops access presence;
-# ARGV op_id ('' = none) seq event state result ttl log_max public ('1' or '')
+# KEYS meta log ops access presence state opseq;
+# ARGV op_id ('' = none) seq event result ttl log_max public ('1' or '') window,
+# then the state parts the event changes (name, JSON or '' = remove).
 _APPEND = (
     _TOUCH
     + """
@@ -92,14 +114,36 @@ if ARGV[1] ~= '' then
   local prior = redis.call('HGET', KEYS[3], ARGV[1])
   if prior then return {'duplicate', prior} end
 end
-if tonumber(current) + 1 ~= tonumber(ARGV[2]) then return {'stale', tonumber(current)} end
-redis.call('HSET', KEYS[1], 'seq', ARGV[2], 'state', ARGV[4])
-if ARGV[8] ~= '' then redis.call('HSET', KEYS[1], 'pseq', ARGV[2]) end
+local seq = tonumber(ARGV[2])
+if tonumber(current) + 1 ~= seq then return {'stale', tonumber(current)} end
+redis.call('HSET', KEYS[1], 'seq', ARGV[2])
+if ARGV[7] ~= '' then redis.call('HSET', KEYS[1], 'pseq', ARGV[2]) end
+for i = 9, #ARGV, 2 do
+  local name, value = ARGV[i], ARGV[i + 1]
+  if value == '' then
+    redis.call('HDEL', KEYS[6], name)
+  elseif string.sub(name, 1, 2) == 'i:' then
+    local old = redis.call('HGET', KEYS[6], name)
+    local n = old and string.match(old, '^(%d+) ') or redis.call('HINCRBY', KEYS[1], 'n', 1)
+    redis.call('HSET', KEYS[6], name, n .. ' ' .. value)
+  else
+    redis.call('HSET', KEYS[6], name, value)
+  end
+end
 redis.call('RPUSH', KEYS[2], ARGV[3])
-redis.call('LTRIM', KEYS[2], -tonumber(ARGV[7]), -1)
-if ARGV[1] ~= '' then redis.call('HSET', KEYS[3], ARGV[1], ARGV[5]) end
-touch(tonumber(ARGV[6]))
-return {'ok', tonumber(ARGV[2])}
+redis.call('LTRIM', KEYS[2], -tonumber(ARGV[6]), -1)
+if ARGV[1] ~= '' then
+  redis.call('HSET', KEYS[3], ARGV[1], ARGV[4])
+  redis.call('ZADD', KEYS[7], seq, ARGV[1])
+end
+local floor = seq - tonumber(ARGV[8])
+local old_ops = redis.call('ZRANGEBYSCORE', KEYS[7], '-inf', floor)
+if #old_ops > 0 then
+  redis.call('HDEL', KEYS[3], unpack(old_ops))
+  redis.call('ZREMRANGEBYSCORE', KEYS[7], '-inf', floor)
+end
+touch(tonumber(ARGV[5]))
+return {'ok', seq}
 """
 )
 
@@ -140,22 +184,44 @@ if wanted == 0 then return {} end
 return redis.call('LRANGE', KEYS[2], -wanted, -1)
 """
 
-# KEYS meta log ops access presence knownkey; returns the number of keys deleted and the code.
+# KEYS meta log ops access presence state opseq knownkey; returns the number of keys deleted
+# and the code.
 _DELETE = f"""
 local code = redis.call('HGET', KEYS[1], 'code') or ''
 local codekey = redis.call('HGET', KEYS[1], 'codekey')
-local removed = redis.call('DEL', KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5])
+local removed = redis.call('DEL', KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7])
 if codekey then removed = removed + redis.call('DEL', codekey) end
-redis.call('SET', KEYS[6], 'ended', 'EX', {TOMBSTONE_SECONDS})
+redis.call('SET', KEYS[8], 'ended', 'EX', {TOMBSTONE_SECONDS})
 return {{removed, code}}
 """
 
-_PARTS = ("meta", "log", "ops", "access", "presence")
-_ACCESS, _PRESENCE = 4, 5
+# KEYS meta state. A meeting stored whole by an earlier version (meta ``state``, one JSON) is
+# split into parts once, by the first process of this version that loads it; ARGV the parts.
+_SPLIT = """
+if redis.call('HEXISTS', KEYS[1], 'state') == 0 then return 0 end
+local ttl = redis.call('TTL', KEYS[1])
+for i = 1, #ARGV, 2 do redis.call('HSET', KEYS[2], ARGV[i], ARGV[i + 1]) end
+redis.call('HSET', KEYS[1], 'n', #ARGV / 2)
+redis.call('HDEL', KEYS[1], 'state')
+if ttl > 0 then redis.call('EXPIRE', KEYS[2], ttl) end
+return 1
+"""
+
+_PARTS = ("meta", "log", "ops", "access", "presence", "state", "opseq")
+_OPS, _ACCESS, _PRESENCE, _STATE = 3, 4, 5, 6
 
 
 def _dump(value: object) -> str:
     return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+
+
+def _numbered(parts: list[tuple[str, str]]) -> list[str]:
+    """State parts as the scripts store them: flat name, value pairs; items numbered in order."""
+    return [
+        x
+        for n, (name, text) in enumerate(parts, 1)
+        for x in (name, f"{n} {text}" if name.startswith("i:") else text)
+    ]
 
 
 def _glob_escape(text: str) -> str:
@@ -182,7 +248,9 @@ class RedisStore:
         *,
         timeout: float = 5.0,
         retries: int = 3,
+        ops_window: int = OPS_WINDOW,
     ) -> None:
+        self.ops_window = ops_window
         self._url = url
         self._prefix = prefix
         self._log_max = log_max
@@ -214,6 +282,7 @@ class RedisStore:
         self._since = client.register_script(_SINCE)
         self._event_at = client.register_script(_EVENT_AT)
         self._delete = client.register_script(_DELETE)
+        self._split = client.register_script(_SPLIT)
         self._client = client
 
     async def close(self) -> None:
@@ -249,11 +318,14 @@ class RedisStore:
     ) -> bool:
         meeting_id = meeting["id"]
         pairs = [x for token, record in access.items() for x in (token, _dump(record))]
-        op_pairs = [x for key, result in (ops or {}).items() for x in (key, _dump(result))]
+        answers = sorted((ops or {}).items(), key=lambda pair: int(pair[1].get("seq", 0)))
+        op_triples = [
+            x for key, result in answers for x in (key, _dump(result), int(result.get("seq", 0)))
+        ]
+        parts = state_parts(meeting)
         args: list[str | int] = [
             meeting_id,
             code,
-            _dump(meeting),
             _dump(share),
             ttl,
             seq,
@@ -261,8 +333,10 @@ class RedisStore:
             -1 if ops is None else seq,
             len(access),
             *pairs,
-            len(ops or {}),
-            *op_pairs,
+            len(answers),
+            *op_triples,
+            len(parts),
+            *_numbered(parts),
         ]
         keys = [*self._keys(meeting_id), self._code_key(code), self._known_key(meeting_id)]
         with _reachable():
@@ -296,15 +370,32 @@ class RedisStore:
         return bool(done)
 
     async def load(self, meeting_id: str) -> Stored | None:
+        keys = self._keys(meeting_id)
         with _reachable():
-            seq, state, pseq, base = await self.client.hmget(
-                self._keys(meeting_id)[0], ["seq", "state", "pseq", "base"]
-            )
-        if seq is None or state is None:
+            async with self.client.pipeline(transaction=True) as pipe:
+                pipe.hmget(keys[0], ["seq", "pseq", "base", "state"])
+                pipe.hgetall(keys[_STATE - 1])
+                (seq, pseq, base, whole), found = await pipe.execute()
+            if seq is not None and whole is not None:
+                await self._split(
+                    keys=[keys[0], keys[_STATE - 1]],
+                    args=_numbered(state_parts(decoded(whole, Meeting))),
+                )
+                return await self.load(meeting_id)
+        if seq is None:
             return None
+        items: list[tuple[int, str, str]] = []
+        fields: list[tuple[str, str]] = []
+        for name, value in found.items():
+            if name.startswith("i:"):
+                n, _, text = value.partition(" ")
+                items.append((int(n), name, text))
+            else:
+                fields.append((name, value))
+        items.sort()
         return Stored(
             seq=int(seq),
-            state=decoded(state, Meeting),
+            state=joined(fields + [(name, text) for _, name, text in items]),
             public_seq=int(pseq or 0),
             base=int(base or -1),
         )
@@ -313,7 +404,6 @@ class RedisStore:
         self,
         meeting_id: str,
         event: Event,
-        state: Meeting,
         op_id: str | None,
         result: dict[str, Any],
         ttl: int,
@@ -322,12 +412,14 @@ class RedisStore:
             op_id or "",
             event["seq"],
             _dump(event),
-            _dump(state),
             _dump(result),
             ttl,
             self._log_max,
             "1" if event["public"] else "",
+            self.ops_window,
         ]
+        for name, text in change_parts(event["changes"]):
+            args += [name, text]
         with _reachable():
             reply = await self._append(keys=self._keys(meeting_id), args=args)
         outcome, *rest = reply

@@ -17,7 +17,8 @@ import time
 from typing import Any
 
 from tijdlijn.domain.decide import Actor, decide
-from tijdlijn.domain.model import PALETTE, Meeting, new_meeting
+from tijdlijn.domain.items import PALETTE
+from tijdlijn.domain.meeting import Meeting, new_meeting
 from tijdlijn.domain.writes import parse
 
 FACILITATOR = Actor("facilitator")

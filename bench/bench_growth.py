@@ -7,7 +7,7 @@ so every size is measured with the same devices connected. Each of the 16 adds a
 interpretation of its own (unmeasured), then --writes edits of those are sent one after another,
 each waiting for its ack. Reported per size: ack latency (p50, p90) and server CPU per write, and
 the growth from the empty meeting. The domain caps a meeting at 600 interpretations
-(domain/model.py LIMITS), so the largest size is 600 minus the 16 of the measuring phones.
+(domain/limits.py LIMITS), so the largest size is 600 minus the 16 of the measuring phones.
 
     .venv/bin/python bench/bench_growth.py
     .venv/bin/python bench/bench_growth.py --sizes 0,100 --writes 40    # quick

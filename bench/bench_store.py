@@ -27,8 +27,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from tijdlijn.answers import written
 from tijdlijn.domain.evolve import Event
-from tijdlijn.domain.model import Meeting, new_meeting
+from tijdlijn.domain.meeting import Meeting, new_meeting
 from tijdlijn.store.base import Appended, Store
 from tijdlijn.store.memory import MemoryStore
 from tijdlijn.store.redis import RedisStore
@@ -76,7 +77,7 @@ async def writer(store: Store, state: Meeting, count: int, latencies: list[float
         )
         event["public"] = event["changes"]
         started = time.perf_counter()
-        outcome = await store.append(meeting_id, event, f"op-{seq}", {}, TTL)
+        outcome = await store.append(meeting_id, event, f"op-{seq}", written(1, {}), TTL)
         latencies.append(time.perf_counter() - started)
         assert isinstance(outcome, Appended), outcome
 

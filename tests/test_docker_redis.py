@@ -18,6 +18,7 @@ from redis.retry import Retry
 
 from tests.support.after_meeting import finished_meeting
 from tests.support.redis import free_port, launch, redis_binary, stop_redis
+from tijdlijn.answers import written
 from tijdlijn.store.base import AccessRecord
 from tijdlijn.store.redis import RedisStore
 
@@ -129,7 +130,7 @@ async def test_the_app_store_works_within_the_acl(scripted: Server, password: st
         assert await store.meeting_for_code("ACDEFG") == meeting["id"]
         assert await store.access(meeting["id"], "h") == grant
         event = {"seq": 1, "type": "x", "at": 1.0, "changes": [], "public": []}
-        await store.append(meeting["id"], event, "op1", {}, 60)  # type: ignore[arg-type]
+        await store.append(meeting["id"], event, "op1", written(1, {}), 60)  # type: ignore[arg-type]
         assert await store.since(meeting["id"], 0) is not None
         await store.set_presence(meeting["id"], {"sid": "wall"}, 2_000_000_000, 60)
         assert await store.presence(meeting["id"], 0) == {"sid": "wall"}

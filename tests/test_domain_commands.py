@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from tijdlijn.domain import commands as c
-from tijdlijn.domain.model import PALETTE
+from tijdlijn.domain.items import PALETTE
 from tijdlijn.domain.writes import WRITES, parse
 from tijdlijn.errors import Invalid, UnknownEvent
 

@@ -24,14 +24,8 @@ from tests.support.domain import (
 )
 from tijdlijn.domain.decide import Actor
 from tijdlijn.domain.evolve import Change, clone, diff, evolve
-from tijdlijn.domain.model import (
-    MEETING_FIELDS,
-    PALETTE,
-    PHASES,
-    VIEW_FIELDS,
-    Meeting,
-    new_meeting,
-)
+from tijdlijn.domain.items import PALETTE
+from tijdlijn.domain.meeting import MEETING_FIELDS, PHASES, VIEW_FIELDS, Meeting, new_meeting
 from tijdlijn.domain.visibility import facilitator_view, public_view, strip_authors
 from tijdlijn.domain.writes import WRITES
 from tijdlijn.errors import TijdlijnError

@@ -7,7 +7,9 @@ from typing import Any
 import pytest
 
 from tests.support.domain import FACILITATOR, Session, build
-from tijdlijn.domain.model import LIMITS, PALETTE, Collection
+from tijdlijn.domain.items import PALETTE
+from tijdlijn.domain.limits import LIMITS
+from tijdlijn.domain.meeting import Collection
 from tijdlijn.errors import LimitReached
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from tests.support.domain import FACILITATOR, Session, build
-from tijdlijn.domain.model import ordered_moments
+from tijdlijn.domain.meeting import ordered_moments
 from tijdlijn.domain.visibility import public_view
 from tijdlijn.errors import Conflict, NotFound
 

@@ -14,7 +14,8 @@ import pytest
 from tests.support.domain import CORE_WRITES as COMMANDS
 from tests.support.domain import FACILITATOR, WALL, Session, build
 from tijdlijn.domain.decide import MEETING_ENDED
-from tijdlijn.domain.model import PALETTE, MeetingKind
+from tijdlijn.domain.items import PALETTE
+from tijdlijn.domain.meeting import MeetingKind
 from tijdlijn.errors import Forbidden, MeetingClosed
 
 # What a participant may send; everything else is the facilitator's.

@@ -8,7 +8,7 @@ from typing import Any
 
 from tests.support.domain import FACILITATOR, Session, build
 from tijdlijn.domain.evolve import Change, clone, evolve
-from tijdlijn.domain.model import Meeting
+from tijdlijn.domain.meeting import Meeting
 from tijdlijn.domain.visibility import (
     facilitator_view,
     public_view,

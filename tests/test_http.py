@@ -15,7 +15,7 @@ import pytest
 from tests.support.redis import free_port
 from tests.support.server import ServerProcess
 from tijdlijn.access import CODE_ALPHABET, new_join_code
-from tijdlijn.domain.model import PALETTE
+from tijdlijn.domain.items import PALETTE
 
 URLSAFE = re.compile(r"^[A-Za-z0-9_-]+$")
 DUTCH = re.compile(r"\b(de|het|een|bijeenkomst|code|niet|ongeldige|verzoek)\b", re.IGNORECASE)

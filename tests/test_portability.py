@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from tests.support import after_meeting as sample
-from tijdlijn.domain.model import DEFAULT_GROUND_RULES, ordered_moments
+from tijdlijn.domain.meeting import DEFAULT_GROUND_RULES, ordered_moments
 from tijdlijn.errors import Invalid
 from tijdlijn.portability import export_prepared, meeting_from_prepared
 

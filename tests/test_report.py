@@ -13,7 +13,7 @@ import pypdf
 import pytest
 
 from tests.support import after_meeting as sample
-from tijdlijn.domain.model import Meeting, new_meeting
+from tijdlijn.domain.meeting import Meeting, new_meeting
 from tijdlijn.report import (
     ReportOptions,
     build,

@@ -15,7 +15,7 @@ import pytest
 
 from tests.support.clients import create_meeting, join
 from tests.support.server import ServerProcess
-from tijdlijn.domain.model import PALETTE
+from tijdlijn.domain.items import PALETTE
 
 
 async def aget(url: str, **kwargs: Any) -> httpx.Response:

@@ -15,11 +15,12 @@ import redis.asyncio as aioredis
 from cryptography.fernet import Fernet
 
 from tijdlijn import access, meetings
+from tijdlijn.answers import Written, written
 from tijdlijn.capsule import Sealer
 from tijdlijn.domain import writes
 from tijdlijn.domain.decide import decide
 from tijdlijn.domain.evolve import Event, WireEvent
-from tijdlijn.domain.model import PALETTE
+from tijdlijn.domain.items import PALETTE
 from tijdlijn.errors import (
     Conflict,
     Forbidden,
@@ -165,7 +166,8 @@ async def participant(w: World, m: Meeting, party: int = 0) -> tuple[str, Sessio
 
 
 async def write(w: World, session: Session, name: str, op: str, **payload: Any) -> dict[str, Any]:
-    return await w.service.write(session, name, {"op_id": op, **payload})
+    ack: dict[str, Any] = dict(await w.service.write(session, name, {"op_id": op, **payload}))
+    return ack
 
 
 async def revealed_moment(w: World, m: Meeting) -> str:
@@ -243,7 +245,7 @@ async def test_a_process_behind_catches_up_from_the_log_and_writes(w: World) -> 
     moment = await revealed_moment(w, m)
     other = Meetings(Settings(), w.store, w.service.sealer, clock=w.clock)
     other_fac = await other.session(m.tokens["facilitator"])
-    added = await other.write(other_fac, "moment.add", {"op_id": "o1", "text": "Elders"})
+    added: Any = await other.write(other_fac, "moment.add", {"op_id": "o1", "text": "Elders"})
     _, p = await participant(w, m)
     mine = await write(w, p, "interpretation.add", "p1", moment_id=moment, text="Hier")
     assert mine["seq"] == added["seq"] + 1
@@ -261,7 +263,7 @@ async def test_a_process_told_another_wrote_catches_up_before_it_writes(w: World
     moment = await revealed_moment(w, m)
     other = Meetings(Settings(), w.store, w.service.sealer, clock=w.clock)
     other_fac = await other.session(m.tokens["facilitator"])
-    added = await other.write(other_fac, "moment.add", {"op_id": "o1", "text": "Elders"})
+    added: Any = await other.write(other_fac, "moment.add", {"op_id": "o1", "text": "Elders"})
     w.service.heard(m.id, added["seq"])
     outcomes: list[object] = []
     append = w.store.append
@@ -324,7 +326,7 @@ async def test_an_op_in_the_store_that_was_never_broadcast_is_broadcast_on_retry
         "public": outcome.public,
         "pprev": stored.public_seq,
     }
-    result = {"ok": True, "seq": seq, "id": "orphan01"}
+    result = written(seq, {"id": "orphan01"})
     appended = await w.store.append(m.id, event, f"{p.sender}:orphan", result, 3600)
     assert appended.__class__.__name__ == "Appended"
     assert seq not in w.sent.seqs()
@@ -365,8 +367,9 @@ async def test_prev_names_the_previous_event_each_audience_could_see(w: World) -
     for seq, event in public.items():
         assert not any("author" in str(c) for c in event["changes"]), seq
     # A participant's catch-up names the same events, so sync {since} fills exactly the gap.
-    name, catchup = await w.service.sync(p, shown_seq)
-    assert name == "catchup"
+    synced = await w.service.sync(p, shown_seq)
+    assert synced[0] == "catchup"
+    catchup = synced[1]
     assert [e["seq"] for e in catchup["events"]] == [visible["seq"], revealed["seq"]]
     assert catchup["seq"] == revealed["seq"]
 
@@ -447,7 +450,7 @@ async def test_a_capsule_holds_no_answer_to_a_write_its_state_lacks(
     _, p = await participant(w, m)
     ops = w.store.ops
 
-    async def ops_after_a_write(meeting_id: str, after: int) -> dict[str, dict[str, Any]]:
+    async def ops_after_a_write(meeting_id: str, after: int) -> dict[str, Written]:
         # A write lands between the capsule's load of the state and its read of the answers.
         await write(w, p, "interpretation.add", "late", moment_id=moment, text="Tussendoor")
         return await ops(meeting_id, after)
@@ -518,7 +521,7 @@ async def test_a_capsule_for_a_live_meeting_is_refused(w: World) -> None:
 async def test_a_capsule_of_an_ended_meeting_is_refused(w: World) -> None:
     m = await new_meeting(w)
     sealed = await w.service.capsule(m.fac)
-    ended = await w.service.write(m.fac, "meeting.end", {"op_id": "end", "confirm": True})
+    ended: Any = await w.service.write(m.fac, "meeting.end", {"op_id": "end", "confirm": True})
     assert set(ended) == {"ok", "receipt"}
     receipt = ended["receipt"]
     assert receipt["verified_empty"] is True

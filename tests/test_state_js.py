@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tijdlijn.domain.model import COLLECTIONS, MEETING_FIELDS
+from tijdlijn.domain.meeting import COLLECTIONS, MEETING_FIELDS
 
 STATE_JS = Path(__file__).resolve().parents[1] / "web" / "shared" / "state.js"
 

@@ -19,7 +19,7 @@ import pytest
 
 from tests.support.domain import build
 from tijdlijn.domain.evolve import Change, evolve
-from tijdlijn.domain.model import Meeting, PublicView
+from tijdlijn.domain.meeting import Meeting, PublicView
 from tijdlijn.domain.visibility import public_view
 
 STATE_JS = Path(__file__).resolve().parents[1] / "web" / "shared" / "state.js"

@@ -5,12 +5,12 @@ from __future__ import annotations
 import asyncio
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
-from typing import Any
 
 import pytest
 
+from tijdlijn.answers import Written, written
 from tijdlijn.domain.evolve import Change, Event, clone, evolve
-from tijdlijn.domain.model import Meeting, new_meeting
+from tijdlijn.domain.meeting import Meeting, new_meeting
 from tijdlijn.store.base import (
     OPS_WINDOW,
     AccessRecord,
@@ -81,6 +81,11 @@ async def created(store: Store, access: dict[str, AccessRecord] | None = None) -
     return state
 
 
+def answer(seq: int, made: str | None = None) -> Written:
+    """An op's answer as the service makes it."""
+    return written(seq, {} if made is None else {"id": made})
+
+
 def moment_put(number: int) -> Change:
     item = {
         "id": f"m{number}",
@@ -113,8 +118,7 @@ async def add_moment(store: Store, meeting_id: str, number: int, op_id: str | No
     stored = await store.load(meeting_id)
     assert stored is not None
     event, _ = event_after(stored, number)
-    result: dict[str, Any] = {"id": f"m{number}"}
-    outcome = await store.append(meeting_id, event, op_id, result, TTL)
+    outcome = await store.append(meeting_id, event, op_id, answer(event["seq"], f"m{number}"), TTL)
     assert outcome == Appended(seq=event["seq"])
     return event["seq"]
 
@@ -168,10 +172,10 @@ async def test_append_moves_seq_and_state_on(store: Store) -> None:
     stored = await store.load(state["id"])
     assert stored is not None
     event, new_state = event_after(stored, 1)
-    assert await store.append(state["id"], event, "op-1", {"id": "m1"}, TTL) == (Appended(seq=1))
+    assert await store.append(state["id"], event, "op-1", answer(1, "m1"), TTL) == (Appended(seq=1))
     assert await store.load(state["id"]) == Stored(seq=1, state=new_state)
     assert await store.since(state["id"], 0) == [event]
-    assert await store.recall(state["id"], "op-1") == {"id": "m1"}
+    assert await store.recall(state["id"], "op-1") == answer(1, "m1")
     assert await store.recall(state["id"], "op-2") is None
 
 
@@ -182,7 +186,7 @@ async def test_append_at_a_wrong_seq_is_stale_and_changes_nothing(store: Store) 
     assert before is not None
     for wrong in (1, 3):
         event, _ = event_after(Stored(seq=wrong - 1, state=before.state), 2)
-        outcome = await store.append(state["id"], event, f"op-{wrong}", {}, TTL)
+        outcome = await store.append(state["id"], event, f"op-{wrong}", answer(wrong + 1), TTL)
         assert outcome == Stale(seq=1)
         assert await store.recall(state["id"], f"op-{wrong}") is None
     assert await store.load(state["id"]) == before
@@ -197,8 +201,8 @@ async def test_a_repeated_op_id_answers_the_first_result_and_changes_nothing(
     assert after_first is not None
     # A retry arrives with a fresh seq (the client decided again): still answered, not applied.
     event, _ = event_after(after_first, 2)
-    outcome = await store.append(state["id"], event, "op-1", {"id": "other"}, TTL)
-    assert outcome == Duplicate(result={"id": "m1"})
+    outcome = await store.append(state["id"], event, "op-1", answer(2, "other"), TTL)
+    assert outcome == Duplicate(result=answer(1, "m1"))
     assert await store.load(state["id"]) == after_first
     assert len(await store.since(state["id"], 0) or []) == 1
 
@@ -214,7 +218,7 @@ async def test_append_without_op_id_is_never_a_duplicate(store: Store) -> None:
 async def test_append_to_an_unknown_meeting_is_gone(store: Store) -> None:
     stored = Stored(seq=0, state=meeting())
     event, _ = event_after(stored, 1)
-    outcome = await store.append(stored.state["id"], event, "op-1", {}, TTL)
+    outcome = await store.append(stored.state["id"], event, "op-1", answer(1), TTL)
     assert outcome == Gone()
     assert await store.load(stored.state["id"]) is None
 
@@ -235,7 +239,7 @@ async def test_a_write_keeps_the_order_of_the_items_as_evolve_does(store: Store)
         {"op": "set", "fields": {"title": "Casus Zuid", "not_a_field": 1}},
     ]
     event: Event = {"seq": 4, "type": "x", "at": 1.0, "changes": changes, "public": []}
-    assert await store.append(state["id"], event, None, {}, TTL) == Appended(seq=4)
+    assert await store.append(state["id"], event, None, answer(4), TTL) == Appended(seq=4)
     loaded = await store.load(state["id"])
     assert loaded is not None
     expected = evolve(clone(stored.state), changes)
@@ -253,7 +257,7 @@ async def test_op_answers_are_kept_for_a_window_of_seqs(make_store: MakeStore) -
         await add_moment(store, state["id"], number, op_id=f"op-{number}")
     # seq 5 now: answers of seqs 3, 4 and 5 are kept, 1 and 2 are gone.
     assert await store.recall(state["id"], "op-2") is None
-    assert await store.recall(state["id"], "op-3") == {"id": "m3"}
+    assert await store.recall(state["id"], "op-3") == answer(3, "m3")
     assert sorted(await store.ops(state["id"], -1)) == ["op-3", "op-4", "op-5"]
     await add_moment(store, state["id"], 6)  # a write without an op id moves the window too
     assert sorted(await store.ops(state["id"], -1)) == ["op-4", "op-5"]
@@ -264,7 +268,7 @@ async def test_a_restored_meetings_op_answers_leave_the_window_in_seq_order(
 ) -> None:
     store = await make_store(ops_window=2)
     state = meeting()
-    ops = {"late": {"seq": 9, "id": "b"}, "early": {"seq": 8, "id": "a"}}
+    ops = {"late": answer(9, "b"), "early": answer(8, "a")}
     assert await store.create(state, code(), {}, SHARE, TTL, seq=9, public_seq=0, ops=ops)
     await add_moment(store, state["id"], 1)
     assert sorted(await store.ops(state["id"], -1)) == ["late"]
@@ -351,7 +355,8 @@ async def test_concurrent_writers_each_land_exactly_once(make_store: MakeStore) 
             event, _ = event_after(stored, number)
             # Let the other writers load the same seq first, so they really race.
             await asyncio.sleep(0)
-            outcome = await store.append(state["id"], event, op_id, {"id": f"m{number}"}, TTL)
+            result = answer(event["seq"], f"m{number}")
+            outcome = await store.append(state["id"], event, op_id, result, TTL)
             if isinstance(outcome, Appended):
                 return outcome.seq
             assert isinstance(outcome, Stale), outcome
@@ -364,7 +369,8 @@ async def test_concurrent_writers_each_land_exactly_once(make_store: MakeStore) 
     assert stored.seq == writers
     assert sorted(stored.state["moments"]) == sorted(f"m{n}" for n in range(writers))
     for number in range(writers):
-        assert await first.recall(state["id"], f"op-{number}") == {"id": f"m{number}"}
+        recalled = await first.recall(state["id"], f"op-{number}")
+        assert recalled is not None and recalled["id"] == f"m{number}"
     events = await first.since(state["id"], 0)
     assert events is not None
     assert [e["seq"] for e in events] == list(range(1, writers + 1))

@@ -17,8 +17,9 @@ import pytest
 import redis.asyncio as aioredis
 
 from tests.support.redis import free_port, start_redis, stop_redis
+from tijdlijn.answers import written
 from tijdlijn.domain.evolve import Change, Event, clone, evolve
-from tijdlijn.domain.model import Meeting, new_meeting
+from tijdlijn.domain.meeting import Meeting, new_meeting
 from tijdlijn.errors import StoreUnavailable
 from tijdlijn.settings import Settings
 from tijdlijn.store import open_store
@@ -44,7 +45,7 @@ async def touch_every_key(store: Store, state: Meeting, ttl: int) -> None:
     """Write to every part of a meeting, so each of its keys exists."""
     assert await store.grant(state["id"], "hash-p", PARTICIPANT, ttl)
     await store.set_presence(state["id"], {"sid-1": "wall"}, 2_000_000_000, ttl)
-    outcome = await store.append(state["id"], first_event(state), "op-1", {}, ttl)
+    outcome = await store.append(state["id"], first_event(state), "op-1", written(1, {}), ttl)
     assert outcome == Appended(seq=1)
 
 
@@ -129,7 +130,9 @@ async def test_a_meeting_stored_whole_by_an_earlier_version_is_split_on_first_lo
     assert 0 < await client.ttl(base + "state") <= 600
     event = first_event(state)
     event["seq"] = 4
-    assert await redis_store.append(state["id"], event, None, {}, 600) == Appended(seq=4)
+    assert await redis_store.append(state["id"], event, None, written(1, {}), 600) == Appended(
+        seq=4
+    )
     after = await redis_store.load(state["id"])
     assert after is not None
     assert after.state == evolve(clone(state), event["changes"])
@@ -152,7 +155,7 @@ async def test_a_meeting_left_alone_expires_as_a_whole(
     assert await redis_store.load(state["id"]) is None
     assert await redis_store.meeting_for_code("KMNPQR") is None
     assert await redis_store.grant(state["id"], "hash-x", PARTICIPANT, 60) is False
-    outcome = await redis_store.append(state["id"], first_event(state), None, {}, 60)
+    outcome = await redis_store.append(state["id"], first_event(state), None, written(1, {}), 60)
     assert outcome == Gone()
     # Writes to an expired meeting must not bring back keys without a TTL.
     await redis_store.set_presence(state["id"], {"sid-2": "wall"}, 2_000_000_000, 60)
@@ -216,7 +219,7 @@ async def test_a_redis_that_goes_away_makes_every_call_store_unavailable(
         with pytest.raises(StoreUnavailable):
             await store.ping()
         with pytest.raises(StoreUnavailable):
-            await store.append(state["id"], first_event(state), "op-1", {}, 60)
+            await store.append(state["id"], first_event(state), "op-1", written(1, {}), 60)
         with pytest.raises(StoreUnavailable):
             await store.delete(state["id"])
     finally:
@@ -246,7 +249,9 @@ async def test_memory_meeting_expires_after_its_ttl_unless_written_to() -> None:
     clock.now += 90
     await store.set_presence(state["id"], {"sid-1": "wall"}, 2_000_000_000, 100)
     clock.now += 90
-    assert await store.append(state["id"], first_event(state), None, {}, 100) == (Appended(seq=1))
+    assert await store.append(state["id"], first_event(state), None, written(1, {}), 100) == (
+        Appended(seq=1)
+    )
     clock.now += 99
     assert await store.load(state["id"]) is not None
 

@@ -16,8 +16,8 @@ import hashlib
 import re
 import secrets
 
+from .domain.meeting import Meeting
 from .domain.method import intake_for_token
-from .domain.model import Meeting
 from .errors import MeetingGone, Unauthorized
 from .store.base import AccessRecord, Store
 

@@ -18,11 +18,12 @@ import logging
 import os
 import zlib
 from pathlib import Path
-from typing import Any, TypedDict, cast
+from typing import TypedDict, cast
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 
-from .domain.model import Meeting
+from .answers import Written
+from .domain.meeting import Meeting
 from .errors import Invalid
 from .settings import Settings, default_state_dir
 from .store.base import AccessRecord
@@ -45,7 +46,7 @@ class Contents(TypedDict):
     access: dict[str, AccessRecord]
     share: dict[str, str]
     # sender:op id -> answer, for the ops the store still keeps (store.base.OPS_WINDOW).
-    ops: dict[str, dict[str, Any]]
+    ops: dict[str, Written]
     sealed_at: float
     # Unix seconds after which the capsule is refused: the meeting's own lifetime at sealing.
     expires_at: float

@@ -6,7 +6,7 @@ import argparse
 import logging.config
 import sys
 from collections.abc import Sequence
-from typing import Any
+from typing import Literal, TypedDict
 
 import uvicorn
 
@@ -31,9 +31,17 @@ ACCESS_DUTCH = {
 WS_IMPLEMENTATIONS = ("websockets-sansio", "websockets", "wsproto")
 
 
+class UvicornOptions(TypedDict):
+    loop: Literal["uvloop"]
+    http: Literal["httptools"]
+    ws: str
+    ws_per_message_deflate: bool
+    log_level: str
+
+
 def uvicorn_options(
     ws: str = WS_IMPLEMENTATIONS[0], deflate: bool = False, log_level: str = "info"
-) -> dict[str, Any]:
+) -> UvicornOptions:
     """The uvicorn options `tijdlijn serve` runs with (bench/peers reuse them for fairness)."""
     return {
         "loop": "uvloop",

@@ -7,7 +7,16 @@ Messages never contain case content: they describe what was wrong, not what was 
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import ClassVar, NotRequired, TypedDict
+
+
+class ErrorBody(TypedDict):
+    """An error as clients receive it (in an ack, or an HTTP answer's ``error``)."""
+
+    code: str
+    message: str
+    # A further code a client acts on (guard.FacilitatorKeyNeeded).
+    detail: NotRequired[str]
 
 
 class TijdlijnError(Exception):
@@ -18,7 +27,7 @@ class TijdlijnError(Exception):
         self.message = message or self.default_message
         super().__init__(self.message)
 
-    def as_error(self) -> dict[str, str]:
+    def as_error(self) -> ErrorBody:
         return {"code": self.code, "message": self.message}
 
 

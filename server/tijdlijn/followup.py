@@ -12,7 +12,7 @@ import calendar
 import datetime as dt
 import uuid
 from collections.abc import Callable
-from typing import Annotated, Any, Final, Literal, TypedDict
+from typing import Annotated, Final, Literal, TypedDict
 
 from icalendar import Calendar, Event
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -20,7 +20,9 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from . import access
 from .domain import commands as c
 from .domain.decide import Building
-from .domain.model import LIMITS, AgreementStatus, Meeting, new_meeting
+from .domain.items import AgreementStatus
+from .domain.limits import LIMITS
+from .domain.meeting import Meeting, new_meeting
 from .meetings import PartyIn
 from .portability import validate
 
@@ -152,7 +154,7 @@ class _Pack(BaseModel):
 
 
 def meeting_from_pack(
-    pack: Any,
+    pack: object,
     meeting_id: str,
     now: float,
     new_id: Callable[[], str] = access.new_item_id,

@@ -24,7 +24,14 @@ from typing import Any
 from starlette.requests import Request
 
 from . import access, proxy
-from .errors import LimitReached, MeetingGone, RateLimited, StoreUnavailable, Unauthorized
+from .errors import (
+    ErrorBody,
+    LimitReached,
+    MeetingGone,
+    RateLimited,
+    StoreUnavailable,
+    Unauthorized,
+)
 from .limiter import Limits, MemoryLimits, RedisLimits
 from .settings import Settings
 from .store.base import Store
@@ -48,7 +55,7 @@ class ServerFull(LimitReached):
 class FacilitatorKeyNeeded(Unauthorized):
     """``unauthorized`` with a detail the console acts on: ask for the key."""
 
-    def as_error(self) -> dict[str, str]:
+    def as_error(self) -> ErrorBody:
         return {**super().as_error(), "detail": KEY_REQUIRED_CODE}
 
 

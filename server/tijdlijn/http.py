@@ -14,8 +14,9 @@ from starlette.responses import FileResponse, JSONResponse, Response
 from starlette.routing import Route
 
 from . import access, meetings
+from .answers import Joined, Lookup
 from .body import TooLarge, read_json
-from .domain.model import Meeting
+from .domain.meeting import Meeting
 from .domain.wording import validated
 from .errors import MeetingGone, NotFound, StoreUnavailable, TijdlijnError
 from .guard import CODE_GONE, Guard, ServerFull
@@ -101,15 +102,13 @@ async def lookup(request: Request) -> Response:
     if stored is None:
         raise MeetingGone(CODE_GONE)
     state = stored.state
-    return JSONResponse(
-        {
-            "title": state["title"],
-            "phase": state["phase"],
-            "kind": state["kind"],
-            "parties": meetings.public_parties(state),
-        },
-        headers={"Cache-Control": "no-store"},
-    )
+    found: Lookup = {
+        "title": state["title"],
+        "phase": state["phase"],
+        "kind": state["kind"],
+        "parties": meetings.public_parties(state),
+    }
+    return JSONResponse(found, headers={"Cache-Control": "no-store"})
 
 
 class JoinBody(BaseModel):
@@ -137,15 +136,13 @@ async def join(request: Request) -> Response:
     )
     if not granted:
         raise MeetingGone(CODE_GONE)
-    return JSONResponse(
-        {
-            "token": token,
-            "meeting_id": mid,
-            "participant_id": participant_id,
-            "party_id": body.party_id,
-        },
-        headers={"Cache-Control": "no-store"},
-    )
+    joined: Joined = {
+        "token": token,
+        "meeting_id": mid,
+        "participant_id": participant_id,
+        "party_id": body.party_id,
+    }
+    return JSONResponse(joined, headers={"Cache-Control": "no-store"})
 
 
 async def qr(request: Request) -> Response:

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Callable
-from typing import Annotated, Any, Literal
+from collections.abc import Callable, Mapping
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
@@ -24,7 +24,8 @@ from . import access, followup, meetings, portability, report
 from .body import PACK, PREPARED, RESTORE, SMALL, read_json
 from .capsule import MAX_CAPSULE_CHARS
 from .domain import commands as c
-from .domain.model import LIMITS, Meeting
+from .domain.limits import LIMITS
+from .domain.meeting import Meeting
 from .domain.wording import validated
 from .errors import Conflict, Forbidden, Invalid, Unauthorized
 from .http import create_from, guard_of, service_of
@@ -99,7 +100,9 @@ async def invitation(request: Request) -> Response:
     return attachment(ics, "text/calendar; charset=utf-8", "terugkijkmoment.ics")
 
 
-async def _json_download(request: Request, build: Callable[[Meeting], Any], name: str) -> Response:
+async def _json_download(
+    request: Request, build: Callable[[Meeting], Mapping[str, object]], name: str
+) -> Response:
     """A JSON file made from the facilitator's meeting, named with today's date."""
     meeting = await facilitator_meeting(request)
     day = dt.date.today().isoformat()

@@ -16,6 +16,7 @@ import asyncio
 import contextlib
 import logging
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,13 +24,15 @@ import socketio
 
 from . import guard
 from .admission import Admission
+from .answers import CapsuleAck, Refused, SyncAck, WriteAck, sync_ack
 from .domain.evolve import WireEvent
 from .domain.visibility import touches_intake
 from .domain.writes import WRITES
 from .errors import Busy, MeetingGone, RateLimited, TijdlijnError, Unauthorized, UnknownEvent
 from .link import Link
+from .logs import meeting_ref
 from .metrics import Metrics
-from .service import Meetings, Session, gone_error, meeting_ref
+from .service import Meetings, Session, gone_error
 from .settings import Settings
 
 log = logging.getLogger("tijdlijn.hub")
@@ -99,7 +102,9 @@ class Hub:
             sio.on(name, self._writer(name))
 
     # connections
-    async def on_connect(self, sid: str, environ: Any = None, auth: Any = None) -> Any:
+    # Socket.IO hands handlers whatever JSON a client sent (``Any``): each reads only what it
+    # checks first. What they return is typed (answers.py).
+    async def on_connect(self, sid: str, environ: Any = None, auth: Any = None) -> Refused | None:
         if self.sio.manager.is_connected(sid, "/"):
             # A client emitting "connect" as an ordinary event: a real connect is still pending.
             return {"ok": False, "error": UnknownEvent().as_error()}
@@ -150,7 +155,7 @@ class Hub:
             log.warning("welcome failed meeting=%s code=%s", meeting_ref(mid), exc.code)
             await self.sio.disconnect(sid)
 
-    async def on_disconnect(self, sid: str, reason: Any = None) -> Any:
+    async def on_disconnect(self, sid: str, reason: Any = None) -> Refused | None:
         if self.sio.manager.is_connected(sid, "/"):
             # A client emitting "disconnect" as an ordinary event; a real one is pending.
             return {"ok": False, "error": UnknownEvent().as_error()}
@@ -173,7 +178,7 @@ class Hub:
         await self.sio.emit("presence", {"counts": counts}, room=f"fac:{meeting_id}")
 
     # reads
-    async def on_sync(self, sid: str, data: Any = None) -> dict[str, Any]:
+    async def on_sync(self, sid: str, data: Any = None) -> SyncAck:
         conn = self.connections.get(sid)
         if conn is None:
             return {"ok": False, "error": Unauthorized().as_error()}
@@ -184,12 +189,11 @@ class Hub:
             return {"ok": False, "error": RateLimited().as_error()}
         since = data.get("since") if isinstance(data, dict) else None
         try:
-            name, payload = await self.service.sync(conn.session, since)
+            return sync_ack(await self.service.sync(conn.session, since))
         except TijdlijnError as exc:
             return {"ok": False, "error": exc.as_error()}
-        return {"ok": True, name: payload}
 
-    async def on_capsule(self, sid: str, data: Any = None) -> dict[str, Any]:
+    async def on_capsule(self, sid: str, data: Any = None) -> CapsuleAck | Refused:
         try:
             conn = self._admit(sid)
             return {"ok": True, **await self.service.capsule(conn.session)}
@@ -208,17 +212,17 @@ class Hub:
         return conn
 
     # writes
-    def _writer(self, name: str) -> Any:
-        async def handler(sid: str, data: Any = None) -> dict[str, Any]:
+    def _writer(self, name: str) -> Callable[[str, Any], Awaitable[WriteAck]]:
+        async def handler(sid: str, data: Any = None) -> WriteAck:
             return await self.metrics.timed_write(name, self.on_write(name, sid, data))
 
         handler.__name__ = f"on_{name.replace('.', '_')}"
         return handler
 
-    async def on_unknown(self, event: str, sid: str, *args: Any) -> dict[str, Any]:
+    async def on_unknown(self, event: str, sid: str, *args: Any) -> Refused:
         return {"ok": False, "error": UnknownEvent().as_error()}
 
-    async def on_write(self, name: str, sid: str, data: Any) -> dict[str, Any]:
+    async def on_write(self, name: str, sid: str, data: Any) -> WriteAck:
         """The one boundary where errors become error acks."""
         conn = self.connections.get(sid)
         try:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from zoneinfo import ZoneInfo
 
-from .domain.model import Meeting
+from .domain.meeting import Meeting
 from .settings import UNDATED_PREPARATION_DAYS, Settings
 
 DAY = 24 * 3600

@@ -11,6 +11,7 @@ query strings: either one lets whoever reads the log into a meeting or a connect
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import re
 import time
@@ -76,7 +77,9 @@ class Redact(logging.Filter):
 
 
 def uvicorn_log_config() -> dict[str, Any]:
-    """uvicorn's own configuration plus ours: limits on every handler, redaction on access."""
+    """uvicorn's own configuration plus ours: limits on every handler, redaction on access.
+
+    Untyped: the schema of ``logging.config.dictConfig``, which uvicorn's ``log_config`` takes."""
     filters = ["limit"]
     return {
         "version": 1,
@@ -123,3 +126,8 @@ def uvicorn_log_config() -> dict[str, Any]:
         },
         "root": {"handlers": ["plain"], "level": "INFO"},
     }
+
+
+def meeting_ref(meeting_id: str) -> str:
+    """A short hash for logs: enough to correlate lines, nothing about the case."""
+    return hashlib.sha256(meeting_id.encode()).hexdigest()[:10]

@@ -7,7 +7,7 @@ that start a meeting (new, imported, follow-up) all go through there.
 from __future__ import annotations
 
 import time
-from typing import Annotated, Any, Literal, TypedDict
+from typing import Annotated, Literal, TypedDict
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -15,7 +15,8 @@ from . import access
 from .domain import commands as c
 from .domain.commands_method import Preconditions
 from .domain.decide import Building
-from .domain.model import Meeting, new_meeting
+from .domain.items import PartyRef
+from .domain.meeting import Meeting, new_meeting
 
 
 class PartyIn(BaseModel):
@@ -108,6 +109,6 @@ def now() -> float:
     return time.time()
 
 
-def public_parties(state: Meeting) -> list[dict[str, Any]]:
+def public_parties(state: Meeting) -> list[PartyRef]:
     parties = sorted(state["parties"].values(), key=lambda p: p["position"])
     return [{"id": p["id"], "name": p["name"], "colour": p["colour"]} for p in parties]

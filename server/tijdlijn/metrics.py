@@ -17,10 +17,10 @@ from __future__ import annotations
 import contextlib
 import inspect
 import time
-from collections.abc import Awaitable, Callable, Iterable, Iterator
+from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping
 from functools import wraps
 from threading import Thread
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from prometheus_client import CollectorRegistry, Counter, Histogram, start_http_server
 from prometheus_client.core import GaugeMetricFamily
@@ -34,6 +34,9 @@ if TYPE_CHECKING:
 
     from .hub import Hub
     from .store.base import Store
+
+# A write's ack, whichever shape: counted by its ``ok`` and error code, passed on unchanged.
+A = TypeVar("A", bound=Mapping[str, object])
 
 # From a fraction of a millisecond (an embedded write) to seconds (an overloaded core).
 LATENCY_BUCKETS = (0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5)
@@ -102,7 +105,7 @@ class Metrics:
         self._thread: Thread | None = None
 
     # hub hooks
-    async def timed_write(self, command: str, answer: Awaitable[dict[str, Any]]) -> dict[str, Any]:
+    async def timed_write(self, command: str, answer: Awaitable[A]) -> A:
         """Await a write's ack, counting it by outcome (refusals by error code)."""
         started = time.perf_counter()
         result = await answer

@@ -10,14 +10,15 @@ half-imported. Party references inside the file use the file's own ids; the meet
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Annotated, Any, Final, Literal, TypedDict, TypeVar
+from typing import Annotated, Final, Literal, TypedDict, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from . import access
 from .domain import commands as c
 from .domain.decide import Building
-from .domain.model import LIMITS, Meeting, new_meeting, ordered_moments
+from .domain.limits import LIMITS
+from .domain.meeting import Meeting, new_meeting, ordered_moments
 from .domain.wording import validated
 from .errors import Invalid
 from .meetings import PartyIn
@@ -27,7 +28,7 @@ M = TypeVar("M", bound=BaseModel)
 AgendaPart = Literal["introduction", "timeline", "reflection", "agreements"]
 
 
-def validate(model: type[M], data: Any, what: str, schema: str | None = None) -> M:
+def validate(model: type[M], data: object, what: str, schema: str | None = None) -> M:
     """``data`` as ``model``, or :class:`Invalid` saying what is wrong with which field."""
     if not isinstance(data, dict):
         raise Invalid(f"{what} is geen JSON-object.")
@@ -162,7 +163,7 @@ class _Prepared(_Model):
 
 
 def meeting_from_prepared(
-    data: Any,
+    data: object,
     meeting_id: str,
     now: float,
     new_id: Callable[[], str] = access.new_item_id,

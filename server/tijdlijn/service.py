@@ -22,19 +22,26 @@ import random
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Protocol, TypedDict, cast
+from typing import Any, Protocol
 
 from . import access, meetings
-from .capsule import Contents, Sealer
+from .answers import (
+    Catchup,
+    DeletionReceipt,
+    Ended,
+    Snapshot,
+    Synced,
+    Written,
+    written,
+)
+from .capsule import Sealer
 from .domain import commands, writes
 from .domain.decide import MEETING_ENDED, Actor, decide
 from .domain.evolve import Event, WireEvent, clone, evolve
-from .domain.model import COLLECTIONS, Meeting, Role, upgraded
-from .domain.visibility import View, own_interpretations, strip_authors, view_for
+from .domain.meeting import COLLECTIONS, Meeting, Role, upgraded
+from .domain.visibility import own_interpretations, strip_authors, view_for
 from .errors import (
     Busy,
-    Conflict,
-    Forbidden,
     MeetingExpired,
     MeetingGone,
     MeetingLost,
@@ -43,7 +50,9 @@ from .errors import (
     TooLate,
     Unauthorized,
 )
-from .lifetime import DAY, ttl_for
+from .keeping import Keeping
+from .lifetime import ttl_for
+from .logs import meeting_ref
 from .settings import Settings
 from .share import links_for
 from .share import tokens as share_tokens
@@ -78,19 +87,6 @@ class Broadcaster(Protocol):
         """Tell the devices still connected that their meeting came back at ``seq``."""
 
 
-class Snapshot(TypedDict, total=False):
-    seq: int
-    meeting: View
-    you: dict[str, Any]
-    share: dict[str, str]
-    restored_at: int
-
-
-def meeting_ref(meeting_id: str) -> str:
-    """A short hash for logs: enough to correlate lines, nothing about the case."""
-    return hashlib.sha256(meeting_id.encode()).hexdigest()[:10]
-
-
 def wire(event: Event, public: bool) -> WireEvent:
     """One event as an audience receives it, with the seq of that audience's previous event."""
     if public:
@@ -115,7 +111,7 @@ def gone_error(status: Status) -> MeetingGone:
     return MeetingGone()
 
 
-class Meetings:
+class Meetings(Keeping):
     def __init__(
         self,
         settings: Settings,
@@ -182,7 +178,7 @@ class Meetings:
         self.cache[meeting_id] = stored
         return stored
 
-    async def sync(self, session: Session, since: object) -> tuple[str, dict[str, Any]]:
+    async def sync(self, session: Session, since: object) -> Synced:
         """``catchup`` (the events after ``since`` this device may see) or ``snapshot``."""
         public = session.actor.role != "facilitator"
         if session.actor.role == "intake":
@@ -192,10 +188,10 @@ class Meetings:
             if events is not None:
                 seq = events[-1]["seq"] if events else since
                 shown = [wire(e, public) for e in events if not public or e["public"]]
-                return "catchup", {"seq": seq, "events": shown}
+                catchup: Catchup = {"seq": seq, "events": shown}
+                return "catchup", catchup
         stored = await self.load(session.meeting_id)
-        # The transport takes any JSON object; a Snapshot is one (TypedDicts are not dicts to mypy).
-        return "snapshot", cast(dict[str, Any], await self.snapshot(session, stored))
+        return "snapshot", await self.snapshot(session, stored)
 
     async def snapshot(self, session: Session, stored: Stored) -> Snapshot:
         state, actor = stored.state, session.actor
@@ -234,7 +230,7 @@ class Meetings:
         return found
 
     # writes
-    async def write(self, session: Session, name: str, data: Any) -> dict[str, Any]:
+    async def write(self, session: Session, name: str, data: Any) -> Written | Ended:
         """Parse, authorise, decide, append and broadcast one write; the ack to send back."""
         command = writes.parse(name, data)
         lock = self.locks.setdefault(session.meeting_id, asyncio.Lock())
@@ -243,7 +239,7 @@ class Meetings:
 
     async def _apply(
         self, session: Session, name: str, command: commands.Command
-    ) -> dict[str, Any]:
+    ) -> Written | Ended:
         mid = session.meeting_id
         op_key = f"{session.sender}:{command.op_id}"
         for attempt in range(MAX_ATTEMPTS):
@@ -277,11 +273,7 @@ class Meetings:
                 return {"ok": True, "receipt": await self._delete(mid)}
             if not outcome.changes:
                 prior = await self._recall(mid, op_key)
-                return (
-                    prior
-                    if prior is not None
-                    else {"ok": True, "seq": stored.seq, **outcome.result}
-                )
+                return prior if prior is not None else written(stored.seq, outcome.result)
             seq = stored.seq + 1
             event: Event = {
                 "seq": seq,
@@ -291,7 +283,7 @@ class Meetings:
                 "public": outcome.public,
                 "pprev": stored.public_seq,
             }
-            result = {"ok": True, "seq": seq, **outcome.result}
+            result = written(seq, outcome.result)
             ttl = ttl_for(outcome.state, self.settings, now)
             appended = await self.store.append(mid, event, op_key, result, ttl)
             if isinstance(appended, Appended):
@@ -325,13 +317,13 @@ class Meetings:
                 public_seq = event["seq"]
         self.cache[meeting_id] = Stored(events[-1]["seq"], state, public_seq, stored.base)
 
-    async def _recall(self, meeting_id: str, op_key: str) -> dict[str, Any] | None:
+    async def _recall(self, meeting_id: str, op_key: str) -> Written | None:
         prior = await self.store.recall(meeting_id, op_key)
         if prior is not None:
             await self._rebroadcast(meeting_id, prior)
         return prior
 
-    async def _rebroadcast(self, meeting_id: str, result: dict[str, Any]) -> None:
+    async def _rebroadcast(self, meeting_id: str, result: Written) -> None:
         """An op answered before may never have been delivered (the process that appended it
         died, or its answer was lost and this is a retry): deliver it again. Devices drop an
         event they already applied, so this is harmless when it did arrive."""
@@ -394,7 +386,7 @@ class Meetings:
         # 25^6 codes: twenty collisions in a row means something is wrong with the store.
         raise StoreUnavailable("Kon geen vrije deelnamecode vinden.")
 
-    async def _delete(self, mid: str) -> dict[str, Any]:
+    async def _delete(self, mid: str) -> DeletionReceipt:
         """A decided ``meeting.end``: delete everything of the meeting now; the receipt for the
         facilitator (the hub then tells every other device)."""
         stored = await self.load(mid)
@@ -403,108 +395,8 @@ class Meetings:
         log.info("deleted meeting=%s keys=%d", meeting_ref(mid), deletion.removed)
         return deletion_receipt(mid, stored.state, deletion.removed, deletion.remaining)
 
-    async def capsule(self, session: Session) -> dict[str, Any]:
-        """The meeting sealed for its facilitator's console, and when the meeting expires."""
-        if session.actor.role != "facilitator":
-            raise Forbidden("Alleen de gespreksbegeleider krijgt een herstelkopie.")
-        mid = session.meeting_id
-        stored = await self.load(mid)
-        grants = await self.store.grants(mid)
-        share = await self.store.share(mid) or {}
-        # Every answer the store still keeps (its ops window), so a device retrying one after a
-        # restore gets its answer instead of applying it twice; but only answers the sealed
-        # state holds: an op appended since the load above would be answered "ok" after a
-        # restore without being in the meeting.
-        ops = {
-            key: result
-            for key, result in (
-                await self.store.ops(mid, stored.seq - self.store.ops_window)
-            ).items()
-            if result.get("seq", 0) <= stored.seq
-        }
-        now = self.clock()
-        expires_at = now + capsule_seconds(stored.state, self.settings, now)
-        contents: Contents = {
-            "v": 1,
-            "meeting_id": mid,
-            "seq": stored.seq,
-            "public_seq": stored.public_seq,
-            "state": stored.state,
-            "code": share.get("join_code", ""),
-            "access": grants,
-            "share": share,
-            "ops": ops,
-            "sealed_at": now,
-            "expires_at": expires_at,
-        }
-        return {
-            "capsule": self.sealer.seal(contents),
-            "seq": stored.seq,
-            # When the meeting itself expires if nothing changes, and until when the capsule
-            # can bring it back.
-            "expires_at": now + ttl_for(stored.state, self.settings, now),
-            "capsule_expires_at": expires_at,
-        }
 
-    async def restore(self, token: str, sealed: object) -> dict[str, Any]:
-        """Bring a lost meeting back from its capsule, as it was: same id, tokens, code, seq.
-
-        Only with a capsule this server sealed, not expired, presented with a facilitator token
-        of that meeting, and only while no live meeting has the id and it was not ended.
-        """
-        now = self.clock()
-        contents = self.sealer.open(sealed, now)
-        mid = contents["meeting_id"]
-        record = contents["access"].get(access.token_hash(token))
-        if access.meeting_of(token) != mid or record is None or record["role"] != "facilitator":
-            raise Unauthorized("Deze herstelkopie hoort niet bij jouw link.")
-        status = await self.store.status(mid)
-        if status == "live":
-            raise Conflict("Deze bijeenkomst loopt nog; herstellen is niet nodig.")
-        if status == "ended":
-            raise MeetingGone("Deze bijeenkomst is beëindigd en verwijderd; ze komt niet terug.")
-        state = contents["state"]
-        ttl = ttl_for(state, self.settings, now)
-        share = dict(contents["share"])
-        code = contents["code"]
-        for _ in range(20):
-            if await self.store.create(
-                state,
-                code,
-                contents["access"],
-                share,
-                ttl,
-                seq=contents["seq"],
-                public_seq=contents["public_seq"],
-                ops=contents["ops"],
-            ):
-                break
-            if await self.store.status(mid) == "live":
-                raise Conflict("Deze bijeenkomst loopt nog; herstellen is niet nodig.")
-            # Only the join code is taken (by a newer meeting): keep everything else.
-            code = access.new_join_code()
-            share = meetings.with_code(share, code)
-        else:
-            raise StoreUnavailable("Kon de bijeenkomst niet herstellen.")
-        self.forget(mid)
-        log.info("restored meeting=%s seq=%d", meeting_ref(mid), contents["seq"])
-        if self.broadcaster is not None:
-            # A device that stayed connected through the loss may hold events past this seq,
-            # which the restored meeting numbers again: it must take the meeting afresh.
-            await self.broadcaster.restored(mid, contents["seq"])
-        return {"meeting_id": mid, "seq": contents["seq"], "join_code": code}
-
-
-def capsule_seconds(state: Meeting, settings: Settings, now: float) -> int:
-    """How long a capsule may bring its meeting back: a preparation for as long as one may last
-    (so an expired preparation can come back from the facilitator's browser), a running meeting
-    for a day past its own lifetime."""
-    if state["phase"] == "preparation":
-        return max(ttl_for(state, settings, now), settings.preparation_days * DAY)
-    return ttl_for(state, settings, now) + DAY
-
-
-def deletion_receipt(meeting_id: str, state: Meeting, keys: int, remaining: int) -> dict[str, Any]:
+def deletion_receipt(meeting_id: str, state: Meeting, keys: int, remaining: int) -> DeletionReceipt:
     """Proof of deletion for a privacy officer: counts and hashes, no case content."""
     kept = upgraded(state)  # a meeting stored before a collection existed has none of it
     items = {kind: len(kept[kind]) for kind in COLLECTIONS}

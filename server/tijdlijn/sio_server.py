@@ -32,8 +32,9 @@ import socketio
 from socketio import packet as sp
 
 from . import proxy
+from .answers import Refused
 from .body import MAX_DEPTH, depth
-from .errors import UnknownEvent
+from .errors import ErrorBody, UnknownEvent
 from .settings import Settings
 
 log = logging.getLogger("tijdlijn.socketio")
@@ -97,7 +98,7 @@ class Bucket:
         return True
 
 
-def _error(code: str, message: str) -> dict[str, str]:
+def _error(code: str, message: str) -> ErrorBody:
     return {"code": code, "message": message}
 
 
@@ -228,9 +229,7 @@ class TijdlijnServer(socketio.AsyncServer):  # type: ignore[misc]
         elif not await self._answer_by_id(eio_sid, data, TOO_LARGE, "too_large"):
             await self._close(eio_sid, "too_large")
 
-    async def _answer_by_id(
-        self, eio_sid: str, data: str, error: dict[str, str], reason: str
-    ) -> bool:
+    async def _answer_by_id(self, eio_sid: str, data: str, error: ErrorBody, reason: str) -> bool:
         """An error ack for an event we could not (or would not) decode, if it has an ack id
         and the client is connected; False when there is nobody to answer."""
         match = _ID.match(data)
@@ -242,7 +241,7 @@ class TijdlijnServer(socketio.AsyncServer):  # type: ignore[misc]
         return True
 
     async def _connect_refused(
-        self, eio_sid: str, namespace: str | None, why: dict[str, str] | None = None
+        self, eio_sid: str, namespace: str | None, why: ErrorBody | None = None
     ) -> None:
         why = why or TOO_LARGE
         self.junk.count(why["code"])
@@ -251,8 +250,8 @@ class TijdlijnServer(socketio.AsyncServer):  # type: ignore[misc]
             eio_sid, self.packet_class(sp.CONNECT_ERROR, data=error, namespace=namespace or "/")
         )
 
-    async def _ack_error(self, eio_sid: str, ack_id: int, error: dict[str, str]) -> None:
-        answer = [{"ok": False, "error": error}]
+    async def _ack_error(self, eio_sid: str, ack_id: int, error: ErrorBody) -> None:
+        answer: list[Refused] = [{"ok": False, "error": error}]
         await self._send_packet(
             eio_sid, self.packet_class(sp.ACK, namespace="/", id=ack_id, data=answer)
         )
@@ -296,7 +295,7 @@ class EngineFrames:
             return
         closed = False
 
-        async def close(code: int, reason: str) -> dict[str, Any]:
+        async def close(code: int, reason: str) -> dict[str, str | int]:
             nonlocal closed
             if not closed:
                 closed = True

@@ -11,7 +11,7 @@ from typing import Any
 
 from tijdlijn.domain import writes
 from tijdlijn.domain.decide import Actor, decide
-from tijdlijn.domain.model import Meeting, new_meeting
+from tijdlijn.domain.meeting import Meeting, new_meeting
 
 FACILITATOR = Actor("facilitator")
 CREATED_AT = 1_717_405_200.0  # 3 June 2024, 11:00 in Amsterdam

@@ -24,7 +24,8 @@ import httpx
 import socketio
 
 from tijdlijn.domain.evolve import Change, evolve
-from tijdlijn.domain.model import PALETTE, Meeting
+from tijdlijn.domain.items import PALETTE
+from tijdlijn.domain.meeting import Meeting
 
 DEADLINE = 10.0
 WELCOMES = ("snapshot", "catchup")

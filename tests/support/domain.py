@@ -16,7 +16,8 @@ import pytest
 
 from tijdlijn.domain.decide import Actor, Outcome, decide
 from tijdlijn.domain.evolve import clone, evolve
-from tijdlijn.domain.model import PALETTE, Meeting, MeetingKind, new_meeting
+from tijdlijn.domain.items import PALETTE
+from tijdlijn.domain.meeting import Meeting, MeetingKind, new_meeting
 from tijdlijn.domain.writes import WRITES, parse
 from tijdlijn.errors import TijdlijnError
 

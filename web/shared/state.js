@@ -42,7 +42,7 @@
  *   agreements: Record<string, Agreement>, intakes?: Record<string, Intake>,
  *   intake_entries?: Record<string, IntakeEntry>, new_information?: Record<string, NewInformation>,
  *   preconditions?: Record<string, boolean | null>, ground_rules_accepted?: number}} Meeting
- *   As server/tijdlijn/domain/model.py Meeting, as a device receives it: the preparation's
+ *   As server/tijdlijn/domain/meeting.py Meeting, as a device receives it: the preparation's
  *   collections and the counts reach the facilitators only.
  */
 /** @typedef {{id: string, party_id: string, status: "open"|"closed", opened_at: number}} Intake */
@@ -78,7 +78,7 @@ export const COLLECTIONS = Object.freeze([
   "intake_entries",
   "new_information",
 ]);
-/** As MEETING_FIELDS in server/tijdlijn/domain/model.py (tests/test_state_js.py compares them). */
+/** As MEETING_FIELDS in server/tijdlijn/domain/meeting.py (tests/test_state_js.py compares them). */
 export const MEETING_FIELDS = Object.freeze([
   "id",
   "kind",
@@ -98,7 +98,7 @@ export const MEETING_FIELDS = Object.freeze([
   "rule_acceptances",
   "ground_rules_accepted",
 ]);
-/** Okabe & Ito colours, as server/tijdlijn/domain/model.py PALETTE. */
+/** Okabe & Ito colours, as server/tijdlijn/domain/items.py PALETTE. */
 export const PALETTE = Object.freeze([
   "#E69F00",
   "#56B4E9",

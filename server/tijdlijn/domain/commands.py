@@ -20,7 +20,8 @@ from pydantic import (
     StringConstraints,
 )
 
-from .model import PALETTE, AgreementStatus, Phase, TriangleLevel
+from .items import PALETTE, AgreementStatus, TriangleLevel
+from .meeting import Phase
 
 Id = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{1,40}$")]
 OpId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_.:-]{1,64}$")]

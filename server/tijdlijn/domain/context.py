@@ -11,24 +11,10 @@ from dataclasses import dataclass
 from typing import Literal, overload
 
 from ..errors import LimitReached, NotFound
-from .model import (
-    LIMITS,
-    Agreement,
-    Collection,
-    Intake,
-    IntakeEntry,
-    Interpretation,
-    Item,
-    Lesson,
-    Meeting,
-    Moment,
-    NewInformation,
-    Party,
-    Role,
-    Theme,
-    Thread,
-    ordered_moments,
-)
+from .items import Agreement, Interpretation, Lesson, Moment, Party, Theme, Thread
+from .limits import LIMITS
+from .meeting import Collection, Item, Meeting, Role, ordered_moments
+from .preparation import Intake, IntakeEntry, NewInformation
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,7 +15,7 @@ from ..errors import Forbidden, MeetingClosed
 from . import commands as c
 from .context import Actor, Ctx
 from .evolve import Change, changes_of, clone, settled, tracked
-from .model import Meeting, upgraded
+from .meeting import Meeting, upgraded
 from .timeline import MEETING_ENDED
 from .visibility import public_changes
 from .writes import WRITES, Write

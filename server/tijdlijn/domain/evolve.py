@@ -9,10 +9,10 @@ same state as the server at N.
 from __future__ import annotations
 
 import copy
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, Literal, NotRequired, TypedDict, TypeVar, cast
 
-from .model import COLLECTIONS, MEETING_FIELDS, Collection, Meeting, PublicView, upgraded
+from .meeting import COLLECTIONS, MEETING_FIELDS, Collection, Meeting, PublicView, upgraded
 
 
 # A change is wire format (the store keeps it, browsers apply it): its item and fields are JSON
@@ -112,18 +112,23 @@ def clone(state: Meeting) -> Meeting:
     """A copy whose containers can change freely; items are shared and replaced, never edited.
 
     A meeting stored before a field existed gets it (``upgraded``)."""
+    return _copied(state, dict)
+
+
+def _copied(state: Meeting, make: Callable[[Mapping[str, Any]], dict[str, Any]]) -> Meeting:
+    """``state`` with each collection copied by ``make`` (a plain or a tracking dict)."""
     state = upgraded(state)
     copied = state.copy()
-    copied["parties"] = dict(state["parties"])
-    copied["moments"] = dict(state["moments"])
-    copied["interpretations"] = dict(state["interpretations"])
-    copied["themes"] = dict(state["themes"])
-    copied["threads"] = dict(state["threads"])
-    copied["lessons"] = dict(state["lessons"])
-    copied["agreements"] = dict(state["agreements"])
-    copied["intakes"] = dict(state["intakes"])
-    copied["intake_entries"] = dict(state["intake_entries"])
-    copied["new_information"] = dict(state["new_information"])
+    copied["parties"] = make(state["parties"])
+    copied["moments"] = make(state["moments"])
+    copied["interpretations"] = make(state["interpretations"])
+    copied["themes"] = make(state["themes"])
+    copied["threads"] = make(state["threads"])
+    copied["lessons"] = make(state["lessons"])
+    copied["agreements"] = make(state["agreements"])
+    copied["intakes"] = make(state["intakes"])
+    copied["intake_entries"] = make(state["intake_entries"])
+    copied["new_information"] = make(state["new_information"])
     return copied
 
 
@@ -164,31 +169,27 @@ class _Tracked(dict[str, Any]):
 
 def tracked(state: Meeting) -> Meeting:
     """A copy to decide on (like :func:`clone`) whose collections record what is touched."""
-    copied = upgraded(state).copy()
-    raw = cast(dict[str, Any], copied)
-    for kind in COLLECTIONS:
-        raw[kind] = _Tracked(raw[kind])
-    return copied
+    return _copied(state, _Tracked)
 
 
 def settled(state: Meeting) -> Touched:
-    """What the handler touched in a :func:`tracked` state; its collections become plain dicts."""
-    raw = cast(dict[str, Any], state)
+    """What the handler touched in a :func:`tracked` state (then plain dicts again: a tracking
+    dict never leaves ``decide``)."""
     touched: Touched = {}
     for kind in COLLECTIONS:
-        collection = raw[kind]
-        if isinstance(collection, _Tracked):
-            if collection.touched:
-                touched[kind] = collection.touched
-            raw[kind] = dict(collection)
+        collection = state[kind]
+        if isinstance(collection, _Tracked) and collection.touched:
+            touched[kind] = collection.touched
+    plain = _copied(state, dict)
+    state.update(plain)
     return touched
 
 
-def changes_of(before: Meeting, after: Meeting, touched: Touched) -> list[Change]:
-    """:func:`diff` of ``before`` and ``after`` looking only at the fields and at what the
-    command touched: the same changes, at a cost that does not grow with the meeting."""
-    old_state = cast(Mapping[str, Any], before)
-    new_state = cast(Mapping[str, Any], after)
+def changes_of(
+    old_state: Mapping[str, Any], new_state: Mapping[str, Any], touched: Touched
+) -> list[Change]:
+    """:func:`diff` of two states looking only at the fields and at what the command touched
+    (``settled``): the same changes, at a cost that does not grow with the meeting."""
     changes: list[Change] = []
     fields = {
         key: new_state[key]

@@ -14,9 +14,12 @@ import hmac
 
 from ..errors import Conflict, Forbidden, Invalid, LimitReached, NotFound
 from . import commands_method as cm
-from . import model
+from . import items, preparation
 from .context import Ctx, Result
-from .model import LIMITS, PRECONDITIONS, Intake, IntakeEntry, Meeting, holds_personal_data
+from .items import holds_personal_data
+from .limits import LIMITS
+from .meeting import Meeting, upgraded
+from .preparation import PRECONDITIONS, Intake, IntakeEntry
 
 INTAKE_CLOSED = "Deze uitvraag is gesloten. Neem contact op met de gespreksbegeleider."
 
@@ -82,7 +85,7 @@ def intake_open(x: Ctx, cmd: cm.IntakeOpen) -> Result:
         # A new link replaces the old one: a device still holding the old link is shut out.
         del x.s["intakes"][old["id"]]
     iid = x.new_id()
-    x.s["intakes"][iid] = model.intake(iid, cmd.party_id, cmd.token_hash, x.now)
+    x.s["intakes"][iid] = preparation.intake(iid, cmd.party_id, cmd.token_hash, x.now)
     return "intake.opened", {"id": iid}
 
 
@@ -129,7 +132,7 @@ def intake_add(x: Ctx, cmd: cm.IntakeAdd) -> Result:
     if mine >= LIMITS["intake_entries_per_party"]:
         raise LimitReached(f"Maximaal {LIMITS['intake_entries_per_party']} momenten per partij.")
     eid = x.new_id()
-    x.s["intake_entries"][eid] = model.intake_entry(
+    x.s["intake_entries"][eid] = preparation.intake_entry(
         eid, party, cmd.when, cmd.text, cmd.experience, x.now
     )
     return "intake.added", {"id": eid}
@@ -144,7 +147,7 @@ def intake_update(x: Ctx, cmd: cm.IntakeUpdate) -> Result:
     if cmd.experience is not None:
         entry["experience"] = cmd.experience
     entry["updated_at"] = x.now
-    entry["pii"] = model.intake_entry_pii(entry["text"], entry["experience"])
+    entry["pii"] = preparation.intake_entry_pii(entry["text"], entry["experience"])
     x.s["intake_entries"][cmd.id] = entry
     return "intake.updated", {}
 
@@ -171,7 +174,7 @@ def intake_take(x: Ctx, cmd: cm.IntakeTake) -> Result:
         x.room("moments")
         text = cmd.text or entries[0]["text"]
         mid = x.new_id()
-        moment = model.moment(
+        moment = items.moment(
             mid,
             text,
             entries[0]["when"] if cmd.when is None else cmd.when,
@@ -186,7 +189,7 @@ def intake_take(x: Ctx, cmd: cm.IntakeTake) -> Result:
         if not entry["experience"]:
             continue
         iid = x.new_id()
-        x.s["interpretations"][iid] = model.interpretation(
+        x.s["interpretations"][iid] = items.interpretation(
             iid, moment["id"], entry["party_id"], entry["experience"], x.now, prepared=True
         )
     return event, {"id": moment["id"]}
@@ -198,7 +201,7 @@ def new_information_add(x: Ctx, cmd: cm.NewInformationAdd) -> Result:
         raise Conflict("Nieuwe informatie noteer je tijdens de bijeenkomst.")
     x.room("new_information")
     nid = x.new_id()
-    x.s["new_information"][nid] = model.new_information(nid, x.now, x.s["current_moment_id"])
+    x.s["new_information"][nid] = preparation.new_information(nid, x.now, x.s["current_moment_id"])
     return "new_information.added", {"id": nid}
 
 
@@ -220,7 +223,7 @@ def new_information_remove(x: Ctx, cmd: cm.NewInformationRemove) -> Result:
 
 def intake_for_token(state: Meeting, token_hash: str) -> Intake | None:
     """The intake a token hash belongs to (open or closed); access.py decides what it grants."""
-    for intake in model.upgraded(state)["intakes"].values():
+    for intake in upgraded(state)["intakes"].values():
         if hmac.compare_digest(intake["token_hash"], token_hash):
             return intake
     return None

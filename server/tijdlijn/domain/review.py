@@ -6,9 +6,10 @@ from typing import Literal
 
 from ..errors import Conflict, Forbidden, Invalid, LimitReached, NotFound
 from . import commands as c
-from . import model
+from . import items
 from .context import Ctx, Result
-from .model import LIMITS, holds_personal_data
+from .items import holds_personal_data
+from .limits import LIMITS
 
 
 # themes
@@ -29,12 +30,12 @@ def theme_flag(x: Ctx, cmd: c.ThemeFlag) -> Result:
             theme = existing[0]
         else:
             x.room("themes")
-            theme = model.theme(x.new_id(), cmd.label)
+            theme = items.theme(x.new_id(), cmd.label)
     else:
         raise Invalid("Kies een thema of geef een nieuw label.")
     if len(theme["flags"]) >= LIMITS["flags_per_theme"]:
         raise LimitReached()
-    new_flag: model.Flag = {"target": cmd.target, "id": cmd.id}
+    new_flag: items.Flag = {"target": cmd.target, "id": cmd.id}
     if x.actor.participant_id:
         new_flag["author"] = x.actor.participant_id
     x.s["themes"][theme["id"]] = {**theme, "flags": [*theme["flags"], new_flag]}
@@ -116,7 +117,7 @@ def thread_add(x: Ctx, cmd: c.ThreadAdd) -> Result:
     x.room("threads")
     moments, themes = _links(x, cmd.moment_ids, cmd.theme_ids)
     tid = x.new_id()
-    x.s["threads"][tid] = model.thread(
+    x.s["threads"][tid] = items.thread(
         tid, cmd.text, cmd.level, moments, themes, x.next_position("threads")
     )
     return "thread.added", {"id": tid}
@@ -156,7 +157,7 @@ def thread_remove(x: Ctx, cmd: c.ThreadRemove) -> Result:
 def lesson_add(x: Ctx, cmd: c.LessonAdd) -> Result:
     x.room("lessons")
     lid = x.new_id()
-    x.s["lessons"][lid] = model.lesson(lid, cmd.text, x.next_position("lessons"))
+    x.s["lessons"][lid] = items.lesson(lid, cmd.text, x.next_position("lessons"))
     return "lesson.added", {"id": lid}
 
 
@@ -175,7 +176,7 @@ def lesson_remove(x: Ctx, cmd: c.LessonRemove) -> Result:
 def agreement_add(x: Ctx, cmd: c.AgreementAdd) -> Result:
     x.room("agreements")
     aid = x.new_id()
-    x.s["agreements"][aid] = model.agreement(
+    x.s["agreements"][aid] = items.agreement(
         aid, cmd.text, x.party(cmd.owner_party_id), cmd.due, x.next_position("agreements")
     )
     return "agreement.added", {"id": aid}

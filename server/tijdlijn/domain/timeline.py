@@ -9,9 +9,10 @@ from collections.abc import Callable
 
 from ..errors import Conflict, Forbidden, Invalid
 from . import commands as c
-from . import method, model
+from . import items, method
 from .context import Ctx, Result
-from .model import AGENDA_PARTS, Flag, Moment, holds_personal_data, ordered_moments
+from .items import Flag, Moment, holds_personal_data
+from .meeting import AGENDA_PARTS, ordered_moments
 
 # What a decided ``meeting.end`` is called: the service deletes the meeting when it sees it.
 MEETING_ENDED = "meeting.ended"
@@ -81,7 +82,7 @@ def party_add(x: Ctx, cmd: c.PartyAdd) -> Result:
     if _name_taken(x, cmd.name):
         raise Conflict("Er is al een partij met deze naam.")
     pid = x.new_id()
-    x.s["parties"][pid] = model.party(pid, cmd.name, cmd.colour, x.next_position("parties"))
+    x.s["parties"][pid] = items.party(pid, cmd.name, cmd.colour, x.next_position("parties"))
     return "party.added", {"id": pid}
 
 
@@ -118,7 +119,7 @@ def party_remove(x: Ctx, cmd: c.PartyRemove) -> Result:
 def moment_add(x: Ctx, cmd: c.MomentAdd) -> Result:
     x.room("moments")
     mid = x.new_id()
-    moment = model.moment(
+    moment = items.moment(
         mid, cmd.text, cmd.when, x.position_at(cmd.position), x.party(cmd.source_party_id)
     )
     x.s["moments"][mid] = moment
@@ -225,7 +226,7 @@ def interpretation_add(x: Ctx, cmd: c.InterpretationAdd) -> Result:
         party_id = x.actor.party_id or ""
     x.party(party_id)
     iid = x.new_id()
-    x.s["interpretations"][iid] = model.interpretation(
+    x.s["interpretations"][iid] = items.interpretation(
         iid,
         cmd.moment_id,
         party_id,
@@ -238,7 +239,7 @@ def interpretation_add(x: Ctx, cmd: c.InterpretationAdd) -> Result:
     return "interpretation.added", {"id": iid}
 
 
-def _own_interpretation(x: Ctx, iid: str) -> model.Interpretation:
+def _own_interpretation(x: Ctx, iid: str) -> items.Interpretation:
     item = x.get("interpretations", iid, "Deze duiding")
     if x.actor.role != "facilitator":
         x.revealed_moment(item["moment_id"])

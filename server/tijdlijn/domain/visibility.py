@@ -15,28 +15,22 @@ ground rules (facilitators get the count).
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import Literal, cast
+from typing import Literal
 
 from .evolve import Change, Touched, diff
-from .model import (
+from .items import Flag, Interpretation, Moment, Theme, Thread
+from .meeting import (
     MEETING_FIELDS,
     Collection,
     FacilitatorView,
-    Flag,
-    Intake,
-    IntakeLinkView,
-    IntakeSeen,
-    Interpretation,
     Item,
     Meeting,
-    Moment,
     PublicView,
     Role,
-    Theme,
-    Thread,
     new_meeting,
     upgraded,
 )
+from .preparation import Intake, IntakeLinkView, IntakeSeen
 
 View = FacilitatorView | PublicView | IntakeLinkView
 
@@ -283,7 +277,8 @@ def _public_field(state: Meeting, key: str) -> object:
     if key == "current_moment_id":
         current = state["current_moment_id"]
         return current if current is not None and _revealed(state, current) else None
-    return cast(Mapping[str, object], state)[key]
+    fields: Mapping[str, object] = state
+    return fields[key]
 
 
 def _moment_seen(state: Meeting, item_id: str) -> Moment | None:

@@ -17,7 +17,7 @@ from . import commands as c
 from . import commands_method as cm
 from . import method, review, timeline
 from .context import Ctx, Result
-from .model import Role
+from .meeting import Role
 from .wording import NAME_LIKE, validated
 
 C = TypeVar("C", bound=c.Command)

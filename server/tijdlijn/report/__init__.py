@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..domain.model import Meeting
+from ..domain.meeting import Meeting
 from .content import Report, ReportOptions, build, filename
 from .html import render_html
 from .markdown import render_markdown

@@ -18,7 +18,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from ..domain.model import AgreementStatus, Meeting, TriangleLevel, ordered_moments
+from ..domain.items import AgreementStatus, TriangleLevel
+from ..domain.meeting import Meeting, ordered_moments
 from ..domain.visibility import public_view
 from ..words import format_date, word
 

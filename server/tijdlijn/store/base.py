@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal, Protocol, TypedDict, TypeVar, cast
 
+from ..answers import Written
 from ..domain.evolve import Change, Event
-from ..domain.model import COLLECTIONS, MEETING_FIELDS, Meeting, Role
+from ..domain.meeting import COLLECTIONS, MEETING_FIELDS, Meeting, Role
 
 T = TypeVar("T")
 
@@ -43,7 +45,8 @@ def _dump(value: object) -> str:
 def state_parts(meeting: Meeting) -> list[tuple[str, str]]:
     """Every part of ``meeting``, in its order."""
     parts: list[tuple[str, str]] = []
-    for key, value in cast(dict[str, Any], meeting).items():
+    fields: Mapping[str, Any] = meeting
+    for key, value in fields.items():
         if key in COLLECTIONS:
             parts += [(f"i:{key}:{item_id}", _dump(item)) for item_id, item in value.items()]
         else:
@@ -121,7 +124,7 @@ class Stale:
 class Duplicate:
     """This op id was applied before; here is what it answered then."""
 
-    result: dict[str, Any]
+    result: Written
 
 
 @dataclass(frozen=True, slots=True)
@@ -189,7 +192,7 @@ class Store(Protocol):
         *,
         seq: int = 0,
         public_seq: int = 0,
-        ops: dict[str, dict[str, Any]] | None = None,
+        ops: dict[str, Written] | None = None,
     ) -> bool:
         """Store a new meeting at ``seq`` (0, or a restored meeting's). False, and nothing
         stored, when ``code`` or the meeting id is in use.
@@ -222,7 +225,7 @@ class Store(Protocol):
         meeting_id: str,
         event: Event,
         op_id: str | None,
-        result: dict[str, Any],
+        result: Written,
         ttl: int,
     ) -> AppendResult:
         """Append ``event`` (its ``seq`` is the expected new seq) and apply its changes to the
@@ -235,10 +238,10 @@ class Store(Protocol):
         :data:`OPS_WINDOW` seqs are dropped.
         """
 
-    async def recall(self, meeting_id: str, op_id: str) -> dict[str, Any] | None:
+    async def recall(self, meeting_id: str, op_id: str) -> Written | None:
         """The result an op id produced, if it was applied."""
 
-    async def ops(self, meeting_id: str, after: int) -> dict[str, dict[str, Any]]:
+    async def ops(self, meeting_id: str, after: int) -> dict[str, Written]:
         """Op id -> result of the ops answered with a seq above ``after`` (for a capsule)."""
 
     async def since(self, meeting_id: str, seq: int) -> list[Event] | None:

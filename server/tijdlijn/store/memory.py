@@ -20,10 +20,11 @@ import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Literal
 
+from ..answers import Written
 from ..domain.evolve import Event
-from ..domain.model import Meeting
+from ..domain.meeting import Meeting
 from .base import (
     OPS_WINDOW,
     TOMBSTONE_SECONDS,
@@ -155,7 +156,7 @@ class MemoryStore:
         *,
         seq: int = 0,
         public_seq: int = 0,
-        ops: dict[str, dict[str, Any]] | None = None,
+        ops: dict[str, Written] | None = None,
     ) -> bool:
         meeting_id = meeting["id"]
         holder = self._codes.get(code)
@@ -226,14 +227,14 @@ class MemoryStore:
         meeting_id: str,
         event: Event,
         op_id: str | None,
-        result: dict[str, Any],
+        result: Written,
         ttl: int,
     ) -> AppendResult:
         entry = self._live(meeting_id)
         if entry is None:
             return Gone()
         if op_id is not None and op_id in entry.ops:
-            return Duplicate(result=json.loads(entry.ops[op_id]))
+            return Duplicate(result=decoded(entry.ops[op_id], Written))
         if event["seq"] != entry.seq + 1:
             return Stale(seq=entry.seq)
         # Encode everything before changing anything, so a value that is not JSON leaves the
@@ -260,10 +261,10 @@ class MemoryStore:
         self._touch(entry, ttl)
         return Appended(seq=entry.seq)
 
-    async def recall(self, meeting_id: str, op_id: str) -> dict[str, Any] | None:
+    async def recall(self, meeting_id: str, op_id: str) -> Written | None:
         entry = self._live(meeting_id)
         raw = None if entry is None else entry.ops.get(op_id)
-        return None if raw is None else decoded(raw, dict[str, Any])
+        return None if raw is None else decoded(raw, Written)
 
     async def since(self, meeting_id: str, seq: int) -> list[Event] | None:
         entry = self._live(meeting_id)
@@ -277,11 +278,11 @@ class MemoryStore:
         start = len(entry.log) - wanted
         return [decoded(raw, Event) for raw in itertools.islice(entry.log, start, None)]
 
-    async def ops(self, meeting_id: str, after: int) -> dict[str, dict[str, Any]]:
+    async def ops(self, meeting_id: str, after: int) -> dict[str, Written]:
         entry = self._live(meeting_id)
         if entry is None:
             return {}
-        found = {key: json.loads(raw) for key, raw in entry.ops.items()}
+        found = {key: decoded(raw, Written) for key, raw in entry.ops.items()}
         return {key: result for key, result in found.items() if result.get("seq", 0) > after}
 
     async def event_at(self, meeting_id: str, seq: int) -> Event | None:

@@ -30,7 +30,7 @@ from __future__ import annotations
 import contextlib
 import json
 from collections.abc import Iterator
-from typing import Any, Literal
+from typing import Literal
 
 import redis.asyncio as aioredis
 from redis.asyncio.retry import Retry
@@ -38,12 +38,13 @@ from redis.backoff import ExponentialWithJitterBackoff
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
+from ..answers import Written
 from ..domain.evolve import Event
-from ..domain.model import Meeting
+from ..domain.meeting import Meeting
 from ..errors import StoreUnavailable
+from . import redis_scripts as scripts
 from .base import (
     OPS_WINDOW,
-    TOMBSTONE_SECONDS,
     AccessRecord,
     Appended,
     AppendResult,
@@ -60,152 +61,6 @@ from .base import (
     state_parts,
     tombstone_key,
 )
-
-# Shared by the write scripts: KEYS are the meeting's keys, the code key is named in :meta.
-_TOUCH = f"""
-local function touch(ttl)
-  for i = 1, #KEYS do redis.call('EXPIRE', KEYS[i], ttl) end
-  local codekey = redis.call('HGET', KEYS[1], 'codekey')
-  if codekey then redis.call('EXPIRE', codekey, ttl) end
-  local knownkey = redis.call('HGET', KEYS[1], 'knownkey')
-  if knownkey then redis.call('EXPIRE', knownkey, ttl + {TOMBSTONE_SECONDS}) end
-end
-"""
-
-# KEYS meta log ops access presence state opseq codekey knownkey;
-# ARGV id code share ttl seq pseq base n_access, access pairs..., n_ops, op pairs (key, result,
-# seq)..., n_parts, state parts (name, value)...
-_CREATE = f"""
-if redis.call('EXISTS', KEYS[8]) == 1 or redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
-local ttl = tonumber(ARGV[4])
-redis.call('SET', KEYS[8], ARGV[1], 'EX', ttl)
-redis.call('SET', KEYS[9], 'live', 'EX', ttl + {TOMBSTONE_SECONDS})
-redis.call('HSET', KEYS[1], 'seq', ARGV[5], 'pseq', ARGV[6], 'base', ARGV[7], 'code', ARGV[2],
-  'codekey', KEYS[8], 'knownkey', KEYS[9], 'share', ARGV[3])
-redis.call('EXPIRE', KEYS[1], ttl)
-local at = 8
-local n = tonumber(ARGV[at])
-for i = 0, n - 1 do redis.call('HSET', KEYS[4], ARGV[at + 1 + 2 * i], ARGV[at + 2 + 2 * i]) end
-if n > 0 then redis.call('EXPIRE', KEYS[4], ttl) end
-at = at + 1 + 2 * n
-n = tonumber(ARGV[at])
-for i = 0, n - 1 do
-  redis.call('HSET', KEYS[3], ARGV[at + 1 + 3 * i], ARGV[at + 2 + 3 * i])
-  redis.call('ZADD', KEYS[7], ARGV[at + 3 + 3 * i], ARGV[at + 1 + 3 * i])
-end
-if n > 0 then redis.call('EXPIRE', KEYS[3], ttl); redis.call('EXPIRE', KEYS[7], ttl) end
-at = at + 1 + 3 * n
-n = tonumber(ARGV[at])
-for i = 0, n - 1 do redis.call('HSET', KEYS[6], ARGV[at + 1 + 2 * i], ARGV[at + 2 + 2 * i]) end
-redis.call('HSET', KEYS[1], 'n', n)
-redis.call('EXPIRE', KEYS[6], ttl)
-return 1
-"""
-
-# KEYS meta log ops access presence state opseq;
-# ARGV op_id ('' = none) seq event result ttl log_max public ('1' or '') window,
-# then the state parts the event changes (name, JSON or '' = remove).
-_APPEND = (
-    _TOUCH
-    + """
-local current = redis.call('HGET', KEYS[1], 'seq')
-if not current then return {'gone'} end
-if ARGV[1] ~= '' then
-  local prior = redis.call('HGET', KEYS[3], ARGV[1])
-  if prior then return {'duplicate', prior} end
-end
-local seq = tonumber(ARGV[2])
-if tonumber(current) + 1 ~= seq then return {'stale', tonumber(current)} end
-redis.call('HSET', KEYS[1], 'seq', ARGV[2])
-if ARGV[7] ~= '' then redis.call('HSET', KEYS[1], 'pseq', ARGV[2]) end
-for i = 9, #ARGV, 2 do
-  local name, value = ARGV[i], ARGV[i + 1]
-  if value == '' then
-    redis.call('HDEL', KEYS[6], name)
-  elseif string.sub(name, 1, 2) == 'i:' then
-    local old = redis.call('HGET', KEYS[6], name)
-    local n = old and string.match(old, '^(%d+) ') or redis.call('HINCRBY', KEYS[1], 'n', 1)
-    redis.call('HSET', KEYS[6], name, n .. ' ' .. value)
-  else
-    redis.call('HSET', KEYS[6], name, value)
-  end
-end
-redis.call('RPUSH', KEYS[2], ARGV[3])
-redis.call('LTRIM', KEYS[2], -tonumber(ARGV[6]), -1)
-if ARGV[1] ~= '' then
-  redis.call('HSET', KEYS[3], ARGV[1], ARGV[4])
-  redis.call('ZADD', KEYS[7], seq, ARGV[1])
-end
-local floor = seq - tonumber(ARGV[8])
-local old_ops = redis.call('ZRANGEBYSCORE', KEYS[7], '-inf', floor)
-if #old_ops > 0 then
-  redis.call('HDEL', KEYS[3], unpack(old_ops))
-  redis.call('ZREMRANGEBYSCORE', KEYS[7], '-inf', floor)
-end
-touch(tonumber(ARGV[5]))
-return {'ok', seq}
-"""
-)
-
-# KEYS meta log ops access presence; ARGV ttl hash-index, then field value ('' = remove) pairs.
-_HASH_WRITE = (
-    _TOUCH
-    + """
-if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
-local target = KEYS[tonumber(ARGV[2])]
-for i = 3, #ARGV, 2 do
-  if ARGV[i + 1] == '' then redis.call('HDEL', target, ARGV[i])
-  else redis.call('HSET', target, ARGV[i], ARGV[i + 1]) end
-end
-touch(tonumber(ARGV[1]))
-return 1
-"""
-)
-
-# KEYS meta log; ARGV seq. The one event, while the log holds it.
-_EVENT_AT = """
-local current = redis.call('HGET', KEYS[1], 'seq')
-if not current then return false end
-local back = tonumber(current) - tonumber(ARGV[1])
-if back < 0 or back >= redis.call('LLEN', KEYS[2]) then return false end
-return redis.call('LINDEX', KEYS[2], -1 - back)
-"""
-
-# KEYS meta log; ARGV seq. Nil when the log does not reach back to seq, seq is ahead, or seq is
-# past the point a restored meeting was restored at (base).
-_SINCE = """
-local current, base = unpack(redis.call('HMGET', KEYS[1], 'seq', 'base'))
-if not current then return false end
-local wanted = tonumber(current) - tonumber(ARGV[1])
-if wanted < 0 or wanted > redis.call('LLEN', KEYS[2]) then return false end
-base = tonumber(base or '-1')
-if base >= 0 and tonumber(ARGV[1]) > base then return false end
-if wanted == 0 then return {} end
-return redis.call('LRANGE', KEYS[2], -wanted, -1)
-"""
-
-# KEYS meta log ops access presence state opseq knownkey; returns the number of keys deleted
-# and the code.
-_DELETE = f"""
-local code = redis.call('HGET', KEYS[1], 'code') or ''
-local codekey = redis.call('HGET', KEYS[1], 'codekey')
-local removed = redis.call('DEL', KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7])
-if codekey then removed = removed + redis.call('DEL', codekey) end
-redis.call('SET', KEYS[8], 'ended', 'EX', {TOMBSTONE_SECONDS})
-return {{removed, code}}
-"""
-
-# KEYS meta state. A meeting stored whole by an earlier version (meta ``state``, one JSON) is
-# split into parts once, by the first process of this version that loads it; ARGV the parts.
-_SPLIT = """
-if redis.call('HEXISTS', KEYS[1], 'state') == 0 then return 0 end
-local ttl = redis.call('TTL', KEYS[1])
-for i = 1, #ARGV, 2 do redis.call('HSET', KEYS[2], ARGV[i], ARGV[i + 1]) end
-redis.call('HSET', KEYS[1], 'n', #ARGV / 2)
-redis.call('HDEL', KEYS[1], 'state')
-if ttl > 0 then redis.call('EXPIRE', KEYS[2], ttl) end
-return 1
-"""
 
 _PARTS = ("meta", "log", "ops", "access", "presence", "state", "opseq")
 _OPS, _ACCESS, _PRESENCE, _STATE = 3, 4, 5, 6
@@ -276,13 +131,13 @@ class RedisStore:
             socket_connect_timeout=self._timeout,
             retry=retry,
         )
-        self._create = client.register_script(_CREATE)
-        self._append = client.register_script(_APPEND)
-        self._hash_write = client.register_script(_HASH_WRITE)
-        self._since = client.register_script(_SINCE)
-        self._event_at = client.register_script(_EVENT_AT)
-        self._delete = client.register_script(_DELETE)
-        self._split = client.register_script(_SPLIT)
+        self._create = client.register_script(scripts.CREATE)
+        self._append = client.register_script(scripts.APPEND)
+        self._hash_write = client.register_script(scripts.HASH_WRITE)
+        self._since = client.register_script(scripts.SINCE)
+        self._event_at = client.register_script(scripts.EVENT_AT)
+        self._delete = client.register_script(scripts.DELETE)
+        self._split = client.register_script(scripts.SPLIT)
         self._client = client
 
     async def close(self) -> None:
@@ -314,7 +169,7 @@ class RedisStore:
         *,
         seq: int = 0,
         public_seq: int = 0,
-        ops: dict[str, dict[str, Any]] | None = None,
+        ops: dict[str, Written] | None = None,
     ) -> bool:
         meeting_id = meeting["id"]
         pairs = [x for token, record in access.items() for x in (token, _dump(record))]
@@ -405,7 +260,7 @@ class RedisStore:
         meeting_id: str,
         event: Event,
         op_id: str | None,
-        result: dict[str, Any],
+        result: Written,
         ttl: int,
     ) -> AppendResult:
         args: list[str | int] = [
@@ -428,18 +283,18 @@ class RedisStore:
         if outcome == "stale":
             return Stale(seq=int(rest[0]))
         if outcome == "duplicate":
-            return Duplicate(result=json.loads(rest[0]))
+            return Duplicate(result=decoded(rest[0], Written))
         return Gone()
 
-    async def recall(self, meeting_id: str, op_id: str) -> dict[str, Any] | None:
+    async def recall(self, meeting_id: str, op_id: str) -> Written | None:
         with _reachable():
             raw = await self.client.hget(self._keys(meeting_id)[2], op_id)
-        return None if raw is None else decoded(raw, dict[str, Any])
+        return None if raw is None else decoded(raw, Written)
 
-    async def ops(self, meeting_id: str, after: int) -> dict[str, dict[str, Any]]:
+    async def ops(self, meeting_id: str, after: int) -> dict[str, Written]:
         with _reachable():
             found = await self.client.hgetall(self._keys(meeting_id)[2])
-        results = {str(k): json.loads(v) for k, v in found.items()}
+        results = {str(k): decoded(v, Written) for k, v in found.items()}
         return {key: result for key, result in results.items() if result.get("seq", 0) > after}
 
     async def since(self, meeting_id: str, seq: int) -> list[Event] | None:

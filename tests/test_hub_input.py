@@ -264,7 +264,11 @@ async def test_twelve_participants_writing_at_once_lose_nothing(
                 if ack.get("error", {}).get("code") != "busy":
                     assert ack.get("ok") is True, f"{p.label}: {ack!r}"
                     return ack
-                await p.wait_for(lambda n=events: len(p.events()) > n, what="a write to complete")
+
+                def completed(before: int = events) -> bool:
+                    return len(p.events()) > before
+
+                await p.wait_for(completed, what="a write to complete")
             raise AssertionError(f"{p.label}: still busy after {total} tries")
 
         async def add_all(p: Device) -> list[dict[str, Any]]:

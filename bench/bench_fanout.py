@@ -21,6 +21,7 @@ import argparse
 import json
 import os
 import queue
+import re
 import shutil
 import signal
 import socket
@@ -29,6 +30,7 @@ import sys
 import tempfile
 import threading
 import time
+import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -43,6 +45,8 @@ ROOT = BENCH.parent
 
 LADDER = (25, 50, 100, 200, 300, 500, 700, 1000, 1400)
 P99_LIMIT_MS = 100.0
+# The load generator retries a busy answer at most 12 times, pauses capped at 5 s.
+RETRY_ALLOWANCE = 180.0
 LOADGEN_STALL_MS = 50.0
 TIJDLIJN = "tijdlijn"
 TARGETS = (
@@ -105,6 +109,8 @@ class Running:
 
     urls: list[str]
     processes: list[subprocess.Popen[bytes]] = field(default_factory=list)
+    # Tijdlijn's Prometheus endpoints, read once after a step (busy answers by reason).
+    metrics: list[str] = field(default_factory=list)
     extra_pids: list[int] = field(default_factory=list)
     cleanup: list[Callable[[], None]] = field(default_factory=list)
 
@@ -144,8 +150,38 @@ def spawn(command: list[str], port: int, workdir: Path, env: dict[str, str] | No
     return process
 
 
-def tijdlijn_command(port: int, *extra: str) -> list[str]:
-    return [sys.executable, "-m", "tijdlijn.cli", "serve", "--port", str(port), *extra]
+def tijdlijn_command(port: int, metrics_port: int, *extra: str) -> list[str]:
+    return [
+        sys.executable,
+        "-m",
+        "tijdlijn.cli",
+        "serve",
+        "--port",
+        str(port),
+        "--metrics-port",
+        str(metrics_port),
+        *extra,
+    ]
+
+
+def refusals_by_reason(running: Running) -> dict[str, float]:
+    """Writes answered busy by admission control, summed over the target's processes."""
+    found: dict[str, float] = {}
+    for url in running.metrics:
+        try:
+            with urllib.request.urlopen(url, timeout=10) as answer:
+                text = answer.read().decode()
+        except OSError:
+            continue
+        for reason, value in re.findall(
+            r'^tijdlijn_overload_refusals_total\{reason="(\w+)"\} (\S+)$', text, re.M
+        ):
+            found[reason] = found.get(reason, 0.0) + float(value)
+    return found
+
+
+def metrics_url(port: int) -> str:
+    return f"http://127.0.0.1:{port}/metrics"
 
 
 def start(target: str, workdir: Path) -> Running:
@@ -156,7 +192,9 @@ def start(target: str, workdir: Path) -> Running:
     if target in ("tijdlijn", "tijdlijn-old-defaults", "tijdlijn-legacy-ws"):
         variants = {"tijdlijn-old-defaults": OLD_DEFAULTS, "tijdlijn-legacy-ws": LEGACY_WS}
         extra = variants.get(target, ())
-        return Running([url], [spawn(tijdlijn_command(port, *extra), port, workdir, env)])
+        metrics = free_port()
+        command = tijdlijn_command(port, metrics, *extra)
+        return Running([url], [spawn(command, port, workdir, env)], metrics=[metrics_url(metrics)])
     if target == "tijdlijn-redis-2":
         redis_process, redis_url = start_redis(workdir)
         subprocess.run(["taskset", "-cp", "0", str(redis_process.pid)], capture_output=True)
@@ -165,8 +203,10 @@ def start(target: str, workdir: Path) -> Running:
         running.cleanup.append(lambda: stop_redis(redis_process))
         try:
             for p in (port, second):
-                command = tijdlijn_command(p, "--redis-url", redis_url)
+                metrics = free_port()
+                command = tijdlijn_command(p, metrics, "--redis-url", redis_url)
                 running.processes.append(spawn(command, p, workdir, env))
+                running.metrics.append(metrics_url(metrics))
         except Exception:
             running.stop()
             raise
@@ -182,8 +222,16 @@ def start(target: str, workdir: Path) -> Running:
 class LoadGen:
     """loadgen.mjs on core 1, stepped through its stages over stdin/stdout."""
 
-    def __init__(self, kind: str, urls: list[str], meetings: int, seconds: float) -> None:
-        config = {"kind": kind, "urls": urls, "meetings": meetings, "seconds": seconds}
+    def __init__(
+        self, kind: str, urls: list[str], meetings: int, seconds: float, recover: int = 0
+    ) -> None:
+        config = {
+            "kind": kind,
+            "urls": urls,
+            "meetings": meetings,
+            "seconds": seconds,
+            "recover": recover,
+        }
         self.process = subprocess.Popen(
             [*pinned(1), "node", str(BENCH / "loadgen.mjs"), json.dumps(config)],
             stdin=subprocess.PIPE,
@@ -223,7 +271,9 @@ class LoadGen:
         self.process.wait()
 
 
-def run_step(target: str, meetings: int, seconds: float) -> dict[str, Any]:
+def run_step(target: str, meetings: int, seconds: float, recover: int = 0) -> dict[str, Any]:
+    """One step; with ``recover`` (the overload step) the load then drops to that many meetings
+    for as long again, measured as ``recovery``."""
     kind = "tijdlijn" if target.startswith("tijdlijn") else target
     kind = {"node-socketio": "socketio", "python-socketio": "socketio", "raw-asgi": "raw"}.get(
         kind, kind
@@ -232,17 +282,26 @@ def run_step(target: str, meetings: int, seconds: float) -> dict[str, Any]:
     running = start(target, workdir)
     gen: LoadGen | None = None
     try:
-        gen = LoadGen(kind, running.urls, meetings, seconds)
+        gen = LoadGen(kind, running.urls, meetings, seconds, recover)
         gen.expect("created", 600)
         rss_before = sum(rss_kb(p) for p in running.pids)
         gen.proceed()
         gen.expect("connected", 600)
         rss_connected = sum(rss_kb(p) for p in running.pids)
         cpu0 = sum(cpu_seconds(p) for p in running.pids)
+        began, busy_seconds = time.monotonic(), seconds
         gen.proceed()
-        result: dict[str, Any] = json.loads(gen.expect("result", seconds + 120))
-        cpu = sum(cpu_seconds(p) for p in running.pids) - cpu0
+        # Retried writes (busy) may take up to a minute more before every one is answered.
+        if recover:
+            gen.expect("measured", seconds + RETRY_ALLOWANCE)
+            cpu = sum(cpu_seconds(p) for p in running.pids) - cpu0
+            # Retries stretch the overload phase past --seconds: its CPU over its real length.
+            busy_seconds = time.monotonic() - began
+        result: dict[str, Any] = json.loads(gen.expect("result", 2 * seconds + RETRY_ALLOWANCE))
+        if not recover:
+            cpu = sum(cpu_seconds(p) for p in running.pids) - cpu0
         result["server_rss_after_mb"] = round(sum(rss_kb(p) for p in running.pids) / 1024, 1)
+        result["busy_by_reason"] = refusals_by_reason(running)
     except (RuntimeError, queue.Empty) as exc:
         return {"target": target, "meetings": meetings, "failed": str(exc)[-2000:], "passed": False}
     finally:
@@ -255,7 +314,7 @@ def run_step(target: str, meetings: int, seconds: float) -> dict[str, Any]:
         target=target,
         # Other work on the machine shows here: a shared machine makes p99 noisy.
         loadavg_1m=round(os.getloadavg()[0], 2),
-        server_cpu_percent=round(cpu / seconds * 100, 1),
+        server_cpu_percent=round(cpu / busy_seconds * 100, 1),
         cpu_us_per_delivered=round(cpu / delivered * 1e6, 1),
         rss_kb_per_connection=round((rss_connected - rss_before) / result["connections"], 1),
     )
@@ -384,6 +443,69 @@ def markdown(results: list[dict[str, Any]], targets: list[str]) -> str:
     return "\n".join(lines)
 
 
+def judge_overload(r: dict[str, Any]) -> dict[str, bool]:
+    """What "degrades, never collapses" asks of an overload step (issue 11)."""
+    if "failed" in r:
+        return {"ran": False}
+    back = r["recovery"]
+    return {
+        "every write answered": r["answered"] == r["writes"] and r["unanswered"] == 0,
+        "nothing acknowledged missing": r["missing"] == 0,
+        "no disconnects": r["disconnects"] + r["connect_errors"] == 0,
+        "recovered (p99 ≤ 100 ms back at the passing count)": (
+            back["fanout_ms"]["p99"] is not None
+            and back["fanout_ms"]["p99"] <= P99_LIMIT_MS
+            and back["missing"] == 0
+            and back["unanswered"] == 0
+            and back["answered"] == back["writes"]
+        ),
+    }
+
+
+def run_overload(target: str, meetings: int, recover: int, seconds: float) -> dict[str, Any]:
+    result = run_step(target, meetings, seconds, recover=recover)
+    result["recover_to"] = recover
+    result["checks"] = judge_overload(result)
+    result["passed"] = all(result["checks"].values())
+    return result
+
+
+def reasons(r: dict[str, Any]) -> str:
+    """The server's own count of busy answers by reason, over the whole step (with recovery)."""
+    counted = {k: int(v) for k, v in r.get("busy_by_reason", {}).items() if v}
+    return f" ({', '.join(f'{k} {v}' for k, v in counted.items())})" if counted else ""
+
+
+def overload_markdown(overloads: list[dict[str, Any]]) -> str:
+    lines = [
+        "| server | overload (meetings) | writes | answered | busy answers (server: by reason, "
+        "with recovery) | refused after 12 "
+        "tries | acknowledged | acknowledged but missing | fan-out p50/p99 from first emit (ms) "
+        "| from the admitted emit p50/p99 (ms) | server CPU | back at (meetings): fan-out "
+        "p50/p99 (ms) | degrades, never collapses |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for r in overloads:
+        if "failed" in r:
+            lines.append(
+                f"| {LABELS[r['target']]} | {r['meetings']} | failed: "
+                f"{r['failed'].splitlines()[0][:80]} |" + " |" * 9 + " no |"
+            )
+            continue
+        f, a, back = r["fanout_ms"], r["fanout_admitted_ms"], r["recovery"]
+        failing = [name for name, ok in r["checks"].items() if not ok]
+        lines.append(
+            f"| {LABELS[r['target']]} | {r['meetings']} | {r['writes']} | {r['answered']} | "
+            f"{r['busy_answers']}{reasons(r)} | {r['gave_up']} | {r['acknowledged']} | "
+            f"{r['missing']} | "
+            f"{fmt(f['p50'], 1)}/{fmt(f['p99'], 1)} | {fmt(a['p50'], 1)}/{fmt(a['p99'], 1)} | "
+            f"{r['server_cpu_percent']}% | {r['recover_to']}: {fmt(back['fanout_ms']['p50'], 1)}/"
+            f"{fmt(back['fanout_ms']['p99'], 1)} | "
+            f"{'yes' if r['passed'] else 'no: ' + ', '.join(failing)} |"
+        )
+    return "\n".join(lines)
+
+
 def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--ladder", default=",".join(map(str, LADDER)))
@@ -395,6 +517,12 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         type=int,
         default=2,
         help="run a failing step again up to this often; the best run counts (a shared machine)",
+    )
+    parser.add_argument(
+        "--overload",
+        default="2x",
+        help="after the ladder, run each Tijdlijn target at this many meetings (2x: twice its "
+        "largest passing count; 0: not at all), then back at its passing count (recovery)",
     )
     parser.add_argument("--out", default=str(BENCH / "results" / "latest.json"))
     args = parser.parse_args(argv)
@@ -431,7 +559,32 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
             print(f"{target:24} {meetings:5} meetings: {summary}", file=sys.stderr, flush=True)
             if not result["passed"]:
                 live.remove(target)
+    overloads: list[dict[str, Any]] = []
+    for target in targets if args.overload != "0" else []:
+        if not target.startswith(TIJDLIJN):
+            continue  # the baselines have no admission control to show
+        top = best(results, target)
+        if args.overload == "2x":
+            if top is None:
+                continue  # no passing count to double
+            meetings, back = 2 * top["meetings"], top["meetings"]
+        else:
+            meetings = int(args.overload)
+            # Back at the passing count; if none passed here, at the ladder's first step.
+            back = top["meetings"] if top else ladder[0]
+        result = run_overload(target, meetings, back, args.seconds)
+        overloads.append(result)
+        summary = result.get("failed") or (
+            f"answered {result['answered']}/{result['writes']}, busy {result['busy_answers']}, "
+            f"missing {result['missing']}, back at {back}: p99 "
+            f"{result['recovery']['fanout_ms']['p99']} ms"
+        )
+        print(f"{target:24} {meetings:5} overload: {summary}", file=sys.stderr, flush=True)
     table = markdown(results, targets)
+    if overloads:
+        table += "\n\nOverload (issue 11: degrades, never collapses):\n\n" + overload_markdown(
+            overloads
+        )
     print(table)
     if stopped_early:
         print(f"\nStopped early: {stopped_early}; still passing: {', '.join(live)}.")
@@ -444,6 +597,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         "still_passing": live,
         "elapsed_seconds": round(time.monotonic() - began, 1),
         "results": results,
+        "overload": overloads,
         "table": table,
     }
     out = Path(args.out)

@@ -10,6 +10,11 @@
 // kind: "tijdlijn" (the real protocol: HTTP setup, tokens, moment.reveal, interpretation.add),
 // "socketio" (a bare room broadcast: auth {room}, one "write" event), "raw" (plain WebSocket JSON).
 // Matching is by seq: an ack names the seq of its write, every event carries its seq.
+// A `busy` (or `unavailable`) answer is retried as the browser does (web/shared/connection.js):
+// the same op_id after a pause that doubles from 100-200 ms up to 2.5-5 s, drawn at random in its
+// upper half; at most MAX_TRIES tries. With "recover": N (the overload step), after the measured
+// seconds it prints "@measured", lets only the first N meetings go on writing for "seconds" more
+// (the load dropped back, nothing restarted) and reports that phase as "recovery".
 import { createInterface } from "node:readline";
 import { monitorEventLoopDelay } from "node:perf_hooks";
 import { io } from "socket.io-client";
@@ -21,6 +26,12 @@ const PHONES = 12;
 const ACK_TIMEOUT_MS = 10_000;
 const GRACE_MS = 10_000;
 const CONNECT_TIMEOUT_MS = 60_000;
+const RETRY_CODES = new Set(["busy", "unavailable"]);
+const MAX_TRIES = 12;
+const retryDelay = (tries) => {
+  const ceiling = Math.min(5000, 100 * 2 ** tries);
+  return ceiling / 2 + Math.random() * (ceiling / 2);
+};
 const now = () => performance.now();
 
 const lines = createInterface({ input: process.stdin });
@@ -68,7 +79,11 @@ async function createMeeting(base) {
   return tokens;
 }
 
-const stats = { disconnects: 0, connectErrors: 0, errorAcks: {}, unanswered: 0, delivered: 0 };
+const fresh = () => ({
+  disconnects: 0, connectErrors: 0, errorAcks: {}, unanswered: 0, delivered: 0, busy: 0, unavailable: 0,
+  retried: 0, gaveUp: 0,
+});
+let stats = fresh();
 let recording = false;
 
 // One device: connect, then hand every "event" to onEvent(seq, deviceIndex, time).
@@ -165,25 +180,45 @@ class Meeting {
   async prepare(reveals) {
     if (cfg.kind !== "tijdlijn") return;
     const facilitator = this.devices[0];
-    const shown = await facilitator.call("moment.add", { op_id: "p0", text: "Moment", reveal: true });
-    if (!shown?.ok) throw new Error(`prepare: ${JSON.stringify(shown)}`);
-    this.momentId = shown.id;
-    for (let k = 1; k <= reveals; k++) {
-      const draft = await facilitator.call("moment.add", { op_id: `p${k}`, text: `Concept ${k}` });
-      if (!draft?.ok) throw new Error(`prepare: ${JSON.stringify(draft)}`);
-    }
+    // Setup is not measured; a busy server is asked again (same op id) until it answers.
+    const add = async (data) => {
+      for (let tries = 1; ; tries++) {
+        const ack = await facilitator.call("moment.add", data);
+        if (!RETRY_CODES.has(ack?.error?.code) || tries >= MAX_TRIES) {
+          if (!ack?.ok) throw new Error(`prepare: ${JSON.stringify(ack)}`);
+          return ack;
+        }
+        await new Promise((r) => setTimeout(r, retryDelay(tries)));
+      }
+    };
+    this.momentId = (await add({ op_id: "p0", text: "Moment", reveal: true })).id;
+    for (let k = 1; k <= reveals; k++) await add({ op_id: `p${k}`, text: `Concept ${k}` });
   }
 
-  async write(n) {
+  async write(n, phase) {
     const reveal = n % 2 === 0;
     const emitter = reveal ? 0 : 2 + (n % PHONES);
+    const op = `w${phase}-${n}`;
     const data = reveal
-      ? { op_id: `w${n}` }
-      : { op_id: `w${n}`, moment_id: this.momentId ?? "m", text: `Duiding ${n}` };
-    const record = { kind: reveal ? "reveal" : "interpretation", emitter, sent: now(), acked: null, seq: null };
+      ? { op_id: op }
+      : { op_id: op, moment_id: this.momentId ?? "m", text: `Duiding ${phase}-${n}` };
+    // sent: the first emit (what a person waits for); attempt: the emit that was answered.
+    const record = {
+      kind: reveal ? "reveal" : "interpretation", emitter, sent: now(), attempt: null, acked: null, seq: null,
+    };
     this.writes.push(record);
-    const ack = await this.devices[emitter].call(reveal ? "moment.reveal" : "interpretation.add", data);
-    record.acked = now();
+    let ack = null;
+    for (let tries = 1; ; tries++) {
+      record.attempt = now();
+      ack = await this.devices[emitter].call(reveal ? "moment.reveal" : "interpretation.add", data);
+      const code = ack && !ack.ok ? ack.error?.code : null;
+      if (!RETRY_CODES.has(code)) break;
+      stats[code]++;
+      if (tries >= MAX_TRIES) { stats.gaveUp++; break; }
+      stats.retried++;
+      await new Promise((r) => setTimeout(r, retryDelay(tries)));
+    }
+    record.acked = ack === null ? null : now();
     if (ack === null) stats.unanswered++;
     else if (!ack.ok) {
       const code = ack.error?.code ?? "?";
@@ -208,11 +243,96 @@ function summary(values) {
   return { n: sorted.length, p50: r(percentile(sorted, 0.5)), p99: r(percentile(sorted, 0.99)), max: r(percentile(sorted, 1)) };
 }
 
+// One measured phase: `active` meetings write once a second for `seconds`, spread evenly over
+// each second; then up to GRACE_MS for every acknowledged write to reach every device.
+async function phase(meetings, active, seconds, number) {
+  for (const m of meetings) { m.writes = []; m.arrivals = new Map(); }
+  stats = fresh();
+  const loop = monitorEventLoopDelay({ resolution: 10 });
+  loop.enable();
+  const cpu0 = process.cpuUsage();
+  recording = true;
+  const go = now() + 50;
+  const end = go + seconds * 1000;
+  const writers = meetings.slice(0, active);
+  await Promise.all(writers.map(async (m, i) => {
+    const jobs = [];
+    for (let n = 0; ; n++) {
+      const at = go + (i / active) * 1000 + n * 1000;
+      if (at >= end) break;
+      await new Promise((r) => setTimeout(r, Math.max(0, at - now())));
+      jobs.push(m.write(n, number));
+    }
+    await Promise.all(jobs);
+  }));
+  const graceEnd = now() + GRACE_MS;
+  while (now() < graceEnd && !writers.every((m) => m.complete())) {
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  recording = false;
+  const cpu = process.cpuUsage(cpu0);
+  const elapsed = (now() - go) / 1000;
+  loop.disable();
+
+  const fanout = { reveal: [], interpretation: [] };
+  const admitted = [];
+  const ack = [];
+  const wall = [];
+  let writes = 0;
+  let answered = 0;
+  let acknowledged = 0;
+  let missing = 0;
+  for (const m of writers) {
+    for (const w of m.writes) {
+      writes++;
+      if (w.acked !== null) answered++;
+      if (w.seq === null) continue;
+      acknowledged++;
+      const arrivals = (m.arrivals.get(w.seq) ?? []).filter(([d]) => d !== w.emitter);
+      missing += Math.max(0, DEVICES - 1 - arrivals.length);
+      for (const [d, t] of arrivals) {
+        fanout[w.kind].push(t - w.sent);
+        admitted.push(t - w.attempt);
+        if (d === 1 && w.kind === "interpretation") wall.push(t - w.sent);
+      }
+      if (w.kind === "interpretation") ack.push(w.acked - w.sent);
+    }
+  }
+  const all = [...fanout.reveal, ...fanout.interpretation];
+  return {
+    meetings: active,
+    seconds,
+    writes,
+    // Every write got a final answer (after its retries); acknowledged: answered ok.
+    answered,
+    acknowledged,
+    delivered: stats.delivered,
+    missing,
+    unanswered: stats.unanswered,
+    busy_answers: stats.busy,
+    unavailable_answers: stats.unavailable,
+    retries: stats.retried,
+    gave_up: stats.gaveUp,
+    error_acks: stats.errorAcks,
+    disconnects: stats.disconnects,
+    connect_errors: stats.connectErrors,
+    fanout_ms: summary(all),
+    // From the emit that was admitted (the last try) to arrival: the server's own speed.
+    fanout_admitted_ms: summary(admitted),
+    reveal_ms: summary(fanout.reveal),
+    interpretation_wall_ms: summary(wall),
+    interpretation_ack_ms: summary(ack),
+    loadgen_cpu_percent: Math.round(((cpu.user + cpu.system) / 1e6 / elapsed) * 1000) / 10,
+    loadgen_loop_delay_ms: { p99: loop.percentile(99) / 1e6, max: loop.max / 1e6 },
+  };
+}
+
 async function main() {
   const base = cfg.urls[0];
   const count = cfg.meetings;
   const seconds = cfg.seconds;
-  const reveals = Math.ceil(seconds / 2) + 1;
+  const recover = cfg.recover ?? 0;
+  const reveals = (Math.ceil(seconds / 2) + 1) * (recover ? 2 : 1);
   const meetings = Array.from({ length: count }, (_, i) => new Meeting(i));
   const tokens = cfg.kind === "tijdlijn" ? await limited(meetings, 16, () => createMeeting(base)) : [];
   await stage("created");
@@ -220,69 +340,11 @@ async function main() {
   await limited(meetings, 32, (m) => m.prepare(reveals));
   await stage("connected");
 
-  const loop = monitorEventLoopDelay({ resolution: 10 });
-  loop.enable();
-  const cpu0 = process.cpuUsage();
-  recording = true;
-  const go = now() + 50;
-  const end = go + seconds * 1000;
-  // Each meeting writes once a second, the meetings spread evenly over the second.
-  await Promise.all(meetings.map(async (m, i) => {
-    const jobs = [];
-    for (let n = 0; ; n++) {
-      const at = go + (i / count) * 1000 + n * 1000;
-      if (at >= end) break;
-      await new Promise((r) => setTimeout(r, Math.max(0, at - now())));
-      jobs.push(m.write(n));
-    }
-    await Promise.all(jobs);
-  }));
-  const graceEnd = now() + GRACE_MS;
-  while (now() < graceEnd && !meetings.every((m) => m.complete())) {
-    await new Promise((r) => setTimeout(r, 20));
+  const result = { kind: cfg.kind, connections: count * DEVICES, ...(await phase(meetings, count, seconds, 0)) };
+  if (recover) {
+    process.stdout.write("@measured\n");
+    result.recovery = await phase(meetings, recover, seconds, 1);
   }
-  recording = false;
-  const cpu = process.cpuUsage(cpu0);
-  loop.disable();
-
-  const fanout = { reveal: [], interpretation: [] };
-  const ack = [];
-  const wall = [];
-  let writes = 0;
-  let missing = 0;
-  for (const m of meetings) {
-    for (const w of m.writes) {
-      writes++;
-      if (w.seq === null) continue;
-      const arrivals = (m.arrivals.get(w.seq) ?? []).filter(([d]) => d !== w.emitter);
-      missing += Math.max(0, DEVICES - 1 - arrivals.length);
-      for (const [d, t] of arrivals) {
-        fanout[w.kind].push(t - w.sent);
-        if (d === 1 && w.kind === "interpretation") wall.push(t - w.sent);
-      }
-      if (w.kind === "interpretation") ack.push(w.acked - w.sent);
-    }
-  }
-  const all = [...fanout.reveal, ...fanout.interpretation];
-  const result = {
-    kind: cfg.kind,
-    meetings: count,
-    connections: count * DEVICES,
-    seconds,
-    writes,
-    delivered: stats.delivered,
-    missing,
-    unanswered: stats.unanswered,
-    error_acks: stats.errorAcks,
-    disconnects: stats.disconnects,
-    connect_errors: stats.connectErrors,
-    fanout_ms: summary(all),
-    reveal_ms: summary(fanout.reveal),
-    interpretation_wall_ms: summary(wall),
-    interpretation_ack_ms: summary(ack),
-    loadgen_cpu_percent: Math.round(((cpu.user + cpu.system) / 1e6 / seconds) * 1000) / 10,
-    loadgen_loop_delay_ms: { p99: loop.percentile(99) / 1e6, max: loop.max / 1e6 },
-  };
   for (const m of meetings) for (const d of m.devices) d.close();
   process.stdout.write(`@result ${JSON.stringify(result)}\n`);
   lines.close();

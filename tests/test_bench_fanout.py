@@ -1,4 +1,5 @@
-"""A smoke run of the side-by-side benchmark, so the harness cannot rot: every target, 2 meetings.
+"""A smoke run of the side-by-side benchmark, so the harness cannot rot: every target, 2 meetings
+(and the overload step: each Tijdlijn target at 4, then back at 2).
 
 It runs bench/bench_fanout.py exactly as `make bench` does (servers on one core, the Node load
 generator on the other), only smaller, and checks what the full run relies on: every write
@@ -33,13 +34,15 @@ def test_every_target_delivers_every_write_to_every_device(tmp_path: Path) -> No
             "2",
             "--seconds",
             "2",
+            "--overload",
+            "4",
             "--out",
             str(out),
         ],
         cwd=ROOT,
         capture_output=True,
         text=True,
-        timeout=120,
+        timeout=240,
     )
     assert run.returncode == 0, run.stderr
     report = json.loads(out.read_text())
@@ -56,6 +59,19 @@ def test_every_target_delivers_every_write_to_every_device(tmp_path: Path) -> No
         assert result["reveal_ms"]["n"] > 0 and result["interpretation_ack_ms"]["n"] > 0
         assert result["cpu_us_per_delivered"] >= 0 and result["server_cpu_percent"] >= 0
         assert result["loadgen_loop_delay_ms"]["max"] > 0
+    # The overload step (each Tijdlijn target at twice its passing count, then back at it):
+    # every write answered, nothing acknowledged missing, the recovery phase measured.
+    overloads = {r["target"]: r for r in report["overload"]}
+    assert set(overloads) == {t for t in results if t.startswith("tijdlijn")}, set(overloads)
+    for target, result in overloads.items():
+        assert "failed" not in result, (target, result.get("failed"))
+        assert result["meetings"] == 4 and result["recover_to"] == 2, target
+        assert result["answered"] == result["writes"] >= 8, (target, result)
+        assert result["missing"] == 0 and result["unanswered"] == 0, (target, result)
+        assert result["busy_answers"] >= 0 and result["fanout_admitted_ms"]["n"] > 0, target
+        back = result["recovery"]
+        assert back["meetings"] == 2 and back["answered"] == back["writes"] >= 4, (target, back)
+        assert back["missing"] == 0, (target, back)
     table = run.stdout
     # Whether 2 meetings pass p99 <= 100 ms depends on the machine's load, not on the harness.
     assert "| Tijdlijn, `tijdlijn serve` as shipped |" in table, table

@@ -111,6 +111,7 @@ def create_app(settings: Settings, store: Store | None = None) -> Tijdlijn:
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         await store.open()
         watchdog = asyncio.create_task(hub.watch(), name="tijdlijn-watchdog")
+        lag = asyncio.create_task(hub.admission.sample(), name="tijdlijn-lag")
         # The garbage-collection policy's scheduled full collection (collector.py).
         sweeper = asyncio.create_task(collector.sweep(), name="tijdlijn-gc")
         stop_metrics = serve_metrics(metrics, settings.metrics_host, settings.metrics_port)
@@ -118,10 +119,10 @@ def create_app(settings: Settings, store: Store | None = None) -> Tijdlijn:
             yield
         finally:
             stop_metrics()
-            watchdog.cancel()
-            sweeper.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await watchdog
+            for task in (watchdog, lag, sweeper):
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
             await store.close()
 
     web = Starlette(

@@ -23,11 +23,12 @@ from typing import Any
 import socketio
 
 from . import guard
+from .admission import Admission
 from .answers import CapsuleAck, Refused, SyncAck, WriteAck, sync_ack
 from .domain.evolve import WireEvent
 from .domain.visibility import touches_intake
 from .domain.writes import WRITES
-from .errors import MeetingGone, RateLimited, TijdlijnError, Unauthorized, UnknownEvent
+from .errors import Busy, MeetingGone, RateLimited, TijdlijnError, Unauthorized, UnknownEvent
 from .link import Link
 from .logs import meeting_ref
 from .metrics import Metrics
@@ -84,6 +85,10 @@ class Hub:
         # them, and counting over every connection each time is quadratic in a connect storm.
         self.per_meeting: dict[str, int] = {}
         self.counts: dict[str, dict[str, int]] = {}
+        # Past capacity writes are answered busy at once (admission.py; sampler: app lifespan).
+        self.admission = Admission(
+            settings, lambda reason: metrics.overload_refusals.labels(reason).inc()
+        )
         service.broadcaster = self
         manager = sio.manager
         self.link: Link | None = manager if isinstance(manager, Link) else None
@@ -225,12 +230,21 @@ class Hub:
         """The one boundary where errors become error acks."""
         conn = self.connections.get(sid)
         try:
-            conn = self._admit(sid)
-            ack = await self.service.write(conn.session, name, data)
-            if "receipt" in ack:
-                # The meeting was ended (and deleted): tell every other device.
-                await self._ended(sid, conn)
+            if conn is None:
+                raise Unauthorized()
+            # Busy before the rate limit: a write refused for load must not cost the device
+            # a token, or its retries would end in rate_limited, which is final.
+            with self.admission.hold():
+                conn = self._admit(sid)
+                ack = await self.service.write(conn.session, name, data)
+                if "receipt" in ack:
+                    # The meeting was ended (and deleted): tell every other device.
+                    await self._ended(sid, conn)
             return ack
+        except Busy as exc:
+            # Not logged per write (an overload would flood the log): admission.py logs the
+            # episode, metrics count each refusal.
+            return {"ok": False, "error": exc.as_error()}
         except MeetingGone as exc:
             if conn is not None:
                 await self._close_meeting(conn.session.meeting_id, exc, skip=sid)

@@ -6,7 +6,8 @@ microseconds per write); what ``--metrics-port`` turns on is only the endpoint, 
 port so the public site never exposes it (docs/deploy.md).
 
 Hooks, kept to single lines so they move easily with the code they measure:
-- hub: ``timed_write`` around each write handler, ``fanout`` around each broadcast;
+- hub: ``timed_write`` around each write handler, ``fanout`` around each broadcast,
+  ``overload_refusals`` from admission control (admission.py);
 - app: ``timed_store`` instruments the store, ``HttpStatus`` counts HTTP answers, ``watch``
   reads the hub's connection table at scrape time (so connects and disconnects cost nothing).
 """
@@ -25,6 +26,8 @@ from prometheus_client import CollectorRegistry, Counter, Histogram, start_http_
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from .admission import REASONS
 
 if TYPE_CHECKING:
     from wsgiref.simple_server import WSGIServer
@@ -84,6 +87,14 @@ class Metrics:
             ["operation"],
             registry=r,
         )
+        self.overload_refusals = Counter(
+            "tijdlijn_overload_refusals",
+            "Writes answered busy by admission control, by reason (lag, in_flight)",
+            ["reason"],
+            registry=r,
+        )
+        for reason in REASONS:
+            self.overload_refusals.labels(reason)  # exported as 0 from the start
         self.http_responses = Counter(
             "tijdlijn_http_responses",
             "HTTP answers by status code (429: the join-code limiter)",
@@ -177,6 +188,17 @@ class _HubCollector(Collector):
             "tijdlijn_live_meetings",
             "Meetings with at least one device connected to this process",
             value=len({c.session.meeting_id for c in connections}),
+        )
+        admission = self._hub.admission
+        yield GaugeMetricFamily(
+            "tijdlijn_event_loop_lag_seconds",
+            "How late the event loop ran at its last sample (admission control)",
+            value=admission.lag,
+        )
+        yield GaugeMetricFamily(
+            "tijdlijn_writes_in_flight",
+            "Writes admitted and not yet answered on this process",
+            value=admission.in_flight,
         )
 
 

@@ -70,6 +70,11 @@ class Settings:
     max_live_meetings: int = 500
     max_connections_per_meeting: int = 100
     max_connections_per_address: int = 200
+    # Overload (admission.py, docs/deploy.md): writes are answered `busy` at once while the
+    # event loop runs this many ms late, or while this many writes are in flight in this
+    # process; 0 turns a gate off.
+    overload_lag_ms: int = 50
+    overload_writes_in_flight: int = 16
 
     def __post_init__(self) -> None:
         if not 60 <= self.ttl_seconds <= MAX_TTL_SECONDS:
@@ -86,6 +91,8 @@ class Settings:
             raise ValueError(
                 f"presence_seconds must be between 6 and 3600, got {self.presence_seconds}"
             )
+        if self.overload_lag_ms < 0 or self.overload_writes_in_flight < 0:
+            raise ValueError("the overload thresholds must be 0 (off) or more")
         if self.allowed_origins is not None and "*" in self.allowed_origins:
             raise ValueError("allowed_origins may not contain '*': list the real origins")
         for proxy in self.trusted_proxies:
@@ -187,6 +194,8 @@ def from_env(environ: Mapping[str, str] | None = None, **overrides: object) -> S
         "max_live_meetings",
         "max_connections_per_meeting",
         "max_connections_per_address",
+        "overload_lag_ms",
+        "overload_writes_in_flight",
     ):
         if env.get(f"TIJDLIJN_{name.upper()}"):
             values[name] = int(env[f"TIJDLIJN_{name.upper()}"])

@@ -63,6 +63,8 @@ const GONE = { code: "meeting_gone", message: "Deze bijeenkomst bestaat niet mee
 const CLOSED = { code: "closed", message: "De verbinding is gesloten." };
 // Answers that mean "not now", not "no": the write is sent again (same op_id) after a pause.
 const RETRY = new Set(["unavailable", "busy"]);
+const RETRY_FIRST_MS = 100;
+const RETRY_MAX_MS = 5000;
 const GONE_CODES = new Set(["meeting_gone", "meeting_expired", "meeting_lost"]);
 // How long to wait before asking for a missed event: it may just be arriving out of order.
 const GAP_GRACE_MS = 150;
@@ -70,6 +72,16 @@ const GAP_GRACE_MS = 150;
 const RESTORE_RETRY_MS = 3000;
 // Own acknowledged writes remembered, to re-send those a restored copy did not have.
 const ACKED_KEPT = 200;
+
+/**
+ * The pause before sending a write again after `busy` or `unavailable` (try 1, 2, ...): 100-200
+ * ms, then doubling to 2.5-5 s at most, at random within that range (jitter).
+ * @param {number} tries
+ */
+export function retryDelay(tries) {
+  const ceiling = Math.min(RETRY_MAX_MS, RETRY_FIRST_MS * 2 ** tries);
+  return ceiling / 2 + Math.random() * (ceiling / 2);
+}
 
 /** A v4 UUID; crypto.randomUUID needs a secure context, getRandomValues does not. */
 export function newOpId() {
@@ -240,16 +252,14 @@ export function connectMeeting(options) {
     const index = queue.indexOf(op);
     if (index === -1) return;
     if (ack && !ack.ok && RETRY.has(ack.error?.code) && !finished) {
-      // Not now: the same op again after a pause that grows to 5 s (it may have landed; the
-      // server then answers as it did the first time).
+      // Not now: the same op again after a pause (it may have landed; the server then answers
+      // as it did the first time). The pause doubles up to 5 s and is drawn at random from its
+      // upper half, so devices refused together by a busy server do not come back together.
       op.tries += 1;
-      setTimeout(
-        () => {
-          op.attempt = -1;
-          flush();
-        },
-        Math.min(5000, 250 * 2 ** op.tries),
-      );
+      setTimeout(() => {
+        op.attempt = -1;
+        flush();
+      }, retryDelay(op.tries));
       return;
     }
     if (ack && !ack.ok && ack.error?.code && GONE_CODES.has(ack.error.code)) {

@@ -1,0 +1,119 @@
+"""Admission control: past capacity a write is refused at once with ``busy``, never left hanging.
+
+Without it an overloaded process takes every write on, so every write gets slower, acks pass
+the clients' timeouts and devices see writes vanish (issue 11: two processes on Redis at 300
+meetings left about half the writes unanswered). With it the process answers what it cannot do
+now with the coded error ``busy`` before any work is done (no store call, no fan-out), the
+device sends the same write again (same op id) after a pause with jitter, and the writes it
+does admit finish fast. When the load drops, the gate opens again by itself.
+
+Two signals, each cheap, each with a setting (0 turns it off; docs/deploy.md):
+- event-loop lag: a task sleeps ``SAMPLE_SECONDS`` and measures how late it woke. Every packet,
+  every ack and every fan-out frame waits that long in the loop's queue, so the lag is what any
+  device would wait now. Writes are refused while two samples in a row are past
+  ``overload_lag_ms``, and admitted again from the first sample under it: one late sample is a
+  pause (the garbage collector), not overload, and refusing then would only add a retry's pause
+  to writes the loop is about to serve anyway;
+- writes in flight: admitted writes not yet answered (waiting for the store, mostly). Past
+  ``overload_writes_in_flight`` a slow store would only pile up more waiting writes.
+
+Only writes are gated: reads (``sync`` of a device that is behind, the welcome snapshot) are
+cheap per device and a device refused its catch-up would only ask again, so they always pass.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import Callable, Iterator
+
+from .errors import Busy
+from .settings import Settings
+
+log = logging.getLogger("tijdlijn.admission")
+
+# How often the lag is sampled: 20 wake-ups a second cost nothing measurable, and a stale
+# sample is at most this old plus the lag itself.
+SAMPLE_SECONDS = 0.05
+REASONS = ("lag", "in_flight")
+# An overload episode ends (and "recovered" is logged) after this long without a refusal.
+QUIET_SECONDS = 2.0
+
+
+class Admission:
+    """One process's gate for writes; ``hold()`` around the work of each admitted write."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        on_refuse: Callable[[str], None] = lambda reason: None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.max_lag = settings.overload_lag_ms / 1000
+        self.max_in_flight = settings.overload_writes_in_flight
+        self.on_refuse = on_refuse
+        self.clock = clock
+        # The last sample (what the metric shows) and the lesser of the last two (what counts).
+        self.lag = 0.0
+        self.sustained = 0.0
+        self.in_flight = 0
+        # An overload episode: from the first refusal until none for QUIET_SECONDS. Logged at
+        # its start and end, so an overload writes two lines, not one per refused write.
+        self.episode_refused = 0
+        self.last_refusal: float | None = None
+
+    def overloaded(self) -> str | None:
+        """Why a write arriving now would be refused: ``"lag"``, ``"in_flight"`` or None."""
+        if self.max_in_flight and self.in_flight >= self.max_in_flight:
+            return "in_flight"
+        if self.max_lag and self.sustained > self.max_lag:
+            return "lag"
+        return None
+
+    @contextlib.contextmanager
+    def hold(self) -> Iterator[None]:
+        """Admit one write (or raise :class:`Busy` at once) and count it until it is answered."""
+        reason = self.overloaded()
+        if reason is not None:
+            self._refuse(reason)
+            raise Busy()
+        self.in_flight += 1
+        try:
+            yield
+        finally:
+            self.in_flight -= 1
+
+    def observe(self, lag: float) -> None:
+        """One lag sample (seconds late); the sampler calls this, tests may too."""
+        lag = max(0.0, lag)
+        self.sustained = min(self.lag, lag)
+        self.lag = lag
+        if self.last_refusal is not None and self.clock() - self.last_refusal > QUIET_SECONDS:
+            log.warning(
+                "recovered: admitting writes again (%d refused with busy)", self.episode_refused
+            )
+            self.last_refusal = None
+            self.episode_refused = 0
+
+    def _refuse(self, reason: str) -> None:
+        if self.last_refusal is None:
+            log.warning(
+                "overloaded (%s): refusing writes with busy; event-loop lag %.0f ms, "
+                "%d writes in flight",
+                reason,
+                self.sustained * 1000,
+                self.in_flight,
+            )
+        self.last_refusal = self.clock()
+        self.episode_refused += 1
+        self.on_refuse(reason)
+
+    async def sample(self) -> None:
+        """The lag sampler (started by the app's lifespan); runs until cancelled."""
+        loop = asyncio.get_running_loop()
+        while True:
+            before = loop.time()
+            await asyncio.sleep(SAMPLE_SECONDS)
+            self.observe(loop.time() - before - SAMPLE_SECONDS)

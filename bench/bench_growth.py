@@ -76,11 +76,19 @@ class Client:
             pass
 
     async def call(self, name: str, data: dict[str, Any]) -> Any:
-        self.next += 1
-        future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
-        self.acks[self.next] = future
-        await self.ws.send(f"42{self.next}" + json.dumps([name, data]))
-        return await asyncio.wait_for(future, 30)
+        """Send a write and wait for its ack; a ``busy`` answer (the server's admission control,
+        while the meeting is being filled by many phones at once) is sent again with the same
+        op id after a short pause, as the browser does."""
+        for attempt in range(12):
+            self.next += 1
+            future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+            self.acks[self.next] = future
+            await self.ws.send(f"42{self.next}" + json.dumps([name, data]))
+            ack = await asyncio.wait_for(future, 30)
+            if ack.get("error", {}).get("code") != "busy":
+                return ack
+            await asyncio.sleep(0.1 * 2**attempt)
+        return ack
 
     async def close(self) -> None:
         await self.ws.close()

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import json
-import shutil
-import subprocess
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from tests.support.node import run_node
 from tijdlijn.domain.jargon import ABBREVIATIONS, NOT_JARGON, find_jargon
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -19,22 +18,6 @@ CASES: list[dict[str, Any]] = json.loads(
 JS_MODULE = ROOT / "web" / "shared" / "jargon.js"
 # The abbreviations the handbook's readers meet first (issue 9): they must stay on the list.
 REQUIRED = ("MDO", "OTS", "RvdK", "ZVH", "VT", "GGZ", "WMO", "BGT", "SAVE", "CJG", "JGZ", "AMHK")
-
-
-def run_node(script: str, stdin: str) -> Any:
-    node = shutil.which("node")
-    if node is None:
-        pytest.fail("node not found: `make test` installs nodejs", pytrace=False)
-    done = subprocess.run(
-        [node, "--input-type=module", "-e", script],
-        input=stdin,
-        capture_output=True,
-        text=True,
-        timeout=30,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr
-    return json.loads(done.stdout)
 
 
 def test_the_table_has_realistic_negatives_and_the_required_list() -> None:

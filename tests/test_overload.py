@@ -14,8 +14,6 @@ import asyncio
 import json
 import logging
 import re
-import shutil
-import subprocess
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -25,6 +23,7 @@ import pytest
 
 from tests.support.clients import Devices, op_id, revealed_meeting, wait_all
 from tests.support.faults import RedisServer
+from tests.support.node import run_node
 from tests.support.redis import free_port
 from tests.support.server import ServerProcess
 from tijdlijn.admission import QUIET_SECONDS, Admission
@@ -187,9 +186,6 @@ def test_zero_turns_a_gate_off_and_negative_thresholds_are_refused() -> None:
 
 
 def test_the_browser_retries_busy_after_a_growing_pause_with_jitter() -> None:
-    node = shutil.which("node")
-    if node is None:
-        pytest.fail("node not found: `make test` installs nodejs", pytrace=False)
     script = (
         f"import {{ retryDelay }} from {json.dumps(CONNECTION_JS.as_uri())};\n"
         "const out = {};\n"
@@ -197,15 +193,7 @@ def test_the_browser_retries_busy_after_a_growing_pause_with_jitter() -> None:
         "retryDelay(t));\n"
         "process.stdout.write(JSON.stringify(out));\n"
     )
-    done = subprocess.run(
-        [node, "--input-type=module", "-e", script],
-        capture_output=True,
-        text=True,
-        timeout=30,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr
-    delays = {int(t): values for t, values in json.loads(done.stdout).items()}
+    delays = {int(t): values for t, values in run_node(script).items()}
     for tries, values in delays.items():
         ceiling = min(5000, 100 * 2**tries)
         assert all(ceiling / 2 <= v <= ceiling for v in values), tries

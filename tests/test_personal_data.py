@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import json
-import shutil
-import subprocess
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from tests.support.node import run_node
 from tijdlijn.domain.personal_data import KINDS, find_personal_data, passes_eleven_test
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -32,9 +31,6 @@ def test_python_guard(case: dict[str, Any]) -> None:
 
 
 def test_browser_twin_agrees_on_every_case() -> None:
-    node = shutil.which("node")
-    if node is None:
-        pytest.fail("node not found: `make test` installs nodejs", pytrace=False)
     script = (
         f"import {{ findPersonalData }} from {json.dumps(JS_MODULE.as_uri())};\n"
         "let input = '';\n"
@@ -42,16 +38,7 @@ def test_browser_twin_agrees_on_every_case() -> None:
         "const texts = JSON.parse(input);\n"
         "process.stdout.write(JSON.stringify(texts.map((t) => findPersonalData(t))));\n"
     )
-    done = subprocess.run(
-        [node, "--input-type=module", "-e", script],
-        input=json.dumps([c["text"] for c in CASES]),
-        capture_output=True,
-        text=True,
-        timeout=30,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr
-    results = json.loads(done.stdout)
+    results = run_node(script, json.dumps([c["text"] for c in CASES]))
     wrong = [
         (case["text"], got, case["kinds"])
         for case, got in zip(CASES, results, strict=True)

@@ -10,14 +10,13 @@ from __future__ import annotations
 
 import copy
 import json
-import shutil
-import subprocess
 from pathlib import Path
 from typing import Any, cast
 
 import pytest
 
 from tests.support.domain import build
+from tests.support.node import run_node
 from tijdlijn.domain.evolve import Change, evolve
 from tijdlijn.domain.meeting import Meeting, PublicView
 from tijdlijn.domain.visibility import public_view
@@ -76,18 +75,9 @@ def played() -> tuple[Meeting, list[list[Change]], list[list[Change]]]:
 
 
 def node_states(initial: PublicView, events: list[list[Change]]) -> list[PublicView]:
-    node = shutil.which("node")
-    if node is None:
-        pytest.fail("Node is needed for this test: `make test` installs it")
-    done = subprocess.run(
-        [node, "-e", NODE_APPLY, str(STATE_JS)],
-        input=json.dumps({"initial": initial, "events": events}),
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=True,
-    )
-    return cast(list[PublicView], json.loads(done.stdout))
+    stdin = json.dumps({"initial": initial, "events": events})
+    states = run_node(NODE_APPLY, stdin, argv=[str(STATE_JS)], module=False)
+    return cast(list[PublicView], states)
 
 
 def python_states(initial: PublicView, events: list[list[Change]]) -> list[PublicView]:

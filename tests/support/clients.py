@@ -156,8 +156,17 @@ class Device:
 
     async def _release(self) -> None:
         # Engine.IO's disconnect also closes the aiohttp session when the server closed first.
-        if self.client is not None:
-            await self.client.eio.disconnect(abort=True)
+        if self.client is None:
+            return
+        eio = self.client.eio
+        await eio.disconnect(abort=True)
+        # A disconnect the server started is finished by the client's read loop; let it end
+        # here, and close the session whatever path it took, so that an unclosed session is
+        # never left for the garbage collector to report in some later test.
+        if eio.read_loop_task is not None and not eio.read_loop_task.done():
+            await asyncio.wait({eio.read_loop_task}, timeout=DEADLINE)
+        if eio.http is not None and not eio.http.closed:
+            await eio.http.close()
 
     # writes and reads
     async def call(self, name: str, data: Any = None, within: float = DEADLINE) -> Any:

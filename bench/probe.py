@@ -19,12 +19,14 @@ import signal
 import sys
 import time
 import tracemalloc
+import types
 from collections import Counter
 from pathlib import Path
 from typing import Any
 
 from tijdlijn import cli
 
+cell_type = type((lambda x: lambda: x)(0).__closure__[0])  # type: ignore[index]
 pauses: list[tuple[int, float, float, int]] = []
 _started = [0.0, 0.0]
 
@@ -58,6 +60,36 @@ def _task_name(task: asyncio.Task[Any]) -> str:
     return str(getattr(coro, "__qualname__", type(coro).__qualname__))
 
 
+def _name(o: object) -> str:
+    name = type(o).__qualname__
+    if isinstance(o, types.FunctionType | types.MethodType | types.CodeType):
+        name += f" {getattr(o, '__qualname__', getattr(o, 'co_qualname', ''))}"
+    elif isinstance(o, types.CoroutineType | types.GeneratorType):
+        name += f" {o.__qualname__}"
+    return name
+
+
+def shape(garbage: list[Any], examples: int = 12) -> dict[str, Any]:
+    """What holds the cyclic garbage together: for one example of each of the commonest named
+    types, the garbage objects it refers to and that refer to it (the cycle's members)."""
+    ids = {id(o) for o in garbage}
+    kinds = Counter(_name(o) for o in garbage)
+    out: dict[str, Any] = {}
+    seen: set[str] = set()
+    for o in garbage:
+        name = _name(o)
+        if name in seen or len(seen) >= examples or kinds[name] < 3:
+            continue
+        if type(o) in (tuple, list, dict, cell_type):
+            continue
+        seen.add(name)
+        out[f"{name} x{kinds[name]}"] = {
+            "refers_to": sorted(_name(r) for r in gc.get_referents(o) if id(r) in ids),
+            "referred_by": sorted(_name(r) for r in gc.get_referrers(o) if id(r) in ids)[:20],
+        }
+    return out
+
+
 def dump(path: Path, light: bool = False) -> None:
     """The report; ``light`` (SIGUSR2, for the soak's samples) leaves out the walk over every
     object, which would itself pause the server."""
@@ -78,6 +110,7 @@ def dump(path: Path, light: bool = False) -> None:
         report["full_collection_cpu_ms"] = round((time.thread_time() - began) * 1000, 1)
         gc.set_debug(0)
         garbage = Counter(type(o).__qualname__ for o in gc.garbage)
+        report["garbage_shape"] = shape(gc.garbage)
         gc.garbage.clear()
         gc.collect()  # the garbage kept aside above is still in cycles: now it is freed
         report["garbage_count"] = sum(garbage.values())

@@ -281,6 +281,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
             "full_collection_cpu_ms": final["full_collection_cpu_ms"],
             "garbage_found": final["garbage_count"],
             "garbage_types": dict(list(final["garbage_types"].items())[:10]),
+            "garbage_shape": final.get("garbage_shape", {}),
             "rss_after_collection_mb": round(final["rss_after_collection_kb"] / 1024, 1),
             "objects_left_by_type": dict(list(final["types"].items())[:60]),
         },

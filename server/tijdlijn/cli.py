@@ -14,6 +14,7 @@ import uvicorn
 from . import __version__, collector
 from .settings import DEFAULT_TTL_SECONDS, MAX_TTL_SECONDS, from_env
 from .sio_server import transport_limit
+from .acyclic import LeanHttpProtocol
 from .wsprotocol import LeanWebSocketProtocol
 
 ACCESS_DUTCH = {
@@ -29,7 +30,8 @@ ACCESS_DUTCH = {
 # - the sans-I/O websockets implementation: fewer tasks and objects per connection than the
 #   legacy one, so less memory per connection and shorter garbage-collection pauses.
 # - uvloop and httptools (both come with uvicorn[standard]): named, not "auto", so a missing one
-#   fails loudly instead of silently falling back to the slower pure-Python versions.
+#   fails loudly instead of silently falling back to the slower pure-Python versions. httptools
+#   through LeanHttpProtocol, which leaves no reference cycle behind at an upgrade (acyclic.py).
 # - "lean" (the default): the sans-I/O implementation without the handshake headers it would keep
 #   for the connection's lifetime (wsprotocol.py; about 4 KB per connection).
 # - no uvicorn keepalive ping: Engine.IO pings every connection itself (25 s) and the engine
@@ -39,7 +41,7 @@ WS_IMPLEMENTATIONS = ("lean", "websockets-sansio", "websockets", "wsproto")
 
 class UvicornOptions(TypedDict):
     loop: Literal["uvloop"]
-    http: Literal["httptools"]
+    http: type[asyncio.Protocol]
     ws: str | type[asyncio.Protocol]
     ws_per_message_deflate: bool
     ws_ping_interval: float | None
@@ -52,7 +54,7 @@ def uvicorn_options(
     """The uvicorn options `tijdlijn serve` runs with (bench/peers reuse them for fairness)."""
     return {
         "loop": "uvloop",
-        "http": "httptools",
+        "http": LeanHttpProtocol,
         "ws": LeanWebSocketProtocol if ws == "lean" else ws,
         "ws_per_message_deflate": deflate,
         "ws_ping_interval": None,

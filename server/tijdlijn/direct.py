@@ -35,6 +35,8 @@ from engineio import exceptions, packet
 from engineio.async_socket import AsyncSocket
 from socketio import packet as sio_packet
 
+from . import acyclic
+
 # A backlog this large (characters of frames a client has not taken) closes the socket. A
 # meeting's events are a few hundred bytes each; a client this far behind resyncs cheaper.
 BACKLOG_LIMIT = 1_000_000
@@ -251,6 +253,11 @@ def _message(frame: str | None) -> dict[str, Any]:
 
 class DirectEngine(engineio.AsyncServer):  # type: ignore[misc]
     """python-engineio's server with :class:`DirectSocket` and a cheaper ping-timeout sweep."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.async_mode == "asgi":
+            acyclic.install(self)  # no class made per request (acyclic.py)
 
     async def _trigger_event(self, event: str, *args: Any, **kwargs: Any) -> Any:
         if event == "connect":

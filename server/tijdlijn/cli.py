@@ -12,9 +12,9 @@ from typing import Literal, TypedDict
 import uvicorn
 
 from . import __version__, collector
+from .acyclic import LeanHttpProtocol
 from .settings import DEFAULT_TTL_SECONDS, MAX_TTL_SECONDS, from_env
 from .sio_server import transport_limit
-from .acyclic import LeanHttpProtocol
 from .wsprotocol import LeanWebSocketProtocol
 
 ACCESS_DUTCH = {

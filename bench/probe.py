@@ -24,7 +24,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from tijdlijn import cli
+from tijdlijn import cli, collector
 
 cell_type = type((lambda x: lambda: x)(0).__closure__[0])  # type: ignore[index]
 pauses: list[tuple[int, float, float, int]] = []
@@ -90,6 +90,26 @@ def shape(garbage: list[Any], examples: int = 12) -> dict[str, Any]:
     return out
 
 
+def _collect(prefix: str, shape_too: bool = False) -> dict[str, Any]:
+    """One full collection, timed, its garbage kept aside only to be counted, then freed."""
+    gc.set_debug(gc.DEBUG_SAVEALL)
+    began = time.thread_time()
+    gc.collect()
+    cpu_ms = round((time.thread_time() - began) * 1000, 1)
+    gc.set_debug(0)
+    garbage = Counter(type(o).__qualname__ for o in gc.garbage)
+    out: dict[str, Any] = {
+        f"{prefix}full_collection_cpu_ms": cpu_ms,
+        f"{prefix}garbage_count": sum(garbage.values()),
+        f"{prefix}garbage_types": dict(garbage.most_common(25)),
+    }
+    if shape_too:
+        out["garbage_shape"] = shape(gc.garbage)
+    gc.garbage.clear()
+    gc.collect()  # what was kept aside is still in cycles: now it is freed
+    return out
+
+
 def dump(path: Path, light: bool = False) -> None:
     """The report; ``light`` (SIGUSR2, for the soak's samples) leaves out the walk over every
     object, which would itself pause the server."""
@@ -102,22 +122,21 @@ def dump(path: Path, light: bool = False) -> None:
     }
     pauses.clear()
     if not light:
-        # What a full collection of this heap costs now (CPU time), kept out of the pauses,
-        # and what it finds: cyclic garbage by type (kept aside only to be counted).
-        gc.set_debug(gc.DEBUG_SAVEALL)
-        began = time.thread_time()
-        gc.collect()
-        report["full_collection_cpu_ms"] = round((time.thread_time() - began) * 1000, 1)
-        gc.set_debug(0)
-        garbage = Counter(type(o).__qualname__ for o in gc.garbage)
-        report["garbage_shape"] = shape(gc.garbage)
-        gc.garbage.clear()
-        gc.collect()  # the garbage kept aside above is still in cycles: now it is freed
-        report["garbage_count"] = sum(garbage.values())
-        report["garbage_types"] = dict(garbage.most_common(25))
-        report["rss_after_collection_kb"] = rss_kb()
+        # What a full collection costs now as the policy runs it (only what is not frozen; CPU
+        # time, kept out of the pauses) and what it finds; then everything thawed and walked
+        # once: cyclic garbage among the frozen objects would be a leak (collector.py).
+        collector._State.checking = True  # nothing frozen meanwhile
+        try:
+            report.update(_collect("", shape_too=True))
+            gc.unfreeze()
+            report.update(_collect("frozen_"))
+            report["rss_after_collection_kb"] = rss_kb()
+            counts = Counter(type(o).__qualname__ for o in gc.get_objects())
+        finally:
+            collector._State.checking = False
+            if collector._State.applied:
+                gc.freeze()
         pauses.clear()
-        counts = Counter(type(o).__qualname__ for o in gc.get_objects())
         report["gc_objects"] = sum(counts.values())
         report["types"] = dict(counts.most_common(300))
         report["tasks"] = dict(Counter(_task_name(t) for t in asyncio.all_tasks()))

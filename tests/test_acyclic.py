@@ -13,86 +13,29 @@ import asyncio
 import gc
 import sys
 import weakref
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
 import httpx
-import pytest
 import uvicorn
 
-from tests.support.redis import free_port
-from tijdlijn.app import create_app
-from tijdlijn.cli import uvicorn_options
-from tijdlijn.settings import from_env
+from tests.support.inprocess import on_uvloop, server_garbage, serving, until
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
 
 import soak
 
-# Whose objects count: the server side of a connection, not the test's own clients.
-SERVER_MODULES = ("uvicorn", "httptools", "engineio", "socketio", "tijdlijn", "starlette")
+
+def test_left_and_ended_connections_are_freed_without_the_cyclic_collector() -> None:
+    on_uvloop(left_and_ended())
 
 
-@pytest.fixture
-async def served() -> AsyncIterator[tuple[int, Any, uvicorn.Server]]:
-    settings = from_env(
-        {
-            "TIJDLIJN_CREATIONS_PER_HOUR": "1000",
-            "TIJDLIJN_MAX_CONNECTIONS_PER_ADDRESS": "1000",
-        },
-        host="127.0.0.1",
-    )
-    app = create_app(settings)
-    port = free_port()
-    options: dict[str, Any] = {**uvicorn_options(log_level="warning")}
-    options.pop("loop")  # this test's own event loop serves
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, proxy_headers=False, **options)
-    server = uvicorn.Server(config)
-    serving = asyncio.ensure_future(server.serve())
-    while not server.started:
-        assert not serving.done(), "uvicorn did not start"
-        await asyncio.sleep(0.01)  # uvicorn has no started event to wait on
-    try:
-        yield port, app, server
-    finally:
-        server.should_exit = True
-        await asyncio.wait_for(serving, 30)
+async def left_and_ended() -> None:
+    async with serving() as (port, app, server):
+        await leave_and_end(port, app, server)
 
 
-def server_garbage() -> list[str]:
-    """The server libraries' objects a full collection finds as cyclic garbage now."""
-    gc.set_debug(gc.DEBUG_SAVEALL)
-    try:
-        gc.collect()
-        found = [
-            f"{type(o).__module__}.{type(o).__qualname__}"
-            if not isinstance(o, type)
-            else f"class {o.__module__}.{o.__qualname__}"
-            for o in gc.garbage
-            if (o.__module__ if isinstance(o, type) else type(o).__module__ or "").startswith(
-                SERVER_MODULES
-            )
-        ]
-    finally:
-        gc.set_debug(0)
-        gc.garbage.clear()
-    gc.collect()  # what was kept aside to be looked at
-    return found
-
-
-async def until(condition: Any, what: str) -> None:
-    for _ in range(1000):  # bounded: 10 s
-        if condition():
-            return
-        await asyncio.sleep(0.01)
-    raise AssertionError(f"not within 10 s: {what}")
-
-
-async def test_left_and_ended_connections_are_freed_without_the_cyclic_collector(
-    served: tuple[int, Any, uvicorn.Server],
-) -> None:
-    port, app, server = served
+async def leave_and_end(port: int, app: Any, server: uvicorn.Server) -> None:
     engine = app.sio.eio
     async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=30) as http:
         tokens = await soak.create(http)

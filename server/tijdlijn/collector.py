@@ -1,27 +1,30 @@
 """The garbage-collection policy `tijdlijn serve` sets before it starts serving.
 
 CPython's cyclic collector pauses the whole process; a full (generation 2) collection walks
-every tracked object, so its pause grows with what the server holds: modules and classes from
-startup, connections, and with the embedded store every meeting's state and events. Measured
-before this policy (bench/README.md, bench_memory.py): at 200 meetings 605 young, 54 middle
-and 4 full collections in 20 s, the full ones 457 ms of CPU each; every message in flight waits.
-The policy:
+every tracked object outside the permanent generation, so its pause grows with what the server
+holds: with 14,000 connections (~92 tracked objects each) about 0.9 s. Measured before this
+policy (bench/README.md): at 200 meetings 605 young, 54 middle and 4 full collections in 20 s,
+the full ones 457 ms of CPU each; every message in flight waits. The policy:
 
 - ``gc.freeze()`` once startup is done: what was imported and built to serve (about 78,000
   objects, alive for the process's lifetime anyway) moves to the permanent generation, which no
-  collection walks again. Nothing created later is frozen, so the garbage of connections and
-  meetings is still found.
+  collection walks.
 - a larger first threshold (:data:`THRESHOLDS`): a young collection after 20,000 net new
   container objects rather than 700. A write's short-lived objects die by reference counting
-  before they are ever scanned, and fewer survivors are promoted to be walked again by every
-  full collection. Measured after: no collection at all in 20 s at 200 meetings; over a
-  30-minute soak, 15 young collections (p50 18 ms of CPU on a busy machine).
-- a full collection at least every :data:`FULL_EVERY` seconds (:func:`sweep`, run by the app).
-  The older thresholds stay CPython's, so under load full collections come by themselves (when
-  the oldest generation grew by a quarter); at a light load they may not come for hours, and
-  the cyclic garbage of ended connections and meetings waits that long (the soak showed RSS
-  growing 190 KB a minute without it). A light load means a small heap, so the scheduled
-  collection is short exactly when it is the one that runs.
+  before they are ever scanned, and fewer survivors are promoted.
+- **what survives a full collection is frozen** (:func:`_after`): it was not garbage then, and
+  connections and meetings do not become cyclic garbage when they end: they are freed by
+  reference counting, frozen or not (acyclic.py; tests/test_acyclic.py and test_collector.py
+  prove it with the collector off and with their objects frozen). So a full collection walks
+  only what was promoted since the previous one, not every connection again: short at any
+  number of connections. Without the cycles, the oldest generation no longer fills with the
+  garbage of ended connections either.
+- a full collection at least every :data:`FULL_EVERY` seconds (:func:`sweep`): at a light load
+  CPython may run none for hours, and any young cyclic garbage would wait that long.
+- every :data:`CHECK_EVERY` seconds the check (:func:`check`): everything is thawed and collected
+  once (a full pause as without the policy, once an hour), so an object that became cyclic
+  garbage after it was frozen is freed after all; how many were found is logged as a warning,
+  since that is a cycle this policy assumes does not happen (bench/README.md says how to find it).
 
 ``--gc python`` keeps CPython's defaults, for comparison.
 """
@@ -30,35 +33,81 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import logging
 import time
 from typing import Any
 
+log = logging.getLogger("tijdlijn.collector")
+
 THRESHOLDS = (20_000, 10, 10)
 FULL_EVERY = 300.0
-_last_full = [0.0]
-_applied = [False]
+CHECK_EVERY = 3600.0
 
 
-def _note(phase: str, info: dict[str, Any]) -> None:
-    if phase == "stop" and info["generation"] == 2:
-        _last_full[0] = time.monotonic()
+class _State:
+    applied = False
+    checking = False
+    last_full = 0.0
+    last_check = 0.0
+
+
+def _after(phase: str, info: dict[str, Any]) -> None:
+    if phase != "stop" or info["generation"] != 2:
+        return
+    _State.last_full = time.monotonic()
+    if not _State.checking and not gc.get_debug() & gc.DEBUG_SAVEALL:
+        # Right after a full collection every generation but the oldest is empty and the
+        # oldest holds only survivors: nothing in it is garbage now (except what DEBUG_SAVEALL
+        # kept there for a look, not frozen then). Moving it is O(1).
+        gc.freeze()
 
 
 def apply(policy: str = "tuned") -> None:
     """Set the policy; ``"python"`` leaves CPython's defaults alone."""
     if policy == "python":
         return
-    gc.collect()  # what startup left as garbage goes now, not frozen for good
-    gc.freeze()
     gc.set_threshold(*THRESHOLDS)
-    gc.callbacks.append(_note)
-    _last_full[0] = time.monotonic()
-    _applied[0] = True
+    if _after not in gc.callbacks:
+        gc.callbacks.append(_after)
+    _State.applied = True
+    gc.collect()  # what startup left as garbage goes now; the survivors are frozen (_after)
+    _State.last_check = _State.last_full
+
+
+def check() -> int:
+    """Thaw everything and collect it once: the number of objects that were frozen and had
+    become cyclic garbage (0 unless a cycle this policy assumes away happened)."""
+    gc.collect()  # the young and unfrozen garbage first: that one is expected
+    _State.checking = True
+    try:
+        gc.unfreeze()
+        found = gc.collect()
+    finally:
+        _State.checking = False
+    gc.freeze()
+    _State.last_check = time.monotonic()
+    if found:
+        log.warning("collector: %d objects of cyclic garbage had been frozen", found)
+    return found
+
+
+def stop() -> None:
+    """Undo :func:`apply` (tests): CPython's thresholds, nothing frozen, no callback."""
+    if _after in gc.callbacks:
+        gc.callbacks.remove(_after)
+    gc.set_threshold(700, 10, 10)
+    gc.unfreeze()
+    _State.applied = False
 
 
 async def sweep(check_seconds: float = 10.0) -> None:
-    """A full collection when none ran for FULL_EVERY seconds (only with the policy applied)."""
+    """The scheduled full collection and check (only with the policy applied)."""
     while True:
         await asyncio.sleep(check_seconds)
-        if _applied[0] and time.monotonic() - _last_full[0] >= FULL_EVERY:
+        if not _State.applied:
+            continue
+        now = time.monotonic()
+        if now - _State.last_check >= CHECK_EVERY:
+            check()
+        elif now - _State.last_full >= FULL_EVERY:
             gc.collect()

@@ -1,0 +1,111 @@
+"""The garbage-collection policy (collector.py): what survives a full collection is frozen, so
+the next full collection walks only what is new; and nothing frozen becomes cyclic garbage when
+a device leaves or a meeting ends: their objects are freed by reference counting though frozen,
+and the policy's check (everything thawed and collected) finds nothing. The check itself is shown
+to find a cycle that died frozen, so the last assertion can fail.
+"""
+
+from __future__ import annotations
+
+import gc
+import sys
+import weakref
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import uvicorn
+
+from tests.support.inprocess import on_uvloop, server_garbage, serving, until
+from tijdlijn import collector
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
+
+import soak
+
+
+@pytest.fixture
+def policy() -> Iterator[None]:
+    """The policy applied to this test process, and undone afterwards; collections only when
+    the test asks for one, so what is frozen when is deterministic."""
+    collector.apply()
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+        collector.stop()
+
+
+class Node:
+    def __init__(self) -> None:
+        self.other: Any = None
+
+
+def test_a_full_collection_freezes_its_survivors(policy: None) -> None:
+    kept = Node()
+    gc.collect()
+    frozen = gc.get_freeze_count()
+    assert gc.get_objects(generation=2) == []  # all survivors moved to the permanent generation
+    assert gc.is_tracked(kept)
+    newer = [Node() for _ in range(100)]
+    gc.collect(generation=1)
+    assert len(gc.get_objects(generation=2)) >= 100  # promoted, not yet frozen
+    gc.collect()
+    assert gc.get_objects(generation=2) == []
+    assert gc.get_freeze_count() >= frozen + 100
+    del newer
+
+
+def test_the_check_frees_and_counts_a_cycle_that_died_frozen(policy: None) -> None:
+    a, b = Node(), Node()
+    a.other, b.other = b, a
+    gone = weakref.ref(a)
+    gc.collect()  # a and b alive: frozen
+    del a, b
+    gc.collect()  # a normal full collection does not walk frozen objects
+    assert gone() is not None
+    assert collector.check() >= 2  # the two nodes (and their dicts, if made)
+    assert gone() is None
+    assert gc.get_objects(generation=2) == []  # frozen again after the check
+
+
+def test_frozen_connections_and_meetings_are_freed_without_a_collection(policy: None) -> None:
+    on_uvloop(frozen_then_ended())
+
+
+async def frozen_then_ended() -> None:
+    async with serving() as (port, app, server):
+        await freeze_leave_and_end(port, app, server)
+
+
+async def freeze_leave_and_end(port: int, app: Any, server: uvicorn.Server) -> None:
+    engine = app.sio.eio
+    async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=30) as http:
+        tokens = await soak.create(http)
+    devices = [await soak.connect(port, token) for token in tokens[:4]]
+    for n in range(3):
+        data = {"op_id": f"m{n}", "text": f"Moment {n}", "reveal": True}
+        assert (await devices[0].call("moment.add", data)).get("ok")
+    protocols = [weakref.ref(p) for p in server.server_state.connections]
+    sockets = [weakref.ref(s) for s in engine.sockets.values()]
+    assert len(protocols) == len(sockets) == 4
+    gc.collect()  # the connections, the meeting and its state are frozen now
+    assert any(gc.is_tracked(p()) for p in protocols)
+    assert all(p() not in gc.get_objects() for p in protocols)  # frozen: not walked
+
+    await devices[3].close()
+    await until(lambda: len(server.server_state.connections) == 3, "the phone's close")
+    ack = await devices[0].call("meeting.end", {"op_id": "end", "confirm": True})
+    assert ack.get("ok"), ack
+    for device in devices[:3]:
+        await device.close()
+    await until(lambda: not server.server_state.connections, "the closes")
+    await until(lambda: not engine.sockets, "Engine.IO forgets the sockets")
+
+    alive = [r() for r in protocols + sockets if r() is not None]
+    assert alive == [], f"frozen, and not freed by reference counting: {alive}"
+    assert server_garbage() == []  # nothing young either
+    assert collector.check() == 0  # and nothing that had been frozen

@@ -151,10 +151,17 @@ def spawn(command: list[str], port: int, workdir: Path, env: dict[str, str] | No
 
 
 def tijdlijn_command(port: int, metrics_port: int, *extra: str) -> list[str]:
+    # BENCH_PROBE=DIR: each server under bench/probe.py, every collector pause written to
+    # DIR/probe-PORT.pauses.jsonl as it happens (bench/pauses.py summarises them).
+    probed = os.environ.get("BENCH_PROBE")
+    program = (
+        [str(BENCH / "probe.py"), str(Path(probed) / f"probe-{port}.json")]
+        if probed
+        else ["-m", "tijdlijn.cli"]
+    )
     return [
         sys.executable,
-        "-m",
-        "tijdlijn.cli",
+        *program,
         "serve",
         "--port",
         str(port),

@@ -53,9 +53,9 @@ def pick(values: list[float], q: float) -> float:
 def pause_summary(pauses: list[list[float]]) -> str:
     lines = []
     for generation in (0, 1, 2):
-        ms = sorted(d * 1000 for g, d, _, _ in pauses if g == generation)
-        cpu = sorted(c * 1000 for g, _, c, _ in pauses if g == generation)
-        freed = sum(n for g, _, _, n in pauses if g == generation)
+        ms = sorted(d * 1000 for g, d, *_ in pauses if g == generation)
+        cpu = sorted(c * 1000 for g, _, c, *_ in pauses if g == generation)
+        freed = sum(n for g, _, _, n, *_ in pauses if g == generation)
         if not ms:
             lines.append(f"  gen {generation}: none")
             continue

@@ -27,8 +27,12 @@ from typing import Any
 from tijdlijn import cli, collector
 
 cell_type = type((lambda x: lambda: x)(0).__closure__[0])  # type: ignore[index]
-pauses: list[tuple[int, float, float, int]] = []
+# generation, wall seconds, CPU seconds, objects collected, when (monotonic seconds)
+pauses: list[tuple[int, float, float, int, float]] = []
 _started = [0.0, 0.0]
+# Every pause also as a line of OUT.pauses.jsonl as it happens: a server killed at the end of
+# a benchmark step leaves them too (bench/pauses.py reads them).
+_log: list[Any] = []
 
 
 def _timed(phase: str, info: dict[str, Any]) -> None:
@@ -36,16 +40,18 @@ def _timed(phase: str, info: dict[str, Any]) -> None:
         _started[0] = time.perf_counter()
         _started[1] = time.thread_time()
     elif len(pauses) < 1_000_000:
-        pauses.append(
-            (
-                info["generation"],
-                time.perf_counter() - _started[0],
-                # CPU time too: on a shared machine a pause's wall time includes being
-                # descheduled, which is the machine, not the collector.
-                time.thread_time() - _started[1],
-                info["collected"],
-            )
+        entry = (
+            info["generation"],
+            time.perf_counter() - _started[0],
+            # CPU time too: on a shared machine a pause's wall time includes being
+            # descheduled, which is the machine, not the collector.
+            time.thread_time() - _started[1],
+            info["collected"],
+            time.monotonic(),
         )
+        pauses.append(entry)
+        if _log:
+            _log[0].write(json.dumps(entry) + "\n")
 
 
 def rss_kb() -> int:
@@ -150,6 +156,7 @@ def dump(path: Path, light: bool = False) -> None:
 
 def main() -> int:
     out = Path(sys.argv[1])
+    _log.append(out.with_suffix(".pauses.jsonl").open("a", buffering=1))
     gc.callbacks.append(_timed)
     signal.signal(signal.SIGUSR1, lambda *_: dump(out))
     signal.signal(signal.SIGUSR2, lambda *_: dump(out, light=True))

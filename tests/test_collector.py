@@ -1,5 +1,5 @@
-"""The garbage-collection policy (collector.py): what survives a full collection is frozen, so
-the next full collection walks only what is new; and nothing frozen becomes cyclic garbage when
+"""The garbage-collection policy (collector.py): what survives a middle or full collection is
+frozen, so no collection walks it again; and nothing frozen becomes cyclic garbage when
 a device leaves or a meeting ends: their objects are freed by reference counting though frozen,
 and the policy's check (everything thawed and collected) finds nothing. The check itself is shown
 to find a cycle that died frozen, so the last assertion can fail.
@@ -44,17 +44,18 @@ class Node:
         self.other: Any = None
 
 
-def test_a_full_collection_freezes_its_survivors(policy: None) -> None:
+def test_middle_and_full_collections_freeze_their_survivors(policy: None) -> None:
     kept = Node()
     gc.collect()
-    frozen = gc.get_freeze_count()
-    assert gc.get_objects(generation=2) == []  # all survivors moved to the permanent generation
+    assert gc.get_objects(generation=2) == []  # every survivor moved to the permanent generation
     assert gc.is_tracked(kept)
+    frozen = gc.get_freeze_count()
     newer = [Node() for _ in range(100)]
+    gc.collect(generation=0)  # a young collection promotes and freezes nothing
+    assert len(gc.get_objects(generation=1)) >= 100
+    assert gc.get_freeze_count() == frozen
     gc.collect(generation=1)
-    assert len(gc.get_objects(generation=2)) >= 100  # promoted, not yet frozen
-    gc.collect()
-    assert gc.get_objects(generation=2) == []
+    assert gc.get_objects(generation=1) == gc.get_objects(generation=2) == []
     assert gc.get_freeze_count() >= frozen + 100
     del newer
 

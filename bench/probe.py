@@ -131,7 +131,9 @@ def dump(path: Path, light: bool = False) -> None:
         # What a full collection costs now as the policy runs it (only what is not frozen; CPU
         # time, kept out of the pauses) and what it finds; then everything thawed and walked
         # once: cyclic garbage among the frozen objects would be a leak (collector.py).
-        collector._State.checking = True  # nothing frozen meanwhile
+        # (An older collector.py, for an A/B with PYTHONPATH, has no state: a plain object.)
+        state: Any = getattr(collector, "_State", type("Old", (), {"applied": True}))
+        state.checking = True  # nothing frozen meanwhile
         try:
             report.update(_collect("", shape_too=True))
             gc.unfreeze()
@@ -139,8 +141,8 @@ def dump(path: Path, light: bool = False) -> None:
             report["rss_after_collection_kb"] = rss_kb()
             counts = Counter(type(o).__qualname__ for o in gc.get_objects())
         finally:
-            collector._State.checking = False
-            if collector._State.applied:
+            state.checking = False
+            if state.applied:
                 gc.freeze()
         pauses.clear()
         report["gc_objects"] = sum(counts.values())

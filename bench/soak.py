@@ -23,6 +23,7 @@ import asyncio
 import contextlib
 import json
 import os
+import random
 import re
 import shutil
 import signal
@@ -53,6 +54,7 @@ MOMENTS = 30
 QUANTILES = {"p50": 0.5, "p99": 0.99, "max": 1.0}
 FLAT_SHARE = 0.02
 FLAT_FLOOR_KB = 1024
+BUSY_TRIES = 8
 
 
 @dataclass
@@ -62,6 +64,7 @@ class Tally:
     errors: dict[str, int] = field(default_factory=dict)
     missing: int = 0
     dropped: int = 0
+    busy: int = 0
 
 
 class Device:
@@ -93,12 +96,22 @@ class Device:
                 elif msg.startswith('42["meeting.deleted"'):
                     self.ended = True
 
-    async def call(self, name: str, data: dict[str, Any]) -> Any:
-        self.next_ack += 1
-        fut: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
-        self.acks[self.next_ack] = fut
-        await self.ws.send(f"42{self.next_ack}" + json.dumps([name, data]))
-        return await asyncio.wait_for(fut, 30)
+    async def call(self, name: str, data: dict[str, Any], tally: Tally | None = None) -> Any:
+        """The answer; ``busy`` is retried with the same op id, as the browser does (a busy
+        machine makes the server's admission control answer it), counted in ``tally``."""
+        for attempt in range(BUSY_TRIES):
+            self.next_ack += 1
+            fut: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+            self.acks[self.next_ack] = fut
+            await self.ws.send(f"42{self.next_ack}" + json.dumps([name, data]))
+            ack = await asyncio.wait_for(fut, 30)
+            busy = isinstance(ack, dict) and (ack.get("error") or {}).get("code") == "busy"
+            if not busy or attempt == BUSY_TRIES - 1:
+                return ack
+            if tally is not None:
+                tally.busy += 1
+            await asyncio.sleep(random.uniform(0.1, 0.2) * 2**attempt)
+        return None
 
     async def close(self) -> None:
         await self.ws.close()
@@ -150,7 +163,7 @@ async def meeting_life(
     facilitator = devices[0]
     try:
         first = await facilitator.call(
-            "moment.add", {"op_id": "m0", "text": "Moment", "reveal": True}
+            "moment.add", {"op_id": "m0", "text": "Moment", "reveal": True}, tally
         )
         moment = str(first["id"])
         last = count(tally, first) or 0
@@ -160,10 +173,10 @@ async def meeting_life(
             data: dict[str, Any]
             if n % 4 or n // 4 >= MOMENTS:
                 data = {"op_id": f"i{n}", "moment_id": moment, "text": f"Duiding {n}"}
-                ack = await devices[2 + n % PHONES].call("interpretation.add", data)
+                ack = await devices[2 + n % PHONES].call("interpretation.add", data, tally)
             else:
                 data = {"op_id": f"m{n}", "text": f"Moment {n}", "reveal": True}
-                ack = await facilitator.call("moment.add", data)
+                ack = await facilitator.call("moment.add", data, tally)
             last = count(tally, ack) or last
         # Every device saw the last write (events are in order per socket), bounded wait.
         deadline = time.monotonic() + 10
@@ -171,7 +184,8 @@ async def meeting_life(
             await asyncio.sleep(0.05)
         tally.missing += sum(1 for d in devices[2:] if d.seq < last)
         tally.dropped += sum(1 for d in devices if d.ws.state != websockets.State.OPEN)
-        count(tally, await facilitator.call("meeting.end", {"op_id": "end", "confirm": True}))
+        end = {"op_id": "end", "confirm": True}
+        count(tally, await facilitator.call("meeting.end", end, tally))
         tally.meetings += 1
     finally:
         for d in devices:
@@ -264,6 +278,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         "errors": tally.errors,
         "missing": tally.missing,
         "dropped": tally.dropped,
+        "busy_retried": tally.busy,
         "server_cpu_percent": round(cpu / elapsed * 100, 1),
         "loadavg_1m": round(os.getloadavg()[0], 2),
         "rss_mb": {

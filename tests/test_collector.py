@@ -60,29 +60,6 @@ def test_middle_and_full_collections_freeze_their_survivors(policy: None) -> Non
     del newer
 
 
-def test_the_tick_collects_the_young_and_every_third_time_freezes(policy: None) -> None:
-    collections: list[int] = []
-
-    def seen(phase: str, info: dict[str, Any]) -> None:
-        if phase == "stop":
-            collections.append(info["generation"])
-
-    gc.callbacks.append(seen)
-    try:
-        kept = [Node() for _ in range(100)]
-        frozen = gc.get_freeze_count()
-        collector.tick()
-        collector.tick()
-        assert collections == [0, 0]
-        assert gc.get_freeze_count() == frozen
-        collector.tick()
-        assert collections == [0, 0, 1]
-        assert gc.get_freeze_count() >= frozen + 100  # the survivors, kept among them
-        assert all(gc.is_tracked(n) for n in kept)
-    finally:
-        gc.callbacks.remove(seen)
-
-
 def test_the_check_frees_and_counts_a_cycle_that_died_frozen(policy: None) -> None:
     a, b = Node(), Node()
     a.other, b.other = b, a

@@ -9,13 +9,13 @@ the full ones 457 ms of CPU each; every message in flight waits. The policy:
 - ``gc.freeze()`` once startup is done: what was imported and built to serve (about 78,000
   objects, alive for the process's lifetime anyway) moves to the permanent generation, which no
   collection walks.
-- a young collection every :data:`YOUNG_EVERY` second (:func:`tick`), and a middle one every
-  third (:data:`THRESHOLDS`). CPython counts allocations minus deallocations of any age, so
-  under a steady load, where as many older objects die as new ones are made, its young
-  generation grew to 50,000-200,000 live objects before a collection (pauses of ~100 ms of CPU
-  at 14,000 connections, measured). A young pause walks only the young objects still alive:
-  a second's worth is short. The first threshold stays high (20,000: a burst within the second
-  still triggers one), so a write's short-lived objects die by reference counting unseen.
+- a larger first threshold and a smaller second one (:data:`THRESHOLDS`): a young collection
+  after 20,000 net new container objects rather than 700 (a write's short-lived objects die by
+  reference counting before they are scanned), a middle one every third young one rather than
+  every eleventh (a middle pause walks fewer survivors, which are then frozen). A young
+  collection every second was tried as well (shorter young pauses under overload) but, together
+  with the freezing below, RSS grew ~150-190 KB/min in the soak while neither alone did
+  (bench/README.md): left out.
 - **what survives a middle or full collection is frozen** (:func:`_after`): it was not garbage
   then, and connections and meetings do not become cyclic garbage when they end: they are freed
   by reference counting, frozen or not (acyclic.py; tests/test_acyclic.py and test_collector.py
@@ -46,7 +46,6 @@ from typing import Any
 log = logging.getLogger("tijdlijn.collector")
 
 THRESHOLDS = (20_000, 2, 10)
-YOUNG_EVERY = 1.0
 FULL_EVERY = 300.0
 CHECK_EVERY = 3600.0
 
@@ -108,13 +107,8 @@ def stop() -> None:
     _State.applied = False
 
 
-def tick() -> None:
-    """The scheduled young collection: a middle one when due (as CPython would count it)."""
-    gc.collect(1 if gc.get_count()[1] >= THRESHOLDS[1] else 0)
-
-
-async def sweep(every: float = YOUNG_EVERY) -> None:
-    """The scheduled collections and the check (only with the policy applied)."""
+async def sweep(every: float = 10.0) -> None:
+    """The scheduled full collection and the check (only with the policy applied)."""
     while True:
         await asyncio.sleep(every)
         if not _State.applied:
@@ -124,5 +118,3 @@ async def sweep(every: float = YOUNG_EVERY) -> None:
             check()
         elif now - _State.last_full >= FULL_EVERY:
             gc.collect()
-        else:
-            tick()

@@ -27,7 +27,7 @@ import contextlib
 import time
 from collections import deque
 from collections.abc import Coroutine
-from typing import Any
+from typing import Any, Protocol, runtime_checkable
 
 import engineio
 import socketio
@@ -38,6 +38,14 @@ from socketio import packet as sio_packet
 # A backlog this large (characters of frames a client has not taken) closes the socket. A
 # meeting's events are a few hundred bytes each; a client this far behind resyncs cheaper.
 BACKLOG_LIMIT = 1_000_000
+
+
+@runtime_checkable
+class TextWriter(Protocol):
+    """What a socket's ASGI ``send`` may also offer (sio_server._Frames): a text message
+    written at once, or False when it must take ``send``."""
+
+    def write_text(self, text: str) -> bool: ...
 
 
 def start(coro: Coroutine[Any, Any, Any]) -> asyncio.Task[Any] | None:
@@ -87,6 +95,8 @@ class DirectSocket(AsyncSocket):  # type: ignore[misc]
     closed: bool
     # Set once the WebSocket handshake (and any upgrade) is done.
     asgi_send: Any = None
+    # The object behind asgi_send when it can write a frame without an ASGI message.
+    raw: TextWriter | None = None
     backlog: deque[str | None] | None = None
     backlog_size = 0
     ended = False
@@ -116,7 +126,10 @@ class DirectSocket(AsyncSocket):  # type: ignore[misc]
             if self.backlog_size > BACKLOG_LIMIT:
                 self.overflow()
             return
+        raw = self.raw
         try:
+            if frame is not None and raw is not None and raw.write_text(frame):
+                return
             pending = start(self.asgi_send(_message(frame)))
         except Exception:  # the client is gone; the reader notices and closes
             return
@@ -217,6 +230,8 @@ class DirectSocket(AsyncSocket):  # type: ignore[misc]
             queued.append(self.queue.get_nowait())
             self.queue.task_done()
         self.asgi_send = ws.asgi_send
+        owner = getattr(ws.asgi_send, "__self__", None)
+        self.raw = owner if isinstance(owner, TextWriter) else None
         # Unused from here on (send() writes directly; close() does not wait for it).
         self.queue = None
         for pkt in queued:
@@ -292,28 +307,47 @@ class DirectManager(socketio.AsyncManager):  # type: ignore[misc]
         **kwargs: Any,
     ) -> None:
         room = to or room
-        if callback is not None or namespace not in self.rooms:
+        frame = (
+            None
+            if callback is not None or namespace not in self.rooms
+            else encoded(self.server.packet_class, event, data, namespace)
+        )
+        if frame is None:
             await super().emit(event, data, namespace, room, skip_sid, callback, **kwargs)
             return
-        # As python-socketio: a tuple is several arguments, anything else one.
-        args = list(data) if isinstance(data, tuple) else [] if data is None else [data]
         skip = skip_sid if isinstance(skip_sid, list) else [skip_sid]
-        pkt = self.server.packet_class(sio_packet.EVENT, namespace=namespace, data=[event, *args])
-        encoded = pkt.encode()
-        parts = encoded if isinstance(encoded, list) else [encoded]
-        eio_pkts = [packet.Packet(packet.MESSAGE, p) for p in parts]
-        frames = [p.encode() for p in eio_pkts]
         sockets = self.server.eio.sockets
+        # The ping-timeout check of every socket, against one clock reading per broadcast.
+        now, timeout = time.time(), self.server.eio.ping_timeout
         slow = []
         for sid, eio_sid in self.get_participants(namespace, room):
             if sid in skip:
                 continue
             socket = sockets.get(eio_sid)
-            if isinstance(socket, DirectSocket) and socket.asgi_send is not None and socket.fresh():
-                for frame in frames:
-                    socket.write(frame)
+            if (
+                isinstance(socket, DirectSocket)
+                and socket.asgi_send is not None
+                and not socket.closed
+                and not ((last := socket.last_ping) and now - last > timeout)
+            ):
+                socket.write(frame)
             else:  # long-polling, upgrading, or due a ping-timeout close: the queue path
-                for p in eio_pkts:
-                    slow.append(asyncio.ensure_future(self.server._send_eio_packet(eio_sid, p)))
+                pkt = packet.Packet(packet.MESSAGE, frame[1:])
+                slow.append(asyncio.ensure_future(self.server._send_eio_packet(eio_sid, pkt)))
         if slow:
             await asyncio.wait(slow)
+
+
+def encoded(packet_class: Any, event: str, data: Any, namespace: str) -> str | None:
+    """The Engine.IO frame of a Socket.IO event, as python-socketio encodes it (``42`` and the
+    JSON of ``[event, *args]``), made once per broadcast without python-socketio's walk over the
+    data for binary parts. ``None`` when the data is not plain JSON (bytes): then python-socketio
+    encodes it, as a binary event."""
+    # As python-socketio: a tuple is several arguments, anything else one.
+    args = list(data) if isinstance(data, tuple) else [] if data is None else [data]
+    try:
+        body = packet_class.json.dumps([event, *args], separators=(",", ":"))
+    except (TypeError, ValueError):
+        return None
+    where = "" if namespace == "/" else namespace + ","
+    return f"{packet.MESSAGE}{sio_packet.EVENT}{where}{body}"

@@ -37,6 +37,7 @@ from .body import MAX_DEPTH, depth
 from .direct import DirectEngine, DirectManager
 from .errors import ErrorBody, UnknownEvent
 from .settings import Settings
+from .wsprotocol import LeanWebSocketProtocol
 
 log = logging.getLogger("tijdlijn.socketio")
 
@@ -325,13 +326,22 @@ class _Frames:
     """One WebSocket's checked receive and guarded send: one small object per connection
     rather than three closures and their cells (memory per connection, bench/README.md)."""
 
-    __slots__ = ("closed", "inner_receive", "inner_send", "server")
+    __slots__ = ("closed", "inner_receive", "inner_send", "lean", "server")
 
     def __init__(self, server: TijdlijnServer, receive: Any, send: Any) -> None:
         self.server = server
         self.inner_receive = receive
         self.inner_send = send
         self.closed = False
+        # uvicorn's protocol itself when it is ours: a broadcast frame goes straight to it.
+        owner = getattr(send, "__self__", None)
+        self.lean = owner if isinstance(owner, LeanWebSocketProtocol) else None
+
+    def write_text(self, text: str) -> bool:
+        """A text message written now, without an ASGI message or a coroutine (direct.py);
+        False when it must go through :meth:`send` (not our protocol, not writable, closing)."""
+        lean = self.lean
+        return lean is not None and not self.closed and lean.write_text(text)
 
     async def close(self, code: int, reason: str) -> dict[str, str | int]:
         if not self.closed:

@@ -9,7 +9,8 @@
 - A text message to an open, writable connection without extensions (Tijdlijn turns
   permessage-deflate off) is framed here and written to the transport: a server's frame is not
   masked, so a broadcast is the same bytes for every device, and the last one framed is reused
-  (direct.py hands the same string to each socket). Anything else takes uvicorn's own path.
+  (direct.py hands the same string to each socket, through :meth:`LeanWebSocketProtocol.write_text`
+  without an ASGI message or a coroutine per device). Anything else takes uvicorn's own path.
 
 `tijdlijn serve` passes it to uvicorn as ``ws`` (cli.py, ``--ws lean``).
 """
@@ -120,17 +121,25 @@ class LeanWebSocketProtocol(WebSocketsSansIOProtocol):
         self.response = None  # type: ignore[assignment]  # read only when accepting
         super().start_keepalive()
 
-    async def send(self, message: Any) -> None:
-        text = message.get("text") if message["type"] == "websocket.send" else None
+    def write_text(self, text: str) -> bool:
+        """Write one text message to the transport now, when the connection is open, writable
+        and without extensions: True. False when only uvicorn's own ``send`` may (closing, not
+        writable, an extension): the caller then goes through :meth:`send`, which waits."""
         conn = self.conn
         if (
-            text is not None
-            and self.writable.is_set()
+            self.writable.is_set()
             and self.handshake_complete
             and not (self.close_sent or self.disconnected or self.initial_response)
             and conn.state is State.OPEN
             and not (conn.extensions or conn.expect_continuation_frame)
         ):
             self.transport.write(text_frame(text))
-            return
+            return True
+        return False
+
+    async def send(self, message: Any) -> None:
+        if message["type"] == "websocket.send":
+            text = message.get("text")
+            if text is not None and self.write_text(text):
+                return
         await super().send(message)

@@ -307,10 +307,14 @@ class DirectManager(socketio.AsyncManager):  # type: ignore[misc]
         **kwargs: Any,
     ) -> None:
         room = to or room
+        # As python-socketio: a tuple is several arguments, anything else one.
+        args = list(data) if isinstance(data, tuple) else [] if data is None else [data]
         frame = (
             None
             if callback is not None or namespace not in self.rooms
-            else encoded(self.server.packet_class, event, data, namespace)
+            else encoded(
+                self.server.packet_class, sio_packet.EVENT, namespace, None, [event, *args]
+            )
         )
         if frame is None:
             await super().emit(event, data, namespace, room, skip_sid, callback, **kwargs)
@@ -338,16 +342,31 @@ class DirectManager(socketio.AsyncManager):  # type: ignore[misc]
             await asyncio.wait(slow)
 
 
-def encoded(packet_class: Any, event: str, data: Any, namespace: str) -> str | None:
-    """The Engine.IO frame of a Socket.IO event, as python-socketio encodes it (``42`` and the
-    JSON of ``[event, *args]``), made once per broadcast without python-socketio's walk over the
-    data for binary parts. ``None`` when the data is not plain JSON (bytes): then python-socketio
-    encodes it, as a binary event."""
-    # As python-socketio: a tuple is several arguments, anything else one.
-    args = list(data) if isinstance(data, tuple) else [] if data is None else [data]
+def encoded(
+    packet_class: Any, kind: int, namespace: str, ack_id: int | None, data: list[Any]
+) -> str | None:
+    """The Engine.IO frame of a Socket.IO event or ack, as python-socketio encodes it (``42``
+    and the JSON of ``[event, *args]``; ``43<id>`` and the JSON of the answer), made without
+    python-socketio's walk over the data for binary parts. ``None`` when the data is not plain
+    JSON (bytes): then python-socketio encodes it, as a binary packet."""
     try:
-        body = packet_class.json.dumps([event, *args], separators=(",", ":"))
+        body = packet_class.json.dumps(data, separators=(",", ":"))
     except (TypeError, ValueError):
         return None
     where = "" if namespace == "/" else namespace + ","
-    return f"{packet.MESSAGE}{sio_packet.EVENT}{where}{body}"
+    number = "" if ack_id is None else str(ack_id)
+    return f"{packet.MESSAGE}{kind}{where}{number}{body}"
+
+
+def direct_ack(
+    socket: Any, packet_class: Any, namespace: str, ack_id: int, data: list[Any]
+) -> bool:
+    """An ack written straight to a WebSocket, in order with its other frames; False when it
+    must take python-socketio's path (long-polling, upgrading, due a ping-timeout close)."""
+    if not (isinstance(socket, DirectSocket) and socket.asgi_send is not None and socket.fresh()):
+        return False
+    frame = encoded(packet_class, sio_packet.ACK, namespace, ack_id, data)
+    if frame is None:
+        return False
+    socket.write(frame)
+    return True

@@ -6,7 +6,7 @@ microseconds per write); what ``--metrics-port`` turns on is only the endpoint, 
 port so the public site never exposes it (docs/deploy.md).
 
 Hooks, kept to single lines so they move easily with the code they measure:
-- hub: ``timed_write`` around each write handler, ``fanout`` around each broadcast,
+- hub: ``timed_write`` around each write handler, ``fanned_out`` after each broadcast,
   ``overload_refusals`` from admission control (admission.py);
 - app: ``timed_store`` instruments the store, ``HttpStatus`` counts HTTP answers, ``watch``
   reads the hub's connection table at scrape time (so connects and disconnects cost nothing).
@@ -14,10 +14,9 @@ Hooks, kept to single lines so they move easily with the code they measure:
 
 from __future__ import annotations
 
-import contextlib
 import inspect
 import time
-from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from functools import wraps
 from threading import Thread
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -101,6 +100,9 @@ class Metrics:
             ["status"],
             registry=r,
         )
+        # Label children by command: looked up once, not on every write (labels() locks and
+        # builds a key each time; a write is counted on the hot path).
+        self._ok: dict[str, Counter] = {}
         self._server: WSGIServer | None = None
         self._thread: Thread | None = None
 
@@ -111,7 +113,10 @@ class Metrics:
         result = await answer
         self.write_seconds.observe(time.perf_counter() - started)
         if result.get("ok"):
-            self.writes.labels(command, "ok").inc()
+            ok = self._ok.get(command)
+            if ok is None:
+                ok = self._ok[command] = self.writes.labels(command, "ok")
+            ok.inc()
         else:
             error = result.get("error")
             code = error.get("code", "?") if isinstance(error, dict) else "?"
@@ -119,14 +124,11 @@ class Metrics:
             self.refusals.labels(code).inc()
         return result
 
-    @contextlib.contextmanager
-    def fanout(self) -> Iterator[None]:
-        started = time.perf_counter()
-        try:
-            yield
-        finally:
-            self.fanout_seconds.observe(time.perf_counter() - started)
-            self.broadcasts.inc()
+    def fanned_out(self, started: float) -> None:
+        """One broadcast handed to its devices, begun at ``started`` (``time.perf_counter()``);
+        a call, not a context manager: it runs on every write."""
+        self.fanout_seconds.observe(time.perf_counter() - started)
+        self.broadcasts.inc()
 
     # app hooks
     def timed_store(self, store: Store) -> Store:

@@ -34,7 +34,7 @@ from socketio import packet as sp
 from . import proxy
 from .answers import Refused
 from .body import MAX_DEPTH, depth
-from .direct import DirectEngine, DirectManager
+from .direct import DirectEngine, DirectManager, direct_ack
 from .errors import ErrorBody, UnknownEvent
 from .settings import Settings
 from .wsprotocol import LeanWebSocketProtocol
@@ -208,18 +208,21 @@ class TijdlijnServer(socketio.AsyncServer):  # type: ignore[misc]
         elif kind == sp.DISCONNECT:
             await self._handle_disconnect(eio_sid, pkt.namespace, self.reason.CLIENT_DISCONNECT)
         elif kind == sp.EVENT:
-            await self._event(eio_sid, pkt)
+            await self._event(eio_sid, pkt, data)
         else:
             # ACK (we never ask clients for one), BINARY_*, CONNECT_ERROR, unknown types.
             await self._close(eio_sid, f"type{kind}" if isinstance(kind, int) else "type")
 
-    async def _event(self, eio_sid: str, pkt: Any) -> None:
+    async def _event(self, eio_sid: str, pkt: Any, data: str) -> None:
         args = pkt.data
+        # Every level of nesting opens with a bracket or brace: with few of them in the text
+        # (the usual write) the decoded value cannot nest too deeply, and is not walked.
+        shallow = data.count("[") + data.count("{") <= MAX_DEPTH
         well_formed = (
             isinstance(args, list)
             and len(args) >= 1
             and isinstance(args[0], str)
-            and depth(args) <= MAX_DEPTH
+            and (shallow or depth(args) <= MAX_DEPTH)
         )
         connected = self.manager.sid_from_eio_sid(eio_sid, "/") is not None
         if well_formed and len(args) <= 2 and connected:
@@ -241,6 +244,20 @@ class TijdlijnServer(socketio.AsyncServer):  # type: ignore[misc]
             )
         else:
             await self._close(eio_sid, "malformed_event" if connected else "not_connected")
+
+    async def _handle_event_internal(
+        self, server: Any, sid: str, eio_sid: str, data: Any, namespace: str, id: Any
+    ) -> None:
+        """python-socketio's, with the ack of a handler written straight to its WebSocket
+        (encoded once, no Engine.IO packet and send chain); anything else as python-socketio."""
+        r = await server._trigger_event(data[0], namespace, sid, *data[1:])
+        if r is self.not_handled or id is None:
+            return
+        args = [] if r is None else list(r) if isinstance(r, tuple) else [r]
+        if not direct_ack(self.eio.sockets.get(eio_sid), self.packet_class, namespace, id, args):
+            await server._send_packet(
+                eio_sid, self.packet_class(sp.ACK, namespace=namespace, id=id, data=args)
+            )
 
     async def _too_large(self, eio_sid: str, data: str) -> None:
         if data[:1] == str(sp.CONNECT):

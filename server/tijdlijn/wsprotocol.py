@@ -5,12 +5,13 @@
   connection. They go once the handshake is done.
 - Its receive queue (an ``asyncio.Queue``: four deques of 64 slots) and its ``writable`` event
   (one more) are about 3 KB per connection; :class:`Inbox` and :class:`Writable` do the same
-  job for one reader in a few hundred bytes.
+  job for one reader in a few hundred bytes. It pauses reading after every message and resumes
+  when the app takes it; here only when :data:`INBOX_PAUSE` messages wait.
 - A text message to an open, writable connection without extensions (Tijdlijn turns
   permessage-deflate off) is framed here and written to the transport: a server's frame is not
   masked, so a broadcast is the same bytes for every device, and the last one framed is reused
-  (direct.py hands the same string to each socket, through :meth:`LeanWebSocketProtocol.write_text`
-  without an ASGI message or a coroutine per device). Anything else takes uvicorn's own path.
+  (direct.py hands the same string to each socket through ``write_text``: no ASGI message or
+  coroutine per device). Anything else takes uvicorn's own path.
 
 `tijdlijn serve` passes it to uvicorn as ``ws`` (cli.py, ``--ws lean``).
 """
@@ -65,6 +66,9 @@ class Inbox:
     def empty(self) -> bool:
         return not self.items
 
+    def qsize(self) -> int:
+        return len(self.items)
+
     async def get(self) -> Any:
         while not self.items:
             self.waiter = asyncio.get_running_loop().create_future()
@@ -105,6 +109,12 @@ class Writable:
         return True
 
 
+# Reading pauses once this many messages wait for the app. uvicorn pauses after every message
+# and resumes when the app takes it: two changes to the event loop's poller (system calls) per
+# message received, for a reader that is nearly always waiting already.
+INBOX_PAUSE = 8
+
+
 class LeanWebSocketProtocol(WebSocketsSansIOProtocol):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -120,6 +130,17 @@ class LeanWebSocketProtocol(WebSocketsSansIOProtocol):
         # Called once, right after the handshake response went out.
         self.response = None  # type: ignore[assignment]  # read only when accepting
         super().start_keepalive()
+
+    def send_receive_event_to_app(self) -> None:
+        paused = self.read_paused
+        self.read_paused = True  # so uvicorn's method does not pause reading itself
+        try:
+            super().send_receive_event_to_app()
+        finally:
+            self.read_paused = paused
+        if not paused and self.queue.qsize() >= INBOX_PAUSE:
+            self.read_paused = True
+            self.transport.pause_reading()
 
     def write_text(self, text: str) -> bool:
         """Write one text message to the transport now, when the connection is open, writable

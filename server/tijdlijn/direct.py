@@ -244,9 +244,15 @@ class DirectSocket(AsyncSocket):  # type: ignore[misc]
     async def _read(self, wait: Any) -> None:
         """Packets until the client goes. No deadline per read: a client silent past the ping
         timeout is closed by DirectEngine's sweep, which ends the WebSocket too."""
+        on_message = self.server.handlers.get("message")
         try:
             while (data := await wait()) is not None:
                 try:
+                    # A Socket.IO packet in an Engine.IO MESSAGE: straight to Socket.IO, as
+                    # receive() would hand it on (the same string, without a packet object).
+                    if isinstance(data, str) and data[:1] == "4" and data[1:2].isdigit():
+                        await self._message(on_message, data[1:])
+                        continue
                     await self.receive(packet.Packet(encoded_packet=data))
                 except exceptions.UnknownPacketError:
                     pass
@@ -256,6 +262,14 @@ class DirectSocket(AsyncSocket):  # type: ignore[misc]
                     self.server.logger.exception("Unknown receive error")
         except (Exception, asyncio.CancelledError):
             return  # gone, or a packet too large: python-engineio closes then too
+
+    async def _message(self, handler: Any, data: str) -> None:
+        if handler is None:
+            return
+        try:
+            await handler(self.sid, data)
+        except Exception:  # as python-engineio's _trigger_event: logged, the socket stays
+            self.server.logger.exception("message async handler error")
 
 
 def _message(frame: str | None) -> dict[str, Any]:

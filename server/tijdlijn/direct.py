@@ -26,7 +26,7 @@ import asyncio
 import contextlib
 import time
 from collections import deque
-from collections.abc import Coroutine
+from collections.abc import Coroutine, Generator
 from typing import Any, Protocol, runtime_checkable
 
 import engineio
@@ -62,22 +62,34 @@ def start(coro: Coroutine[Any, Any, Any]) -> asyncio.Task[Any] | None:
 
 
 async def _carry_on(coro: Coroutine[Any, Any, Any], waiting: Any) -> Any:
-    # What asyncio.Task does with a coroutine that yielded: wait for the future it yielded,
-    # then resume it (it reads the future's result itself).
+    # What asyncio.Task does with a coroutine that yielded: the task running this waits on the
+    # future the coroutine yielded (handed on as it is, so no extra future or callback), then
+    # resumes the coroutine, or throws into it what the wait raised (a cancellation).
     while True:
         try:
-            if waiting is None:
-                await asyncio.sleep(0)
-            else:
-                waiting._asyncio_future_blocking = False
-                await asyncio.wait((waiting,))
-        except BaseException:
-            coro.close()
-            raise
+            await _Handed(waiting)
+        except BaseException as exc:
+            try:
+                waiting = coro.throw(exc)
+            except StopIteration as done:
+                return done.value
+            continue
         try:
             waiting = coro.send(None)
         except StopIteration as done:
             return done.value
+
+
+class _Handed:
+    """Yields what a coroutine run by :func:`start` yielded to the task carrying it on."""
+
+    __slots__ = ("waiting",)
+
+    def __init__(self, waiting: Any) -> None:
+        self.waiting = waiting
+
+    def __await__(self) -> Generator[Any, None, None]:
+        yield self.waiting
 
 
 class DirectSocket(AsyncSocket):  # type: ignore[misc]

@@ -34,7 +34,7 @@ from socketio import packet as sp
 from . import proxy
 from .answers import Refused
 from .body import MAX_DEPTH, depth
-from .direct import DirectEngine, DirectManager, direct_ack
+from .direct import DirectEngine, DirectManager, direct_ack, start
 from .errors import ErrorBody, UnknownEvent
 from .settings import Settings
 from .wsprotocol import LeanWebSocketProtocol
@@ -134,6 +134,7 @@ class TijdlijnServer(socketio.AsyncServer):  # type: ignore[misc]
         burst = float(max(CONNECTS_BURST_MIN, settings.max_connections_per_address))
         self.connects = Bucket(burst, CONNECTS_PER_SECOND)
         self.junk = JunkLog()
+        self.handling: set[asyncio.Task[Any]] = set()
 
     def _engineio_server_class(self) -> type[DirectEngine]:
         return DirectEngine
@@ -244,6 +245,24 @@ class TijdlijnServer(socketio.AsyncServer):  # type: ignore[misc]
             )
         else:
             await self._close(eio_sid, "malformed_event" if connected else "not_connected")
+
+    async def _handle_event(self, eio_sid: str, namespace: Any, id: Any, data: Any) -> None:
+        """python-socketio's, with the handler run at once until it first waits (direct.start)
+        instead of in a new task: with the embedded store a write never waits, so no task is
+        made per event; one that waits carries on as a task, so handlers still overlap."""
+        namespace = namespace or "/"
+        sid = self.manager.sid_from_eio_sid(eio_sid, namespace)
+        if not self.manager.is_connected(sid, namespace):
+            return
+        try:
+            pending = start(self._handle_event_internal(self, sid, eio_sid, data, namespace, id))
+        except Exception:  # what a task's handler would have raised: logged, the socket stays
+            log.exception("event handler error")
+            return
+        if pending is not None:
+            # The loop keeps only a weak reference to a task.
+            self.handling.add(pending)
+            pending.add_done_callback(self.handling.discard)
 
     async def _handle_event_internal(
         self, server: Any, sid: str, eio_sid: str, data: Any, namespace: str, id: Any

@@ -21,12 +21,13 @@ from functools import wraps
 from threading import Thread
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from prometheus_client import CollectorRegistry, Counter, Histogram, start_http_server
+from prometheus_client import CollectorRegistry, Counter, start_http_server
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .admission import REASONS
+from .tally import LoopHistogram
 
 if TYPE_CHECKING:
     from wsgiref.simple_server import WSGIServer
@@ -58,7 +59,7 @@ class Metrics:
             ["code"],
             registry=r,
         )
-        self.write_seconds = Histogram(
+        self.write_seconds = LoopHistogram(
             "tijdlijn_write_seconds",
             "From a write's arrival to its ack: checks, decide, store, broadcast",
             buckets=LATENCY_BUCKETS,
@@ -67,13 +68,13 @@ class Metrics:
         self.broadcasts = Counter(
             "tijdlijn_broadcasts", "Events broadcast to a meeting's devices", registry=r
         )
-        self.fanout_seconds = Histogram(
+        self.fanout_seconds = LoopHistogram(
             "tijdlijn_fanout_seconds",
             "Time to hand one event to every device of its meeting on this process",
             buckets=LATENCY_BUCKETS,
             registry=r,
         )
-        self.store_seconds = Histogram(
+        self.store_seconds = LoopHistogram(
             "tijdlijn_store_seconds",
             "Store calls, by operation",
             ["operation"],

@@ -22,6 +22,7 @@ import json
 import os
 import queue
 import re
+import resource
 import shutil
 import signal
 import socket
@@ -71,6 +72,25 @@ LABELS = {
     "python-socketio": "bare python-socketio room broadcast",
     "raw-asgi": "raw ASGI WebSocket broadcast on uvicorn",
 }
+
+
+def raise_open_files(meetings: int) -> int:
+    """Let this process and its children (servers, load generator) hold every connection of the
+    largest step: 14 sockets a meeting on each side, plus files and listeners. A shell's usual
+    limit (often 1,024 to 20,000) would otherwise end the overload step at twice 1,000 meetings
+    in connect errors of the machine, not of the server. Root may raise the hard limit too;
+    otherwise as far as it goes. Returns the soft limit now in force."""
+    wanted = meetings * 14 + 2_000
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft >= wanted:
+        return soft
+    for limits in ((wanted, max(hard, wanted)), (min(wanted, hard), hard)):
+        try:
+            resource.setrlimit(resource.RLIMIT_NOFILE, limits)
+            break
+        except (ValueError, OSError):
+            continue
+    return resource.getrlimit(resource.RLIMIT_NOFILE)[0]
 
 
 def pinned(core: int) -> list[str]:
@@ -223,7 +243,13 @@ class LoadGen:
     """loadgen.mjs on core 1, stepped through its stages over stdin/stdout."""
 
     def __init__(
-        self, kind: str, urls: list[str], meetings: int, seconds: float, recover: int = 0
+        self,
+        kind: str,
+        urls: list[str],
+        meetings: int,
+        seconds: float,
+        recover: int = 0,
+        rate: int = 1,
     ) -> None:
         config = {
             "kind": kind,
@@ -231,6 +257,7 @@ class LoadGen:
             "meetings": meetings,
             "seconds": seconds,
             "recover": recover,
+            "rate": rate,
         }
         self.process = subprocess.Popen(
             [*pinned(1), "node", str(BENCH / "loadgen.mjs"), json.dumps(config)],
@@ -271,9 +298,11 @@ class LoadGen:
         self.process.wait()
 
 
-def run_step(target: str, meetings: int, seconds: float, recover: int = 0) -> dict[str, Any]:
+def run_step(
+    target: str, meetings: int, seconds: float, recover: int = 0, rate: int = 1
+) -> dict[str, Any]:
     """One step; with ``recover`` (the overload step) the load then drops to that many meetings
-    for as long again, measured as ``recovery``."""
+    for as long again, measured as ``recovery``; ``rate``: writes per meeting per second."""
     kind = "tijdlijn" if target.startswith("tijdlijn") else target
     kind = {"node-socketio": "socketio", "python-socketio": "socketio", "raw-asgi": "raw"}.get(
         kind, kind
@@ -282,7 +311,7 @@ def run_step(target: str, meetings: int, seconds: float, recover: int = 0) -> di
     running = start(target, workdir)
     gen: LoadGen | None = None
     try:
-        gen = LoadGen(kind, running.urls, meetings, seconds, recover)
+        gen = LoadGen(kind, running.urls, meetings, seconds, recover, rate)
         gen.expect("created", 600)
         rss_before = sum(rss_kb(p) for p in running.pids)
         gen.proceed()
@@ -462,8 +491,10 @@ def judge_overload(r: dict[str, Any]) -> dict[str, bool]:
     }
 
 
-def run_overload(target: str, meetings: int, recover: int, seconds: float) -> dict[str, Any]:
-    result = run_step(target, meetings, seconds, recover=recover)
+def run_overload(
+    target: str, meetings: int, recover: int, seconds: float, rate: int = 1
+) -> dict[str, Any]:
+    result = run_step(target, meetings, seconds, recover=recover, rate=rate)
     result["recover_to"] = recover
     result["checks"] = judge_overload(result)
     result["passed"] = all(result["checks"].values())
@@ -474,6 +505,12 @@ def reasons(r: dict[str, Any]) -> str:
     """The server's own count of busy answers by reason, over the whole step (with recovery)."""
     counted = {k: int(v) for k, v in r.get("busy_by_reason", {}).items() if v}
     return f" ({', '.join(f'{k} {v}' for k, v in counted.items())})" if counted else ""
+
+
+def overload_load(r: dict[str, Any]) -> str:
+    """The overload step's load: meetings, and the writes each sent a second when not one."""
+    rate = r.get("rate", 1)
+    return f"{r['meetings']}" if rate == 1 else f"{r['meetings']}, {rate} writes/s each"
 
 
 def overload_markdown(overloads: list[dict[str, Any]]) -> str:
@@ -495,7 +532,7 @@ def overload_markdown(overloads: list[dict[str, Any]]) -> str:
         f, a, back = r["fanout_ms"], r["fanout_admitted_ms"], r["recovery"]
         failing = [name for name, ok in r["checks"].items() if not ok]
         lines.append(
-            f"| {LABELS[r['target']]} | {r['meetings']} | {r['writes']} | {r['answered']} | "
+            f"| {LABELS[r['target']]} | {overload_load(r)} | {r['writes']} | {r['answered']} | "
             f"{r['busy_answers']}{reasons(r)} | {r['gave_up']} | {r['acknowledged']} | "
             f"{r['missing']} | "
             f"{fmt(f['p50'], 1)}/{fmt(f['p99'], 1)} | {fmt(a['p50'], 1)}/{fmt(a['p99'], 1)} | "
@@ -511,7 +548,9 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser.add_argument("--ladder", default=",".join(map(str, LADDER)))
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--targets", default=",".join(TARGETS))
-    parser.add_argument("--budget", type=float, default=540.0, help="stop stepping after (s)")
+    # Long enough for the ladder to reach 1,000 meetings on this kind of machine (the steps
+    # below 500 with six targets take about nine minutes).
+    parser.add_argument("--budget", type=float, default=1200.0, help="stop stepping after (s)")
     parser.add_argument(
         "--retries",
         type=int,
@@ -522,7 +561,8 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         "--overload",
         default="2x",
         help="after the ladder, run each Tijdlijn target at this many meetings (2x: twice its "
-        "largest passing count; 0: not at all), then back at its passing count (recovery)",
+        "largest passing count; M@R: M meetings writing R times a second; 0: not at all), then "
+        "back at its passing count (recovery)",
     )
     parser.add_argument("--out", default=str(BENCH / "results" / "latest.json"))
     args = parser.parse_args(argv)
@@ -531,6 +571,18 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     unknown = set(targets) - set(LABELS)
     if unknown:
         parser.error(f"unknown targets: {', '.join(sorted(unknown))}")
+    given = args.overload.split("@")
+    if args.overload != "2x" and not all(part.isdigit() for part in given):
+        parser.error("--overload: 2x, a number of meetings, M@R or 0")
+    largest = 2 * max(ladder) if args.overload == "2x" else max([*ladder, int(given[0])])
+    files = raise_open_files(largest)
+    fits = (files - 2_000) // 14  # meetings whose connections fit under the open-file limit
+    if max(ladder) > fits:
+        print(
+            f"open files limited to {files}: steps past {fits} meetings will fail to "
+            "connect (raise `ulimit -n`)",
+            file=sys.stderr,
+        )
     # A stopped run still stops its servers and load generator (run_step's finally).
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     began = time.monotonic()
@@ -561,6 +613,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
                 live.remove(target)
     overloads: list[dict[str, Any]] = []
     for target in targets if args.overload != "0" else []:
+        rate = 1
         if not target.startswith(TIJDLIJN):
             continue  # the baselines have no admission control to show
         top = best(results, target)
@@ -568,18 +621,26 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
             if top is None:
                 continue  # no passing count to double
             meetings, back = 2 * top["meetings"], top["meetings"]
+            if meetings > fits:
+                # Twice the load as twice the writes of the passing count's meetings: the
+                # same messages a second, without connections the machine cannot open.
+                meetings, rate = back, 2
         else:
-            meetings = int(args.overload)
+            meetings, rate = int(given[0]), int(given[1]) if len(given) > 1 else 1
             # Back at the passing count; if none passed here, at the ladder's first step.
             back = top["meetings"] if top else ladder[0]
-        result = run_overload(target, meetings, back, args.seconds)
+        result = run_overload(target, meetings, back, args.seconds, rate)
         overloads.append(result)
         summary = result.get("failed") or (
             f"answered {result['answered']}/{result['writes']}, busy {result['busy_answers']}, "
             f"missing {result['missing']}, back at {back}: p99 "
             f"{result['recovery']['fanout_ms']['p99']} ms"
         )
-        print(f"{target:24} {meetings:5} overload: {summary}", file=sys.stderr, flush=True)
+        print(
+            f"{target:24} {meetings:5} overload ({rate} writes/s each): {summary}",
+            file=sys.stderr,
+            flush=True,
+        )
     table = markdown(results, targets)
     if overloads:
         table += "\n\nOverload (issue 11: degrades, never collapses):\n\n" + overload_markdown(

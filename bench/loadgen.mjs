@@ -14,7 +14,9 @@
 // the same op_id after a pause that doubles from 100-200 ms up to 2.5-5 s, drawn at random in its
 // upper half; at most MAX_TRIES tries. With "recover": N (the overload step), after the measured
 // seconds it prints "@measured", lets only the first N meetings go on writing for "seconds" more
-// (the load dropped back, nothing restarted) and reports that phase as "recovery".
+// (the load dropped back, nothing restarted) and reports that phase as "recovery". "rate" (1 if
+// not given) is writes per meeting per second in the first phase: the overload step doubles the
+// load with it where the machine's open-file limit does not allow twice the meetings.
 import { createInterface } from "node:readline";
 import { monitorEventLoopDelay } from "node:perf_hooks";
 import { io } from "socket.io-client";
@@ -243,9 +245,9 @@ function summary(values) {
   return { n: sorted.length, p50: r(percentile(sorted, 0.5)), p99: r(percentile(sorted, 0.99)), max: r(percentile(sorted, 1)) };
 }
 
-// One measured phase: `active` meetings write once a second for `seconds`, spread evenly over
-// each second; then up to GRACE_MS for every acknowledged write to reach every device.
-async function phase(meetings, active, seconds, number) {
+// One measured phase: `active` meetings write `rate` times a second for `seconds`, spread evenly
+// over each second; then up to GRACE_MS for every acknowledged write to reach every device.
+async function phase(meetings, active, seconds, number, rate = 1) {
   for (const m of meetings) { m.writes = []; m.arrivals = new Map(); }
   stats = fresh();
   const loop = monitorEventLoopDelay({ resolution: 10 });
@@ -258,7 +260,7 @@ async function phase(meetings, active, seconds, number) {
   await Promise.all(writers.map(async (m, i) => {
     const jobs = [];
     for (let n = 0; ; n++) {
-      const at = go + (i / active) * 1000 + n * 1000;
+      const at = go + ((i / active) * 1000 + n * 1000) / rate;
       if (at >= end) break;
       await new Promise((r) => setTimeout(r, Math.max(0, at - now())));
       jobs.push(m.write(n, number));
@@ -332,7 +334,8 @@ async function main() {
   const count = cfg.meetings;
   const seconds = cfg.seconds;
   const recover = cfg.recover ?? 0;
-  const reveals = (Math.ceil(seconds / 2) + 1) * (recover ? 2 : 1);
+  const rate = cfg.rate ?? 1;
+  const reveals = Math.ceil((seconds * rate) / 2) + 1 + (recover ? Math.ceil(seconds / 2) + 1 : 0);
   const meetings = Array.from({ length: count }, (_, i) => new Meeting(i));
   const tokens = cfg.kind === "tijdlijn" ? await limited(meetings, 16, () => createMeeting(base)) : [];
   await stage("created");
@@ -340,7 +343,7 @@ async function main() {
   await limited(meetings, 32, (m) => m.prepare(reveals));
   await stage("connected");
 
-  const result = { kind: cfg.kind, connections: count * DEVICES, ...(await phase(meetings, count, seconds, 0)) };
+  const result = { kind: cfg.kind, connections: count * DEVICES, ...(await phase(meetings, count, seconds, 0, rate)), rate };
   if (recover) {
     process.stdout.write("@measured\n");
     result.recovery = await phase(meetings, recover, seconds, 1);

@@ -88,6 +88,33 @@ async def until_healthy(urls: list[str], within: float = 20.0) -> None:
         await asyncio.sleep(0.1)
 
 
+async def two_on_redis(
+    start_server: Start, redis_server: RedisServer, fleets: list[Fleet], **extra: str
+) -> tuple[list[ServerProcess], Fleet]:
+    """Two processes on one Redis, and the 14 devices of a meeting spread over them."""
+    env = shared_env(redis_server, **extra)
+    servers = [await start(start_server, env) for _ in range(2)]
+    return servers, await open_fleet(fleets, [s.url for s in servers])
+
+
+async def copy_midway(fleet: Fleet) -> str:
+    """Writes flowing: 20, the console's sealed copy, then 10 the copy does not have."""
+    fleet.start_writing()
+    await fleet.more_writes(20)
+    sealed = await fleet.capsule()
+    await fleet.more_writes(10)
+    return sealed
+
+
+async def goes_on_clean(fleet: Fleet) -> None:
+    """After a restore: 10 more writes, then nothing acknowledged lost or unseen, and the
+    writes acknowledged after the copy were sent again by their devices."""
+    await fleet.more_writes(10)
+    await fleet.stop_writing()
+    assert_clean(await fleet.verdict())
+    assert fleet.resent > 0, "writes acknowledged after the copy were sent again"
+
+
 def assert_clean(verdict: Verdict) -> None:
     assert verdict.clean, verdict
     assert verdict.acknowledged > 0 or verdict.unacknowledged == 0
@@ -100,9 +127,7 @@ pytestmark = pytest.mark.timeout(150)
 async def test_kill_9_of_either_process_loses_nothing(
     start_server: Start, redis_server: RedisServer, fleets: list[Fleet]
 ) -> None:
-    env = shared_env(redis_server)
-    servers = [await start(start_server, env) for _ in range(2)]
-    fleet = await open_fleet(fleets, [s.url for s in servers])
+    servers, fleet = await two_on_redis(start_server, redis_server, fleets)
     fleet.start_writing()
     await fleet.more_writes(20)
     rounds = 3
@@ -111,7 +136,7 @@ async def test_kill_9_of_either_process_loses_nothing(
         # The last round kills with the writes under way as the last ones: what their
         # retries acknowledge on the survivor must reach every device with nothing after it.
         await kill_one(fleet, servers[victim].process, victim, tail=round_ == rounds - 1)
-        servers[victim] = await start(start_server, env)
+        servers[victim] = await start(start_server, shared_env(redis_server))
         fleet.up(victim, servers[victim].url)
         if round_ < rounds - 1:
             await fleet.more_writes(10)
@@ -124,9 +149,7 @@ async def test_kill_9_of_either_process_loses_nothing(
 async def test_redis_paused_for_12_seconds_loses_nothing(
     start_server: Start, redis_server: RedisServer, fleets: list[Fleet]
 ) -> None:
-    env = shared_env(redis_server)
-    servers = [await start(start_server, env) for _ in range(2)]
-    fleet = await open_fleet(fleets, [s.url for s in servers])
+    servers, fleet = await two_on_redis(start_server, redis_server, fleets)
     fleet.start_writing()
     await fleet.more_writes(20)
     before = fleet.acknowledged
@@ -141,9 +164,7 @@ async def test_redis_paused_for_12_seconds_loses_nothing(
 async def test_pubsub_links_cut_every_device_is_level_again_without_later_writes(
     start_server: Start, redis_server: RedisServer, fleets: list[Fleet]
 ) -> None:
-    env = shared_env(redis_server)
-    servers = [await start(start_server, env) for _ in range(2)]
-    fleet = await open_fleet(fleets, [s.url for s in servers])
+    servers, fleet = await two_on_redis(start_server, redis_server, fleets)
     fleet.start_writing()
     await fleet.more_writes(30)
     # Cut both processes' subscribers while writes are in flight, and write nothing after:
@@ -162,13 +183,8 @@ async def test_devices_still_connected_when_their_meeting_is_restored_take_it_af
     """The meeting's keys vanish and the console restores it before any process noticed: the
     devices never disconnected and hold events past the copy, which the restored meeting
     numbers again. Told ``restored``, they take it afresh and send their later writes again."""
-    env = shared_env(redis_server)
-    servers = [await start(start_server, env) for _ in range(2)]
-    fleet = await open_fleet(fleets, [s.url for s in servers])
-    fleet.start_writing()
-    await fleet.more_writes(20)
-    sealed = await fleet.capsule()
-    await fleet.more_writes(10)
+    _, fleet = await two_on_redis(start_server, redis_server, fleets)
+    sealed = await copy_midway(fleet)
     await fleet.stop_writing()
     client = redis.Redis.from_url(redis_server.url)
     try:
@@ -185,24 +201,16 @@ async def test_devices_still_connected_when_their_meeting_is_restored_take_it_af
     await wait_all(fleet.devices, took_restored, within=30, what="the restored meeting")
     fleet.resend_after_restores()
     fleet.start_writing()
-    await fleet.more_writes(10)
-    await fleet.stop_writing()
-    assert_clean(await fleet.verdict())
-    assert fleet.resent > 0, "writes acknowledged after the copy were sent again"
+    await goes_on_clean(fleet)
 
 
 @pytest.mark.redis
 async def test_redis_restarted_empty_then_restored_from_the_facilitators_capsule(
     start_server: Start, redis_server: RedisServer, fleets: list[Fleet]
 ) -> None:
-    env = shared_env(redis_server)
-    servers = [await start(start_server, env) for _ in range(2)]
-    fleet = await open_fleet(fleets, [s.url for s in servers])
-    fleet.start_writing()
-    await fleet.more_writes(20)
-    sealed = await fleet.capsule()
+    _, fleet = await two_on_redis(start_server, redis_server, fleets)
     # Writes acknowledged after the copy: their devices send them again after the restore.
-    await fleet.more_writes(10)
+    sealed = await copy_midway(fleet)
     await asyncio.to_thread(redis_server.restart_empty)
     # Every device is told, in words that blame no one, that the meeting is being restored.
     await wait_all(fleet.devices, told_lost, within=20, what="meeting.lost")
@@ -214,10 +222,7 @@ async def test_redis_restarted_empty_then_restored_from_the_facilitators_capsule
     assert restored["join_code"] == fleet.meeting.join_code
     # Phones and the wall come back by themselves, with their own tokens.
     await wait_all(fleet.devices, on_live(fleet), within=30, what="back in the restored meeting")
-    await fleet.more_writes(10)
-    await fleet.stop_writing()
-    assert_clean(await fleet.verdict())
-    assert fleet.resent > 0, "writes acknowledged after the copy were sent again"
+    await goes_on_clean(fleet)
 
 
 async def test_embedded_process_restarted_then_restored(
@@ -229,10 +234,7 @@ async def test_embedded_process_restarted_then_restored(
     assert stat.S_IMODE(os.stat(key_file).st_mode) == 0o600
     key = key_file.read_bytes()
     fleet = await open_fleet(fleets, [server.url])
-    fleet.start_writing()
-    await fleet.more_writes(20)
-    sealed = await fleet.capsule()
-    await fleet.more_writes(10)
+    sealed = await copy_midway(fleet)
     kill_hard(server.process)
     again = await start(start_server, env, port=server.port)
     assert again.url == server.url
@@ -243,19 +245,16 @@ async def test_embedded_process_restarted_then_restored(
         assert told_lost(device) == MeetingLost().as_error(), device.label
     await fleet.restore(sealed)
     await wait_all(fleet.devices, on_live(fleet), within=30, what="back in the restored meeting")
-    await fleet.more_writes(10)
-    await fleet.stop_writing()
-    assert_clean(await fleet.verdict())
-    assert fleet.resent > 0, "writes acknowledged after the copy were sent again"
+    await goes_on_clean(fleet)
 
 
 @pytest.mark.redis
 async def test_presence_after_kill_9_drops_back_to_the_true_count(
     start_server: Start, redis_server: RedisServer, fleets: list[Fleet]
 ) -> None:
-    env = shared_env(redis_server, TIJDLIJN_PRESENCE_SECONDS="6")
-    servers = [await start(start_server, env) for _ in range(2)]
-    fleet = await open_fleet(fleets, [s.url for s in servers])
+    servers, fleet = await two_on_redis(
+        start_server, redis_server, fleets, TIJDLIJN_PRESENCE_SECONDS="6"
+    )
     fac = fleet.facilitator
     true = {"facilitator": 1, "wall": 1, **{p: 3 for p in fleet.meeting.party_ids}}
     await fac.wait_for(lambda: fac.presence == true, what="every device counted once")
@@ -274,9 +273,7 @@ async def test_presence_after_kill_9_drops_back_to_the_true_count(
 async def test_devices_are_told_their_meeting_expired(
     start_server: Start, redis_server: RedisServer, fleets: list[Fleet]
 ) -> None:
-    env = shared_env(redis_server)
-    servers = [await start(start_server, env) for _ in range(2)]
-    fleet = await open_fleet(fleets, [s.url for s in servers])
+    _, fleet = await two_on_redis(start_server, redis_server, fleets)
     # What Redis's own expiry does (a lifetime is a minute at least): the meeting's keys go,
     # the one-word tombstone stays.
     client = redis.Redis.from_url(redis_server.url)

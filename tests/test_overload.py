@@ -85,6 +85,18 @@ async def test_a_full_process_answers_busy_and_the_retry_is_applied_once_when_lo
             )
             assert second == {"ok": False, "error": Busy().as_error()}
             assert not first.done()
+            # Sent again (same op id), the refused write is a retry: let in with twice the room,
+            # so it waits for the store with the first; a new write from the same device,
+            # handled after it, still finds the process full.
+            retrying: asyncio.Future[dict[str, Any]] = asyncio.get_running_loop().create_future()
+            await phone_a.client.emit(
+                "interpretation.add",
+                {"op_id": second_op, "moment_id": moment, "text": "Twee"},
+                callback=retrying.set_result,
+            )
+            new = await phone_a.write("interpretation.add", moment_id=moment, text="Drie")
+            assert new == {"ok": False, "error": Busy().as_error()}
+            assert not retrying.done()
             # Refused at once, however many: busy costs no rate-limit token (a burst of 20),
             # so retries end in an answer, never in a final rate_limited.
             burst = await asyncio.gather(
@@ -104,6 +116,7 @@ async def test_a_full_process_answers_busy_and_the_retry_is_applied_once_when_lo
         # applied, once; asked again it gets the same answer and makes no event.
         landed = await asyncio.wait_for(first, 10)
         assert landed["ok"] is True, landed
+        assert (await asyncio.wait_for(retrying, 10))["ok"] is True
         retried = await phone_a.ok(
             "interpretation.add", op=second_op, moment_id=moment, text="Twee"
         )
@@ -125,9 +138,9 @@ async def test_a_full_process_answers_busy_and_the_retry_is_applied_once_when_lo
 
     async with httpx.AsyncClient() as http:
         metrics = (await http.get(f"http://127.0.0.1:{port}/metrics")).text
-    assert refusals(metrics, "in_flight") == 31
+    assert refusals(metrics, "in_flight") == 32
     assert refusals(metrics, "lag") == 0
-    assert 'tijdlijn_refusals_total{code="busy"} 31.0' in metrics
+    assert 'tijdlijn_refusals_total{code="busy"} 32.0' in metrics
     assert "tijdlijn_writes_in_flight 0.0" in metrics
     # Operators see the episode in one line, not a line per refused write.
     log = server.output()
@@ -174,6 +187,25 @@ def test_lag_past_the_threshold_twice_refuses_writes_until_a_sample_is_under_it(
     assert len(lines) == 2, lines
     assert lines[0].startswith("overloaded (lag)") and "200 ms" in lines[0]
     assert lines[1] == "recovered: admitting writes again (4 refused with busy)"
+
+
+def test_a_retry_of_a_refused_write_gets_twice_the_room_and_no_more() -> None:
+    reasons: list[str] = []
+    gate = Admission(Settings(overload_lag_ms=50, overload_writes_in_flight=2), reasons.append)
+    gate.observe(0.08)
+    gate.observe(0.08)  # late twice, but less than twice the bound
+    with pytest.raises(Busy), gate.hold():
+        pass
+    with gate.hold(retry=True), gate.hold(retry=True), gate.hold(retry=True):
+        # Three in flight: past the bound for a new write, under twice it for a retry.
+        assert gate.overloaded() == "in_flight" and gate.overloaded(retry=True) is None
+        with gate.hold(retry=True), pytest.raises(Busy), gate.hold(retry=True):
+            pass
+    gate.observe(0.2)
+    gate.observe(0.2)  # a sustained overload: retries are refused too
+    with pytest.raises(Busy), gate.hold(retry=True):
+        pass
+    assert reasons == ["lag", "in_flight", "lag"] and gate.in_flight == 0
 
 
 def test_zero_turns_a_gate_off_and_negative_thresholds_are_refused() -> None:

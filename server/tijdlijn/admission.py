@@ -17,6 +17,13 @@ Two signals, each cheap, each with a setting (0 turns it off; docs/deploy.md):
 - writes in flight: admitted writes not yet answered (waiting for the store, mostly). Past
   ``overload_writes_in_flight`` a slow store would only pile up more waiting writes.
 
+A write refused once and sent again (the same op id, on the same connection) is let in with
+twice the room (:data:`RETRY_HEADROOM`) on both signals: a burst after a pause (the collector,
+a slow store) then costs a device one short pause, not a chain of refusals with a growing
+backoff, which is what made the tail after an overload seconds long; and the older write goes
+first, so what is admitted is roughly first come, first served. Under a sustained overload the
+signals sit far past either bound, so retries are refused too and the gate still holds.
+
 Only writes are gated: reads (``sync`` of a device that is behind, the welcome snapshot) are
 cheap per device and a device refused its catch-up would only ask again, so they always pass.
 """
@@ -38,6 +45,8 @@ log = logging.getLogger("tijdlijn.admission")
 # sample is at most this old plus the lag itself.
 SAMPLE_SECONDS = 0.05
 REASONS = ("lag", "in_flight")
+# How much further a retried write may go past the bounds than a new one.
+RETRY_HEADROOM = 2.0
 # An overload episode ends (and "recovered" is logged) after this long without a refusal.
 QUIET_SECONDS = 2.0
 
@@ -64,18 +73,20 @@ class Admission:
         self.episode_refused = 0
         self.last_refusal: float | None = None
 
-    def overloaded(self) -> str | None:
-        """Why a write arriving now would be refused: ``"lag"``, ``"in_flight"`` or None."""
-        if self.max_in_flight and self.in_flight >= self.max_in_flight:
+    def overloaded(self, retry: bool = False) -> str | None:
+        """Why a write arriving now (a retry of a refused one, or not) would be refused:
+        ``"lag"``, ``"in_flight"`` or None."""
+        room = RETRY_HEADROOM if retry else 1.0
+        if self.max_in_flight and self.in_flight >= self.max_in_flight * room:
             return "in_flight"
-        if self.max_lag and self.sustained > self.max_lag:
+        if self.max_lag and self.sustained > self.max_lag * room:
             return "lag"
         return None
 
     @contextlib.contextmanager
-    def hold(self) -> Iterator[None]:
+    def hold(self, retry: bool = False) -> Iterator[None]:
         """Admit one write (or raise :class:`Busy` at once) and count it until it is answered."""
-        reason = self.overloaded()
+        reason = self.overloaded(retry)
         if reason is not None:
             self._refuse(reason)
             raise Busy()

@@ -57,6 +57,8 @@ class Connection:
     label: str
     tokens: float
     refilled: float
+    # The op id of this connection's last write refused busy: sent again, it is a retry.
+    refused_op: str | None = None
 
     def allow(self, now: float, rate: float, burst: int, cost: float = 1.0) -> bool:
         self.tokens = min(burst, self.tokens + (now - self.refilled) * rate)
@@ -232,12 +234,13 @@ class Hub:
     async def on_write(self, name: str, sid: str, data: Any) -> WriteAck:
         """The one boundary where errors become error acks."""
         conn = self.connections.get(sid)
+        op = data.get("op_id") if isinstance(data, dict) else None
         try:
             if conn is None:
                 raise Unauthorized()
             # Busy before the rate limit: a write refused for load must not cost the device
             # a token, or its retries would end in rate_limited, which is final.
-            with self.admission.hold():
+            with self.admission.hold(retry=op is not None and op == conn.refused_op):
                 conn = self._admit(sid)
                 ack = await self.service.write(conn.session, name, data)
                 if "receipt" in ack:
@@ -247,6 +250,8 @@ class Hub:
         except Busy as exc:
             # Not logged per write (an overload would flood the log): admission.py logs the
             # episode, metrics count each refusal.
+            if conn is not None and isinstance(op, str):
+                conn.refused_op = op
             return {"ok": False, "error": exc.as_error()}
         except MeetingGone as exc:
             if conn is not None:

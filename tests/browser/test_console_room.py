@@ -190,6 +190,13 @@ def test_projected_console_shows_no_token(open_tab: OpenTab, live_server: Any) -
     expect(page.get_by_test_id("run-now")).to_contain_text("Moment 1:")
     screenshot(page, "console-presentation-mode")
     assert axe_violations(page) == []
+    # A toast steps aside for what lies under it: the pointer reaching it puts it away at once,
+    # rather than it covering a card's buttons for five seconds.
+    page.keyboard.press("PageDown")
+    shown = page.get_by_test_id("messages").get_by_text("Getoond: 2.")
+    expect(shown).to_be_visible()
+    shown.hover()
+    expect(shown).to_have_count(0, timeout=1000)
     # The phase stepper still works while presenting, and stays off any sharing tab.
     page.locator("button[data-phase='reflection']").click()
     expect(page.get_by_role("tab", name="Rode draden")).to_have_attribute("aria-selected", "true")

@@ -153,6 +153,9 @@ export function button(i18nKey, onClick, opts = {}) {
 export function toast(/** @type {string} */ message, kind = "info") {
   const box = byId("toasts");
   const item = el("p", { class: `toast toast-${kind}`, text: message });
+  // Never in the way: it was read out when it came (role=status), so reaching for what lies
+  // under it (a card's buttons, in the corner where toasts stack) puts it away at once.
+  item.addEventListener("pointerenter", () => item.remove());
   box.append(item);
   while (box.firstElementChild && box.children.length > 3) box.firstElementChild.remove();
   setTimeout(() => item.remove(), kind === "error" ? 9000 : 5000);

@@ -215,3 +215,28 @@ async def test_start_runs_at_once_and_carries_on_as_a_task_would() -> None:
     with pytest.raises(asyncio.CancelledError):
         await task
     assert seen[-1] == "cancelled inside"  # thrown into the coroutine, as a task does
+
+
+async def test_pings_pongs_and_messages_read_from_the_socket() -> None:
+    engine = DirectEngine(async_mode="asgi", async_handlers=False)  # as python-socketio sets it
+    got: list[tuple[str, Any]] = []
+
+    async def on_message(sid: str, data: Any) -> None:
+        got.append((sid, data))
+
+    engine.on("message", on_message)
+    sock, transport = socket(engine, "p")
+    sock.last_ping = None
+    sock._ping()
+    assert transport.sent == ["2"] and sock.last_ping  # the ping, and the clock for its pong
+    frames = iter(["3", '42["event",{"a":1}]', '4{"not":"socket.io"}', None])
+
+    async def wait() -> Any:
+        return next(frames)
+
+    await sock._read(wait)
+    assert sock.last_ping is None and sock.ping_timer is not None  # the next ping is due
+    sock.ping_timer.cancel()
+    # A Socket.IO packet reaches Socket.IO as python-engineio hands it on (the same string); a
+    # message python-engineio decodes as JSON still takes its path.
+    assert got == [("p", '2["event",{"a":1}]'), ("p", {"not": "socket.io"})]

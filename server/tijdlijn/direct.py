@@ -38,6 +38,8 @@ from socketio import packet as sio_packet
 # A backlog this large (characters of frames a client has not taken) closes the socket. A
 # meeting's events are a few hundred bytes each; a client this far behind resyncs cheaper.
 BACKLOG_LIMIT = 1_000_000
+# Engine.IO's ping and pong frames (packet types 2 and 3, no data).
+PING, PONG = str(packet.PING), str(packet.PONG)
 
 
 @runtime_checkable
@@ -200,7 +202,7 @@ class DirectSocket(AsyncSocket):  # type: ignore[misc]
         if not self.closing and not self.closed:
             self.last_ping = time.time()
             if self.asgi_send is not None:
-                self.write(packet.Packet(packet.PING).encode())
+                self.write(PING)
             else:
                 self.server.start_background_task(self.send, packet.Packet(packet.PING))
 
@@ -264,6 +266,9 @@ class DirectSocket(AsyncSocket):  # type: ignore[misc]
                     # receive() would hand it on (the same string, without a packet object).
                     if isinstance(data, str) and data[:1] == "4" and data[1:2].isdigit():
                         await self._message(on_message, data[1:])
+                        continue
+                    if data == PONG:  # all receive() does with it
+                        self.schedule_ping()
                         continue
                     await self.receive(packet.Packet(encoded_packet=data))
                 except exceptions.UnknownPacketError:

@@ -12,9 +12,11 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+import pytest
+from socketio import packet as sio_packet
 from websockets.frames import Frame, Opcode
 
-from tijdlijn.direct import BACKLOG_LIMIT, DirectEngine, DirectSocket
+from tijdlijn.direct import BACKLOG_LIMIT, DirectEngine, DirectSocket, encoded, start
 from tijdlijn.wsprotocol import Inbox, Writable, text_frame
 
 
@@ -122,3 +124,119 @@ async def test_the_lean_inbox_and_writable_behave_as_uvicorn_needs() -> None:
     assert not any(s.done() for s in senders)
     writable.set()
     assert await asyncio.gather(*senders) == [True, True]
+
+
+class Raw:
+    """A socket's own writer (sio_server._Frames over the lean protocol): takes a frame at once
+    while open and writable, and refuses it otherwise, as LeanWebSocketProtocol.write_text."""
+
+    def __init__(self) -> None:
+        self.open = True
+        self.written: list[str] = []
+
+    def write_text(self, text: str) -> bool:
+        if self.open:
+            self.written.append(text)
+        return self.open
+
+
+async def test_frames_go_to_the_raw_writer_and_keep_order_when_it_refuses() -> None:
+    sock, transport = socket(DirectEngine(async_mode="asgi"), "a")
+    raw = Raw()
+    sock.raw = raw
+    sock.write("4one")
+    assert raw.written == ["4one"] and transport.sent == []  # no ASGI message, no coroutine
+    raw.open = False  # not writable now: the ASGI send, which waits, and the backlog after it
+    transport.writable.clear()
+    sock.write("4two")
+    raw.open = True
+    sock.write("4three")  # behind "4two": not written before it
+    assert raw.written == ["4one"] and sock.backlog is not None
+    transport.writable.set()
+    for _ in range(20):
+        await asyncio.sleep(0)
+    assert transport.sent == ["4two", "4three"] and sock.backlog is None
+    sock.write("4four")
+    assert raw.written == ["4one", "4four"]
+
+
+@pytest.mark.parametrize(
+    ("kind", "namespace", "ack_id", "data"),
+    [
+        (sio_packet.EVENT, "/", None, ["event", {"seq": 3, "text": 'é \u2028 "x"', "n": 1.5}]),
+        (sio_packet.EVENT, "/other", None, ["event"]),
+        (sio_packet.ACK, "/", 12, [{"ok": True, "seq": 4}]),
+        (sio_packet.ACK, "/other", 0, []),
+    ],
+)
+def test_a_frame_encoded_here_is_what_python_socketio_sends(
+    kind: int, namespace: str, ack_id: int | None, data: list[Any]
+) -> None:
+    pkt = sio_packet.Packet(kind, data=data, namespace=namespace, id=ack_id)
+    assert encoded(sio_packet.Packet, kind, namespace, ack_id, data) == "4" + pkt.encode()
+
+
+def test_binary_data_is_left_to_python_socketio() -> None:
+    assert encoded(sio_packet.Packet, sio_packet.EVENT, "/", None, ["event", b"\x00"]) is None
+
+
+async def test_start_runs_at_once_and_carries_on_as_a_task_would() -> None:
+    seen: list[str] = []
+
+    async def at_once() -> str:
+        seen.append("ran")
+        return "done"
+
+    assert start(at_once()) is None and seen == ["ran"]  # finished without waiting: no task
+
+    gate: asyncio.Future[str] = asyncio.get_running_loop().create_future()
+
+    async def waits() -> str:
+        await asyncio.sleep(0)
+        return await gate + "!"
+
+    task = start(waits())
+    assert task is not None and not task.done()
+    gate.set_result("opened")
+    assert await task == "opened!"
+
+    async def cancelled() -> str:
+        try:
+            await asyncio.get_running_loop().create_future()
+        except asyncio.CancelledError:
+            seen.append("cancelled inside")
+            raise
+        return "never"
+
+    task = start(cancelled())
+    assert task is not None
+    await asyncio.sleep(0)
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    assert seen[-1] == "cancelled inside"  # thrown into the coroutine, as a task does
+
+
+async def test_pings_pongs_and_messages_read_from_the_socket() -> None:
+    engine = DirectEngine(async_mode="asgi", async_handlers=False)  # as python-socketio sets it
+    got: list[tuple[str, Any]] = []
+
+    async def on_message(sid: str, data: Any) -> None:
+        got.append((sid, data))
+
+    engine.on("message", on_message)
+    sock, transport = socket(engine, "p")
+    sock.last_ping = None
+    sock._ping()
+    assert transport.sent == ["2"] and sock.last_ping  # the ping, and the clock for its pong
+    frames = iter(["3", '42["event",{"a":1}]', '4{"not":"socket.io"}', None])
+
+    async def wait() -> Any:
+        return next(frames)
+
+    await sock._read(wait)
+    assert sock.last_ping is None and sock.ping_timer is not None  # the next ping is due
+    sock.ping_timer.cancel()
+    # A Socket.IO packet reaches Socket.IO as python-engineio hands it on (the same string); a
+    # message python-engineio decodes as JSON still takes its path.
+    assert got == [("p", '2["event",{"a":1}]'), ("p", {"not": "socket.io"})]

@@ -26,8 +26,8 @@ import asyncio
 import contextlib
 import time
 from collections import deque
-from collections.abc import Coroutine
-from typing import Any
+from collections.abc import Coroutine, Generator
+from typing import Any, Protocol, runtime_checkable
 
 import engineio
 import socketio
@@ -40,6 +40,16 @@ from . import acyclic
 # A backlog this large (characters of frames a client has not taken) closes the socket. A
 # meeting's events are a few hundred bytes each; a client this far behind resyncs cheaper.
 BACKLOG_LIMIT = 1_000_000
+# Engine.IO's ping and pong frames (packet types 2 and 3, no data).
+PING, PONG = str(packet.PING), str(packet.PONG)
+
+
+@runtime_checkable
+class TextWriter(Protocol):
+    """What a socket's ASGI ``send`` may also offer (sio_server._Frames): a text message
+    written at once, or False when it must take ``send``."""
+
+    def write_text(self, text: str) -> bool: ...
 
 
 def start(coro: Coroutine[Any, Any, Any]) -> asyncio.Task[Any] | None:
@@ -56,22 +66,34 @@ def start(coro: Coroutine[Any, Any, Any]) -> asyncio.Task[Any] | None:
 
 
 async def _carry_on(coro: Coroutine[Any, Any, Any], waiting: Any) -> Any:
-    # What asyncio.Task does with a coroutine that yielded: wait for the future it yielded,
-    # then resume it (it reads the future's result itself).
+    # What asyncio.Task does with a coroutine that yielded: the task running this waits on the
+    # future the coroutine yielded (handed on as it is, so no extra future or callback), then
+    # resumes the coroutine, or throws into it what the wait raised (a cancellation).
     while True:
         try:
-            if waiting is None:
-                await asyncio.sleep(0)
-            else:
-                waiting._asyncio_future_blocking = False
-                await asyncio.wait((waiting,))
-        except BaseException:
-            coro.close()
-            raise
+            await _Handed(waiting)
+        except BaseException as exc:
+            try:
+                waiting = coro.throw(exc)
+            except StopIteration as done:
+                return done.value
+            continue
         try:
             waiting = coro.send(None)
         except StopIteration as done:
             return done.value
+
+
+class _Handed:
+    """Yields what a coroutine run by :func:`start` yielded to the task carrying it on."""
+
+    __slots__ = ("waiting",)
+
+    def __init__(self, waiting: Any) -> None:
+        self.waiting = waiting
+
+    def __await__(self) -> Generator[Any, None, None]:
+        yield self.waiting
 
 
 class DirectSocket(AsyncSocket):  # type: ignore[misc]
@@ -89,6 +111,8 @@ class DirectSocket(AsyncSocket):  # type: ignore[misc]
     closed: bool
     # Set once the WebSocket handshake (and any upgrade) is done.
     asgi_send: Any = None
+    # The object behind asgi_send when it can write a frame without an ASGI message.
+    raw: TextWriter | None = None
     backlog: deque[str | None] | None = None
     backlog_size = 0
     ended = False
@@ -118,7 +142,10 @@ class DirectSocket(AsyncSocket):  # type: ignore[misc]
             if self.backlog_size > BACKLOG_LIMIT:
                 self.overflow()
             return
+        raw = self.raw
         try:
+            if frame is not None and raw is not None and raw.write_text(frame):
+                return
             pending = start(self.asgi_send(_message(frame)))
         except Exception:  # the client is gone; the reader notices and closes
             return
@@ -177,7 +204,7 @@ class DirectSocket(AsyncSocket):  # type: ignore[misc]
         if not self.closing and not self.closed:
             self.last_ping = time.time()
             if self.asgi_send is not None:
-                self.write(packet.Packet(packet.PING).encode())
+                self.write(PING)
             else:
                 self.server.start_background_task(self.send, packet.Packet(packet.PING))
 
@@ -219,6 +246,8 @@ class DirectSocket(AsyncSocket):  # type: ignore[misc]
             queued.append(self.queue.get_nowait())
             self.queue.task_done()
         self.asgi_send = ws.asgi_send
+        owner = getattr(ws.asgi_send, "__self__", None)
+        self.raw = owner if isinstance(owner, TextWriter) else None
         # Unused from here on (send() writes directly; close() does not wait for it).
         self.queue = None
         for pkt in queued:
@@ -231,9 +260,18 @@ class DirectSocket(AsyncSocket):  # type: ignore[misc]
     async def _read(self, wait: Any) -> None:
         """Packets until the client goes. No deadline per read: a client silent past the ping
         timeout is closed by DirectEngine's sweep, which ends the WebSocket too."""
+        on_message = self.server.handlers.get("message")
         try:
             while (data := await wait()) is not None:
                 try:
+                    # A Socket.IO packet in an Engine.IO MESSAGE: straight to Socket.IO, as
+                    # receive() would hand it on (the same string, without a packet object).
+                    if isinstance(data, str) and data[:1] == "4" and data[1:2].isdigit():
+                        await self._message(on_message, data[1:])
+                        continue
+                    if data == PONG:  # all receive() does with it
+                        self.schedule_ping()
+                        continue
                     await self.receive(packet.Packet(encoded_packet=data))
                 except exceptions.UnknownPacketError:
                     pass
@@ -243,6 +281,14 @@ class DirectSocket(AsyncSocket):  # type: ignore[misc]
                     self.server.logger.exception("Unknown receive error")
         except (Exception, asyncio.CancelledError):
             return  # gone, or a packet too large: python-engineio closes then too
+
+    async def _message(self, handler: Any, data: str) -> None:
+        if handler is None:
+            return
+        try:
+            await handler(self.sid, data)
+        except Exception:  # as python-engineio's _trigger_event: logged, the socket stays
+            self.server.logger.exception("message async handler error")
 
 
 def _message(frame: str | None) -> dict[str, Any]:
@@ -299,28 +345,66 @@ class DirectManager(socketio.AsyncManager):  # type: ignore[misc]
         **kwargs: Any,
     ) -> None:
         room = to or room
-        if callback is not None or namespace not in self.rooms:
-            await super().emit(event, data, namespace, room, skip_sid, callback, **kwargs)
-            return
         # As python-socketio: a tuple is several arguments, anything else one.
         args = list(data) if isinstance(data, tuple) else [] if data is None else [data]
+        frame = (
+            None
+            if callback is not None or namespace not in self.rooms
+            else encoded(
+                self.server.packet_class, sio_packet.EVENT, namespace, None, [event, *args]
+            )
+        )
+        if frame is None:
+            await super().emit(event, data, namespace, room, skip_sid, callback, **kwargs)
+            return
         skip = skip_sid if isinstance(skip_sid, list) else [skip_sid]
-        pkt = self.server.packet_class(sio_packet.EVENT, namespace=namespace, data=[event, *args])
-        encoded = pkt.encode()
-        parts = encoded if isinstance(encoded, list) else [encoded]
-        eio_pkts = [packet.Packet(packet.MESSAGE, p) for p in parts]
-        frames = [p.encode() for p in eio_pkts]
         sockets = self.server.eio.sockets
+        # The ping-timeout check of every socket, against one clock reading per broadcast.
+        now, timeout = time.time(), self.server.eio.ping_timeout
         slow = []
         for sid, eio_sid in self.get_participants(namespace, room):
             if sid in skip:
                 continue
             socket = sockets.get(eio_sid)
-            if isinstance(socket, DirectSocket) and socket.asgi_send is not None and socket.fresh():
-                for frame in frames:
-                    socket.write(frame)
+            if (
+                isinstance(socket, DirectSocket)
+                and socket.asgi_send is not None
+                and not socket.closed
+                and not ((last := socket.last_ping) and now - last > timeout)
+            ):
+                socket.write(frame)
             else:  # long-polling, upgrading, or due a ping-timeout close: the queue path
-                for p in eio_pkts:
-                    slow.append(asyncio.ensure_future(self.server._send_eio_packet(eio_sid, p)))
+                pkt = packet.Packet(packet.MESSAGE, frame[1:])
+                slow.append(asyncio.ensure_future(self.server._send_eio_packet(eio_sid, pkt)))
         if slow:
             await asyncio.wait(slow)
+
+
+def encoded(
+    packet_class: Any, kind: int, namespace: str, ack_id: int | None, data: list[Any]
+) -> str | None:
+    """The Engine.IO frame of a Socket.IO event or ack, as python-socketio encodes it (``42``
+    and the JSON of ``[event, *args]``; ``43<id>`` and the JSON of the answer), made without
+    python-socketio's walk over the data for binary parts. ``None`` when the data is not plain
+    JSON (bytes): then python-socketio encodes it, as a binary packet."""
+    try:
+        body = packet_class.json.dumps(data, separators=(",", ":"))
+    except (TypeError, ValueError):
+        return None
+    where = "" if namespace == "/" else namespace + ","
+    number = "" if ack_id is None else str(ack_id)
+    return f"{packet.MESSAGE}{kind}{where}{number}{body}"
+
+
+def direct_ack(
+    socket: Any, packet_class: Any, namespace: str, ack_id: int, data: list[Any]
+) -> bool:
+    """An ack written straight to a WebSocket, in order with its other frames; False when it
+    must take python-socketio's path (long-polling, upgrading, due a ping-timeout close)."""
+    if not (isinstance(socket, DirectSocket) and socket.asgi_send is not None and socket.fresh()):
+        return False
+    frame = encoded(packet_class, sio_packet.ACK, namespace, ack_id, data)
+    if frame is None:
+        return False
+    socket.write(frame)
+    return True

@@ -130,7 +130,10 @@ class Hub:
         await self.sio.enter_room(sid, f"{room}:{session.meeting_id}")
         since = auth.get("since") if isinstance(auth, dict) else None
         self.sio.start_background_task(self._welcome, sid, since)
-        log.debug("connect meeting=%s role=%s", meeting_ref(session.meeting_id), session.actor.role)
+        if log.isEnabledFor(logging.DEBUG):  # the hash only when the line is written
+            log.debug(
+                "connect meeting=%s role=%s", meeting_ref(session.meeting_id), session.actor.role
+            )
         return None
 
     async def _welcome(self, sid: str, since: Any) -> None:
@@ -273,12 +276,15 @@ class Hub:
         rooms: list[tuple[str, Any]] = [(f"fac:{meeting_id}", facilitators)]
         if public is not None:
             rooms.append((f"pub:{meeting_id}", public))
-        with self.metrics.fanout():
+        started = time.perf_counter()
+        try:
             if self.link is not None:
                 await self.link.emit_each("event", rooms)
             else:
                 for room, event in rooms:
                     await self.sio.emit("event", event, room=room)
+        finally:
+            self.metrics.fanned_out(started)
         if touches_intake(facilitators["changes"]):
             await self.sio.emit("intake.changed", {}, room=f"intake:{meeting_id}")
 

@@ -6,7 +6,7 @@ microseconds per write); what ``--metrics-port`` turns on is only the endpoint, 
 port so the public site never exposes it (docs/deploy.md).
 
 Hooks, kept to single lines so they move easily with the code they measure:
-- hub: ``timed_write`` around each write handler, ``fanout`` around each broadcast,
+- hub: ``timed_write`` around each write handler, ``fanned_out`` after each broadcast,
   ``overload_refusals`` from admission control (admission.py);
 - app: ``timed_store`` instruments the store, ``HttpStatus`` counts HTTP answers, ``watch``
   reads the hub's connection table at scrape time (so connects and disconnects cost nothing).
@@ -14,20 +14,20 @@ Hooks, kept to single lines so they move easily with the code they measure:
 
 from __future__ import annotations
 
-import contextlib
 import inspect
 import time
-from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from functools import wraps
 from threading import Thread
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from prometheus_client import CollectorRegistry, Counter, Histogram, start_http_server
+from prometheus_client import CollectorRegistry, Counter, start_http_server
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .admission import REASONS
+from .tally import LoopHistogram
 
 if TYPE_CHECKING:
     from wsgiref.simple_server import WSGIServer
@@ -59,7 +59,7 @@ class Metrics:
             ["code"],
             registry=r,
         )
-        self.write_seconds = Histogram(
+        self.write_seconds = LoopHistogram(
             "tijdlijn_write_seconds",
             "From a write's arrival to its ack: checks, decide, store, broadcast",
             buckets=LATENCY_BUCKETS,
@@ -68,13 +68,13 @@ class Metrics:
         self.broadcasts = Counter(
             "tijdlijn_broadcasts", "Events broadcast to a meeting's devices", registry=r
         )
-        self.fanout_seconds = Histogram(
+        self.fanout_seconds = LoopHistogram(
             "tijdlijn_fanout_seconds",
             "Time to hand one event to every device of its meeting on this process",
             buckets=LATENCY_BUCKETS,
             registry=r,
         )
-        self.store_seconds = Histogram(
+        self.store_seconds = LoopHistogram(
             "tijdlijn_store_seconds",
             "Store calls, by operation",
             ["operation"],
@@ -101,6 +101,9 @@ class Metrics:
             ["status"],
             registry=r,
         )
+        # Label children by command: looked up once, not on every write (labels() locks and
+        # builds a key each time; a write is counted on the hot path).
+        self._ok: dict[str, Counter] = {}
         self._server: WSGIServer | None = None
         self._thread: Thread | None = None
 
@@ -111,7 +114,10 @@ class Metrics:
         result = await answer
         self.write_seconds.observe(time.perf_counter() - started)
         if result.get("ok"):
-            self.writes.labels(command, "ok").inc()
+            ok = self._ok.get(command)
+            if ok is None:
+                ok = self._ok[command] = self.writes.labels(command, "ok")
+            ok.inc()
         else:
             error = result.get("error")
             code = error.get("code", "?") if isinstance(error, dict) else "?"
@@ -119,14 +125,11 @@ class Metrics:
             self.refusals.labels(code).inc()
         return result
 
-    @contextlib.contextmanager
-    def fanout(self) -> Iterator[None]:
-        started = time.perf_counter()
-        try:
-            yield
-        finally:
-            self.fanout_seconds.observe(time.perf_counter() - started)
-            self.broadcasts.inc()
+    def fanned_out(self, started: float) -> None:
+        """One broadcast handed to its devices, begun at ``started`` (``time.perf_counter()``);
+        a call, not a context manager: it runs on every write."""
+        self.fanout_seconds.observe(time.perf_counter() - started)
+        self.broadcasts.inc()
 
     # app hooks
     def timed_store(self, store: Store) -> Store:

@@ -290,7 +290,8 @@ class Meetings(Keeping):
                 public_seq = seq if outcome.public else stored.public_seq
                 self.cache[mid] = Stored(seq, outcome.state, public_seq, stored.base)
                 await self._broadcast(mid, event)
-                log.debug("applied %s meeting=%s seq=%d", outcome.type, meeting_ref(mid), seq)
+                if log.isEnabledFor(logging.DEBUG):  # the hash only when the line is written
+                    log.debug("applied %s meeting=%s seq=%d", outcome.type, meeting_ref(mid), seq)
                 return result
             if isinstance(appended, Duplicate):
                 await self._rebroadcast(mid, appended.result)

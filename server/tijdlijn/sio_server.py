@@ -34,9 +34,10 @@ from socketio import packet as sp
 from . import proxy
 from .answers import Refused
 from .body import MAX_DEPTH, depth
-from .direct import DirectEngine, DirectManager
+from .direct import DirectEngine, DirectManager, direct_ack, start
 from .errors import ErrorBody, UnknownEvent
 from .settings import Settings
+from .wsprotocol import LeanWebSocketProtocol
 
 log = logging.getLogger("tijdlijn.socketio")
 
@@ -133,6 +134,7 @@ class TijdlijnServer(socketio.AsyncServer):  # type: ignore[misc]
         burst = float(max(CONNECTS_BURST_MIN, settings.max_connections_per_address))
         self.connects = Bucket(burst, CONNECTS_PER_SECOND)
         self.junk = JunkLog()
+        self.handling: set[asyncio.Task[Any]] = set()
 
     def _engineio_server_class(self) -> type[DirectEngine]:
         return DirectEngine
@@ -207,18 +209,21 @@ class TijdlijnServer(socketio.AsyncServer):  # type: ignore[misc]
         elif kind == sp.DISCONNECT:
             await self._handle_disconnect(eio_sid, pkt.namespace, self.reason.CLIENT_DISCONNECT)
         elif kind == sp.EVENT:
-            await self._event(eio_sid, pkt)
+            await self._event(eio_sid, pkt, data)
         else:
             # ACK (we never ask clients for one), BINARY_*, CONNECT_ERROR, unknown types.
             await self._close(eio_sid, f"type{kind}" if isinstance(kind, int) else "type")
 
-    async def _event(self, eio_sid: str, pkt: Any) -> None:
+    async def _event(self, eio_sid: str, pkt: Any, data: str) -> None:
         args = pkt.data
+        # Every level of nesting opens with a bracket or brace: with few of them in the text
+        # (the usual write) the decoded value cannot nest too deeply, and is not walked.
+        shallow = data.count("[") + data.count("{") <= MAX_DEPTH
         well_formed = (
             isinstance(args, list)
             and len(args) >= 1
             and isinstance(args[0], str)
-            and depth(args) <= MAX_DEPTH
+            and (shallow or depth(args) <= MAX_DEPTH)
         )
         connected = self.manager.sid_from_eio_sid(eio_sid, "/") is not None
         if well_formed and len(args) <= 2 and connected:
@@ -240,6 +245,38 @@ class TijdlijnServer(socketio.AsyncServer):  # type: ignore[misc]
             )
         else:
             await self._close(eio_sid, "malformed_event" if connected else "not_connected")
+
+    async def _handle_event(self, eio_sid: str, namespace: Any, id: Any, data: Any) -> None:
+        """python-socketio's, with the handler run at once until it first waits (direct.start)
+        instead of in a new task: with the embedded store a write never waits, so no task is
+        made per event; one that waits carries on as a task, so handlers still overlap."""
+        namespace = namespace or "/"
+        sid = self.manager.sid_from_eio_sid(eio_sid, namespace)
+        if not self.manager.is_connected(sid, namespace):
+            return
+        try:
+            pending = start(self._handle_event_internal(self, sid, eio_sid, data, namespace, id))
+        except Exception:  # what a task's handler would have raised: logged, the socket stays
+            log.exception("event handler error")
+            return
+        if pending is not None:
+            # The loop keeps only a weak reference to a task.
+            self.handling.add(pending)
+            pending.add_done_callback(self.handling.discard)
+
+    async def _handle_event_internal(
+        self, server: Any, sid: str, eio_sid: str, data: Any, namespace: str, id: Any
+    ) -> None:
+        """python-socketio's, with the ack of a handler written straight to its WebSocket
+        (encoded once, no Engine.IO packet and send chain); anything else as python-socketio."""
+        r = await server._trigger_event(data[0], namespace, sid, *data[1:])
+        if r is self.not_handled or id is None:
+            return
+        args = [] if r is None else list(r) if isinstance(r, tuple) else [r]
+        if not direct_ack(self.eio.sockets.get(eio_sid), self.packet_class, namespace, id, args):
+            await server._send_packet(
+                eio_sid, self.packet_class(sp.ACK, namespace=namespace, id=id, data=args)
+            )
 
     async def _too_large(self, eio_sid: str, data: str) -> None:
         if data[:1] == str(sp.CONNECT):
@@ -325,13 +362,22 @@ class _Frames:
     """One WebSocket's checked receive and guarded send: one small object per connection
     rather than three closures and their cells (memory per connection, bench/README.md)."""
 
-    __slots__ = ("closed", "inner_receive", "inner_send", "server")
+    __slots__ = ("closed", "inner_receive", "inner_send", "lean", "server")
 
     def __init__(self, server: TijdlijnServer, receive: Any, send: Any) -> None:
         self.server = server
         self.inner_receive = receive
         self.inner_send = send
         self.closed = False
+        # uvicorn's protocol itself when it is ours: a broadcast frame goes straight to it.
+        owner = getattr(send, "__self__", None)
+        self.lean = owner if isinstance(owner, LeanWebSocketProtocol) else None
+
+    def write_text(self, text: str) -> bool:
+        """A text message written now, without an ASGI message or a coroutine (direct.py);
+        False when it must go through :meth:`send` (not our protocol, not writable, closing)."""
+        lean = self.lean
+        return lean is not None and not self.closed and lean.write_text(text)
 
     async def close(self, code: int, reason: str) -> dict[str, str | int]:
         if not self.closed:

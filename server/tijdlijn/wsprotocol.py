@@ -5,11 +5,13 @@
   connection. They go once the handshake is done.
 - Its receive queue (an ``asyncio.Queue``: four deques of 64 slots) and its ``writable`` event
   (one more) are about 3 KB per connection; :class:`Inbox` and :class:`Writable` do the same
-  job for one reader in a few hundred bytes.
+  job for one reader in a few hundred bytes. It pauses reading after every message and resumes
+  when the app takes it; here only when :data:`INBOX_PAUSE` messages wait.
 - A text message to an open, writable connection without extensions (Tijdlijn turns
   permessage-deflate off) is framed here and written to the transport: a server's frame is not
   masked, so a broadcast is the same bytes for every device, and the last one framed is reused
-  (direct.py hands the same string to each socket). Anything else takes uvicorn's own path.
+  (direct.py hands the same string to each socket through ``write_text``: no ASGI message or
+  coroutine per device). Anything else takes uvicorn's own path.
 
 `tijdlijn serve` passes it to uvicorn as ``ws`` (cli.py, ``--ws lean``).
 """
@@ -64,6 +66,9 @@ class Inbox:
     def empty(self) -> bool:
         return not self.items
 
+    def qsize(self) -> int:
+        return len(self.items)
+
     async def get(self) -> Any:
         while not self.items:
             self.waiter = asyncio.get_running_loop().create_future()
@@ -104,6 +109,12 @@ class Writable:
         return True
 
 
+# Reading pauses once this many messages wait for the app. uvicorn pauses after every message
+# and resumes when the app takes it: two changes to the event loop's poller (system calls) per
+# message received, for a reader that is nearly always waiting already.
+INBOX_PAUSE = 8
+
+
 class LeanWebSocketProtocol(WebSocketsSansIOProtocol):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -120,17 +131,36 @@ class LeanWebSocketProtocol(WebSocketsSansIOProtocol):
         self.response = None  # type: ignore[assignment]  # read only when accepting
         super().start_keepalive()
 
-    async def send(self, message: Any) -> None:
-        text = message.get("text") if message["type"] == "websocket.send" else None
+    def send_receive_event_to_app(self) -> None:
+        paused = self.read_paused
+        self.read_paused = True  # so uvicorn's method does not pause reading itself
+        try:
+            super().send_receive_event_to_app()
+        finally:
+            self.read_paused = paused
+        if not paused and self.queue.qsize() >= INBOX_PAUSE:
+            self.read_paused = True
+            self.transport.pause_reading()
+
+    def write_text(self, text: str) -> bool:
+        """Write one text message to the transport now, when the connection is open, writable
+        and without extensions: True. False when only uvicorn's own ``send`` may (closing, not
+        writable, an extension): the caller then goes through :meth:`send`, which waits."""
         conn = self.conn
         if (
-            text is not None
-            and self.writable.is_set()
+            self.writable.is_set()
             and self.handshake_complete
             and not (self.close_sent or self.disconnected or self.initial_response)
             and conn.state is State.OPEN
             and not (conn.extensions or conn.expect_continuation_frame)
         ):
             self.transport.write(text_frame(text))
-            return
+            return True
+        return False
+
+    async def send(self, message: Any) -> None:
+        if message["type"] == "websocket.send":
+            text = message.get("text")
+            if text is not None and self.write_text(text):
+                return
         await super().send(message)

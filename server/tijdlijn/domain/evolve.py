@@ -132,6 +132,8 @@ def _copied(state: Meeting, make: Callable[[Mapping[str, Any]], dict[str, Any]])
     return copied
 
 
+_ABSENT = object()
+
 # Which ids of each collection a handler put or deleted, in the order it touched them.
 Touched = dict[Collection, dict[str, None]]
 
@@ -140,13 +142,13 @@ class _Tracked(dict[str, Any]):
     """A collection while a command is decided: it remembers every id a handler sets or deletes,
     so the changes come from what the command did instead of from comparing every item (the
     cost of a write must not grow with the meeting). Never leaves ``decide``: ``settled`` turns
-    it back into a plain dict."""
+    it back into a plain dict.
+
+    Made by dict's own constructor, its record set by ``tracked`` (no ``__init__`` here: a
+    Python-level one cost more than the copy, and ten of these are made per write)."""
 
     __slots__ = ("touched",)
-
-    def __init__(self, items: Mapping[str, Any]) -> None:
-        super().__init__(items)
-        self.touched: dict[str, None] = {}
+    touched: dict[str, None]
 
     def __setitem__(self, key: str, value: Any) -> None:
         self.touched[key] = None
@@ -169,19 +171,33 @@ class _Tracked(dict[str, Any]):
 
 def tracked(state: Meeting) -> Meeting:
     """A copy to decide on (like :func:`clone`) whose collections record what is touched."""
-    return _copied(state, _Tracked)
+    state = upgraded(state)
+    copied = state.copy()
+    fields = cast(dict[str, Any], copied)
+    for kind in COLLECTIONS:
+        collection = fields[kind] = _Tracked(state[kind])
+        collection.touched = {}
+    return copied
 
 
-def settled(state: Meeting) -> Touched:
-    """What the handler touched in a :func:`tracked` state (then plain dicts again: a tracking
-    dict never leaves ``decide``)."""
+def settled(state: Meeting, before: Meeting) -> Touched:
+    """What the handler touched in ``state``, made by :func:`tracked` from ``before`` (then plain
+    dicts again: a tracking dict never leaves ``decide``).
+
+    A collection the handler did not touch holds what ``before``'s does, so ``state`` takes
+    that very dict instead of a copy: collections, like items, are never changed in place once
+    decided (``clone`` copies them first), so two states can share them."""
     touched: Touched = {}
+    fields = cast(dict[str, Any], state)
     for kind in COLLECTIONS:
         collection = state[kind]
-        if isinstance(collection, _Tracked) and collection.touched:
-            touched[kind] = collection.touched
-    plain = _copied(state, dict)
-    state.update(plain)
+        if isinstance(collection, _Tracked):
+            ids = collection.touched
+            if ids:
+                touched[kind] = ids
+                fields[kind] = dict(collection)
+            else:
+                fields[kind] = before[kind]
     return touched
 
 
@@ -191,10 +207,13 @@ def changes_of(
     """:func:`diff` of two states looking only at the fields and at what the command touched
     (``settled``): the same changes, at a cost that does not grow with the meeting."""
     changes: list[Change] = []
+    # Most fields are the very objects they were: ``is`` settles those without comparing.
     fields = {
-        key: new_state[key]
+        key: value
         for key in MEETING_FIELDS
-        if key in new_state and old_state.get(key) != new_state[key]
+        if (value := new_state.get(key, _ABSENT)) is not (was := old_state.get(key))
+        and value is not _ABSENT
+        and was != value
     }
     if fields:
         changes.append({"op": "set", "fields": fields})

@@ -215,10 +215,14 @@ def public_changes(before: Meeting, after: Meeting, touched: Touched | None = No
     before = upgraded(before)
     changes: list[Change] = []
     fields = {}
+    # Most fields are the very objects they were before: ``is`` settles those at once.
+    now_fields: Mapping[str, object] = after
+    was_fields: Mapping[str, object] = before
     for key in _PUBLIC_FIELDS:
-        new = _public_field(after, key)
-        if _public_field(before, key) != new:
-            fields[key] = new
+        if key == "current_moment_id" or now_fields[key] is not was_fields[key]:
+            new = _public_field(after, key)
+            if _public_field(before, key) != new:
+                fields[key] = new
     if fields:
         changes.append({"op": "set", "fields": fields})
 

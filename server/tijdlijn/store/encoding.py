@@ -13,7 +13,7 @@ import json
 from collections.abc import Callable, Mapping
 
 from ..domain.evolve import Change, Event
-from ..domain.meeting import MEETING_FIELDS
+from ..domain.meeting import COLLECTIONS, MEETING_FIELDS
 
 
 def _encoder() -> Callable[[object], str]:
@@ -37,9 +37,14 @@ def _encoder() -> Callable[[object], str]:
         True,
     )
 
+    quoted = json.encoder.encode_basestring
+
     def encode(value: object) -> str:
-        if isinstance(value, str):
-            return json.encoder.encode_basestring(value)
+        # The small values an event is framed with, without the encoder's round trip.
+        if type(value) is str:
+            return quoted(value)
+        if type(value) is int:
+            return int.__repr__(value)
         return "".join(iterate(value, 0))
 
     return encode
@@ -48,6 +53,7 @@ def _encoder() -> Callable[[object], str]:
 dump = _encoder()
 
 _EVENT_KEYS = ("seq", "type", "at", "changes", "public", "pprev")
+_PUT_HEADS = {kind: f'{{"op":"put","kind":{dump(kind)},"item":' for kind in COLLECTIONS}
 
 
 def _change_parts(change: Change, text: str) -> list[tuple[str, str]]:
@@ -58,7 +64,7 @@ def _change_parts(change: Change, text: str) -> list[tuple[str, str]]:
     assumed; anything else is encoded again)."""
     if change["op"] == "put":
         kind, item = change["kind"], change["item"]
-        head = f'{{"op":"put","kind":{dump(kind)},"item":'
+        head = _PUT_HEADS.get(kind) or f'{{"op":"put","kind":{dump(kind)},"item":'
         found = text[len(head) : -1] if text.startswith(head) else dump(item)
         return [(f"i:{kind}:{item['id']}", found)]
     if change["op"] == "set":

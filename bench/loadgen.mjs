@@ -290,6 +290,8 @@ async function phase(meetings, active, seconds, number, rate = 1) {
   const admitted = [];
   const ack = [];
   const wall = [];
+  // Fan-out by the second of the phase its write was first sent in: when a recovery is over.
+  const bySecond = Array.from({ length: Math.ceil(seconds) }, () => []);
   let writes = 0;
   let answered = 0;
   let acknowledged = 0;
@@ -304,6 +306,7 @@ async function phase(meetings, active, seconds, number, rate = 1) {
       missing += Math.max(0, DEVICES - 1 - arrivals.length);
       for (const [d, t] of arrivals) {
         fanout[w.kind].push(t - w.sent);
+        bySecond[Math.min(bySecond.length - 1, Math.max(0, Math.floor((w.sent - go) / 1000)))].push(t - w.sent);
         admitted.push(t - w.attempt);
         if (d === 1 && w.kind === "interpretation") wall.push(t - w.sent);
       }
@@ -329,6 +332,7 @@ async function phase(meetings, active, seconds, number, rate = 1) {
     disconnects: stats.disconnects,
     connect_errors: stats.connectErrors,
     fanout_ms: summary(all),
+    fanout_p99_by_second_ms: bySecond.map((values) => summary(values).p99),
     // From the emit that was admitted (the last try) to arrival: the server's own speed.
     fanout_admitted_ms: summary(admitted),
     reveal_ms: summary(fanout.reveal),

@@ -75,6 +75,9 @@ def test_every_target_delivers_every_write_to_every_device(tmp_path: Path) -> No
         back = result["recovery"]
         assert back["meetings"] == 2 and back["answered"] == back["writes"] >= 4, (target, back)
         assert back["missing"] == 0, (target, back)
+        # A p99 for each second of the recovery phase (2 s here), when something arrived in it.
+        assert len(back["fanout_p99_by_second_ms"]) == 2, (target, back)
+        assert all(p is None or p >= 0 for p in back["fanout_p99_by_second_ms"]), back
     table = run.stdout
     # Whether 2 meetings pass p99 <= 100 ms depends on the machine's load, not on the harness.
     assert "| Tijdlijn, `tijdlijn serve` as shipped |" in table, table

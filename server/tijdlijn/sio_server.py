@@ -37,7 +37,7 @@ from .body import MAX_DEPTH, depth
 from .direct import DirectEngine, DirectManager, direct_ack, start
 from .errors import ErrorBody, UnknownEvent
 from .settings import Settings
-from .wsprotocol import LeanWebSocketProtocol
+from .wsprotocol import LeanWebSocketProtocol, text_frame
 
 log = logging.getLogger("tijdlijn.socketio")
 
@@ -377,7 +377,13 @@ class _Frames:
         """A text message written now, without an ASGI message or a coroutine (direct.py);
         False when it must go through :meth:`send` (not our protocol, not writable, closing)."""
         lean = self.lean
-        return lean is not None and not self.closed and lean.write_text(text)
+        if lean is None or self.closed:
+            return False
+        wire = lean.wire  # LeanWebSocketProtocol.write_text, without a call more per device
+        if wire is None:
+            return False
+        wire(text_frame(text))
+        return True
 
     async def close(self, code: int, reason: str) -> dict[str, str | int]:
         if not self.closed:

@@ -233,7 +233,9 @@ class Meetings(Keeping):
     async def write(self, session: Session, name: str, data: Any) -> Written | Ended:
         """Parse, authorise, decide, append and broadcast one write; the ack to send back."""
         command = writes.parse(name, data)
-        lock = self.locks.setdefault(session.meeting_id, asyncio.Lock())
+        lock = self.locks.get(session.meeting_id)
+        if lock is None:  # not setdefault: that would make a lock on every write
+            lock = self.locks[session.meeting_id] = asyncio.Lock()
         async with lock:
             return await self._apply(session, name, command)
 

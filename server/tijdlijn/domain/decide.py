@@ -54,7 +54,7 @@ def decide(
     authorise(current, write, actor)
     after = tracked(current)
     event_type, result = write.handler(Ctx(after, actor, now, new_id), command)
-    touched = settled(after)
+    touched = settled(after, current)
     return Outcome(
         type=event_type,
         state=after,

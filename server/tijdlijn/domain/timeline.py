@@ -12,7 +12,7 @@ from . import commands as c
 from . import items, method
 from .context import Ctx, Result
 from .items import Flag, Moment, holds_personal_data
-from .meeting import AGENDA_PARTS, ordered_moments
+from .meeting import AGENDA_PARTS, TIMELINE_ORDER
 
 # What a decided ``meeting.end`` is called: the service deletes the meeting when it sees it.
 MEETING_ENDED = "meeting.ended"
@@ -183,10 +183,11 @@ def _latest_revealed(x: Ctx) -> str | None:
 
 def moment_reveal(x: Ctx, cmd: c.MomentReveal) -> Result:
     if cmd.id is None:
-        drafts = [m for m in ordered_moments(x.s) if m["state"] == "draft"]
+        # The first draft in timeline order: no need to sort the whole timeline for it.
+        drafts = [m for m in x.s["moments"].values() if m["state"] == "draft"]
         if not drafts:
             raise Conflict("Alle momenten zijn al getoond.")
-        moment = drafts[0]
+        moment = min(drafts, key=TIMELINE_ORDER)
     else:
         moment = x.get("moments", cmd.id, "Dit moment")
         if moment["state"] == "revealed":

@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Literal
 
-from .evolve import Change, Touched, diff
+from .evolve import Change, Touched, diff, moved_fields
 from .items import Flag, Interpretation, Moment, Theme, Thread
 from .meeting import (
     MEETING_FIELDS,
@@ -215,7 +215,9 @@ def public_changes(before: Meeting, after: Meeting, touched: Touched | None = No
     before = upgraded(before)
     changes: list[Change] = []
     fields = {}
-    for key in _PUBLIC_FIELDS:
+    # Only a field that is another object can differ; what the current moment shows depends on
+    # the moments too, so it is always looked at.
+    for key in [*moved_fields(before, after, _PLAIN_PUBLIC_FIELDS), "current_moment_id"]:
         new = _public_field(after, key)
         if _public_field(before, key) != new:
             fields[key] = new
@@ -226,10 +228,11 @@ def public_changes(before: Meeting, after: Meeting, touched: Touched | None = No
     flipped = {m for m in moments if _revealed(before, m) != _revealed(after, m)}
     interpretations = dict(touched.get("interpretations", {}))
     if flipped:
-        for state in (before, after):
-            for key, item in state["interpretations"].items():
-                if item["moment_id"] in flipped:
-                    interpretations[key] = None
+        # Once when the command left the interpretations alone (then both states share them).
+        old_pool, new_pool = before["interpretations"], after["interpretations"]
+        for pool in (old_pool,) if old_pool is new_pool else (old_pool, new_pool):
+            hanging = [key for key, item in pool.items() if item["moment_id"] in flipped]
+            interpretations.update(dict.fromkeys(hanging))
     shown = flipped or any(
         _interpretation_seen(before, i) != _interpretation_seen(after, i) for i in interpretations
     )
@@ -349,6 +352,7 @@ _PROJECTIONS: dict[Collection, Callable[[Meeting, str], Item | None]] = {
 _PUBLIC_FIELDS = tuple(
     key for key in MEETING_FIELDS if key in _shared(new_meeting("", "", "", 0.0))
 )
+_PLAIN_PUBLIC_FIELDS = tuple(key for key in _PUBLIC_FIELDS if key != "current_moment_id")
 
 
 def strip_authors(changes: list[Change]) -> list[Change]:

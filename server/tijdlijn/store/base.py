@@ -17,6 +17,7 @@ from typing import Any, Literal, Protocol, TypedDict, TypeVar, cast
 from ..answers import Written
 from ..domain.evolve import Change, Event
 from ..domain.meeting import COLLECTIONS, MEETING_FIELDS, Meeting, Role
+from .encoding import dump
 
 T = TypeVar("T")
 
@@ -35,8 +36,7 @@ def decoded(raw: str | bytes, as_type: type[T]) -> T:
     return cast(T, json.loads(raw))
 
 
-def _dump(value: object) -> str:
-    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+_dump = dump
 
 
 # A meeting is kept as one JSON text per meeting field (``f:<field>``) and per item

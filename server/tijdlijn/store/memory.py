@@ -15,7 +15,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import itertools
-import json
 import time
 from collections import deque
 from collections.abc import Callable
@@ -37,17 +36,15 @@ from .base import (
     Stale,
     Status,
     Stored,
-    change_parts,
     decoded,
     joined,
     split_presence,
     state_parts,
     tombstone_key,
 )
+from .encoding import dump, encoded_event
 
-
-def _dump(value: object) -> str:
-    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+_dump = dump
 
 
 @dataclass(slots=True, eq=False)
@@ -239,11 +236,8 @@ class MemoryStore:
             return Stale(seq=entry.seq)
         # Encode everything before changing anything, so a value that is not JSON leaves the
         # meeting as it was.
-        encoded_event, parts, encoded_result = (
-            _dump(event),
-            change_parts(event["changes"]),
-            _dump(result),
-        )
+        encoded, parts = encoded_event(event)
+        encoded_result = dump(result)
         seq = entry.seq = event["seq"]
         if event["public"]:
             entry.public_seq = seq
@@ -252,7 +246,7 @@ class MemoryStore:
                 entry.state[name] = text
             else:
                 entry.state.pop(name, None)
-        entry.log.append(encoded_event)
+        entry.log.append(encoded)
         if op_id is not None:
             entry.ops[op_id] = encoded_result
             entry.op_seqs.append((seq, op_id))

@@ -28,7 +28,6 @@ standalone Redis allows; this layout is not meant for Redis Cluster.
 from __future__ import annotations
 
 import contextlib
-import json
 from collections.abc import Iterator
 from typing import Literal
 
@@ -54,20 +53,18 @@ from .base import (
     Stale,
     Status,
     Stored,
-    change_parts,
     decoded,
     joined,
     split_presence,
     state_parts,
     tombstone_key,
 )
+from .encoding import dump, encoded_event
 
 _PARTS = ("meta", "log", "ops", "access", "presence", "state", "opseq")
 _OPS, _ACCESS, _PRESENCE, _STATE = 3, 4, 5, 6
 
-
-def _dump(value: object) -> str:
-    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+_dump = dump
 
 
 def _numbered(parts: list[tuple[str, str]]) -> list[str]:
@@ -263,17 +260,18 @@ class RedisStore:
         result: Written,
         ttl: int,
     ) -> AppendResult:
+        encoded, parts = encoded_event(event)
         args: list[str | int] = [
             op_id or "",
             event["seq"],
-            _dump(event),
+            encoded,
             _dump(result),
             ttl,
             self._log_max,
             "1" if event["public"] else "",
             self.ops_window,
         ]
-        for name, text in change_parts(event["changes"]):
+        for name, text in parts:
             args += [name, text]
         with _reachable():
             reply = await self._append(keys=self._keys(meeting_id), args=args)

@@ -118,7 +118,6 @@ def test_item_ids_are_unique_unguessable_text_of_72_random_bits() -> None:
     ids = [access.new_item_id() for _ in range(5000)]
     assert len(set(ids)) == len(ids)
     assert all(re.fullmatch(r"[A-Za-z0-9_-]{12}", i) for i in ids)
-    # 64 per random block: consecutive ids share no visible structure (each character of
-    # each position varies across the ids).
+    # Consecutive ids share no visible structure (each position's character varies).
     for position in range(12):
         assert len({i[position] for i in ids}) > 40

@@ -17,7 +17,7 @@ from websockets.frames import Close, Frame, Opcode
 
 from tests.support.redis import free_port
 from tijdlijn.cli import uvicorn_options
-from tijdlijn.wsprotocol import LeanWebSocketProtocol
+from tijdlijn.wsprotocol import INBOX_PAUSE, LeanWebSocketProtocol
 
 
 class Echo:
@@ -136,3 +136,45 @@ async def test_a_lost_connection_and_a_shutdown_stop_frames() -> None:
             assert second.wire is not None
             second.shutdown()  # the server going down: a 1012 close
             assert second.wire is None and not second.write_text("late")
+
+
+class Idle:
+    """Accepts and then reads nothing: what the client sends waits in the protocol's inbox."""
+
+    def __init__(self) -> None:
+        self.accepted = asyncio.Event()
+        self.release = asyncio.Event()
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        await receive()
+        await send({"type": "websocket.accept"})
+        self.accepted.set()
+        await self.release.wait()
+
+
+async def test_waiting_text_is_taken_without_receive_and_reading_resumes() -> None:
+    app = Idle()
+    async with serving(app) as (port, server), connect(f"ws://127.0.0.1:{port}/") as client:
+        await app.accepted.wait()
+        protocol = the_protocol(server)
+        assert protocol.next_text("4") is None  # nothing waiting
+        arrival = protocol.queue.arrival()
+        await client.send("4first")
+        await asyncio.wait_for(arrival, 5)  # done when the frame came
+        # Exactly a full inbox: the last one pauses reading (more would stay unread).
+        more = [f"4more{n}" for n in range(INBOX_PAUSE - 3)]
+        frames = ["4second", "1", *more]
+        for frame in frames:
+            await client.send(frame)
+        await until(lambda: len(protocol.queue.items) == len(frames) + 1)
+        assert protocol.read_paused  # full inbox: reading paused
+        assert protocol.next_text("4") == "4first"
+        assert protocol.next_text("4") == "4second"
+        assert protocol.next_text("4") is None  # "1" is not of the kinds asked for: left there
+        assert len(protocol.queue.items) == len(more) + 1
+        assert (await protocol.receive())["text"] == "1"  # the general path takes it
+        assert [protocol.next_text("4") for _ in more] == more
+        assert not protocol.read_paused  # the inbox emptied: reading resumed, as receive() does
+        await client.send("4after")
+        await until(lambda: protocol.next_text("4") == "4after")
+        app.release.set()

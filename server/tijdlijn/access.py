@@ -12,9 +12,7 @@ meeting starts, or the meeting is deleted, the link no longer opens anything.
 
 from __future__ import annotations
 
-import base64
 import hashlib
-import os
 import re
 import secrets
 
@@ -39,24 +37,9 @@ def new_meeting_id() -> str:
     return secrets.token_urlsafe(12)
 
 
-# Ids of moments, interpretations, ...: unguessable, so a participant cannot probe drafts.
-# Each is 9 bytes of os.urandom (72 bits, as secrets.token_urlsafe(9) gave), but drawn 64 at a
-# time: one getrandom call per 64 writes instead of one per write. ``list.pop`` is atomic, so
-# threads never share an id; a forked child starts an empty pool of its own.
-_ID_BYTES, _ID_BATCH = 9, 64
-_ids: list[str] = []
-os.register_at_fork(after_in_child=_ids.clear)
-
-
 def new_item_id() -> str:
-    try:
-        return _ids.pop()
-    except IndexError:
-        block = os.urandom(_ID_BYTES * _ID_BATCH)
-        encoded = base64.urlsafe_b64encode(block).decode()
-        # 9 bytes are exactly 12 characters of base64, no padding: cut the block's text.
-        _ids.extend(encoded[n : n + 12] for n in range(0, len(encoded), 12))
-        return _ids.pop()
+    # Ids of moments, interpretations, ...: unguessable, so a participant cannot probe drafts.
+    return secrets.token_urlsafe(9)
 
 
 def new_token(meeting_id: str) -> str:

@@ -52,6 +52,16 @@ class TextWriter(Protocol):
     def write_text(self, text: str) -> bool: ...
 
 
+@runtime_checkable
+class FrameReader(Protocol):
+    """What a socket's ASGI ``receive`` may also offer (sio_server._Frames): the next text
+    frame now, or a future to await until one comes, without a coroutine per frame."""
+
+    def ready_text(self) -> str | None: ...
+
+    def arrival(self) -> asyncio.Future[None] | None: ...
+
+
 def start(coro: Coroutine[Any, Any, Any]) -> asyncio.Task[Any] | None:
     """Run ``coro`` until it first has to wait; ``None`` when it finished without waiting.
 
@@ -113,6 +123,8 @@ class DirectSocket(AsyncSocket):  # type: ignore[misc]
     asgi_send: Any = None
     # The object behind asgi_send when it can write a frame without an ASGI message.
     raw: TextWriter | None = None
+    # The object behind the WebSocket's receive when it can hand over frames itself.
+    reader: FrameReader | None = None
     backlog: deque[str | None] | None = None
     backlog_size = 0
     ended = False
@@ -248,6 +260,8 @@ class DirectSocket(AsyncSocket):  # type: ignore[misc]
         self.asgi_send = ws.asgi_send
         owner = getattr(ws.asgi_send, "__self__", None)
         self.raw = owner if isinstance(owner, TextWriter) else None
+        source = getattr(ws.asgi_receive, "__self__", None)
+        self.reader = source if isinstance(source, FrameReader) else None
         # Unused from here on (send() writes directly; close() does not wait for it).
         self.queue = None
         for pkt in queued:
@@ -261,8 +275,22 @@ class DirectSocket(AsyncSocket):  # type: ignore[misc]
         """Packets until the client goes. No deadline per read: a client silent past the ping
         timeout is closed by DirectEngine's sweep, which ends the WebSocket too."""
         on_message = self.server.handlers.get("message")
+        reader, limit = self.reader, self.server.max_http_buffer_size
         try:
-            while (data := await wait()) is not None:
+            while True:
+                # A frame already received is taken as it is, else its arrival awaited: one
+                # future per frame, no chain of coroutines (FrameReader). Anything else (a
+                # close, junk, binary, the end) takes the general path, wait().
+                data = reader.ready_text() if reader is not None else None
+                if data is None:
+                    arrival = reader.arrival() if reader is not None else None
+                    if arrival is not None:
+                        await arrival
+                        continue
+                    if (data := await wait()) is None:
+                        return
+                elif len(data) > limit:
+                    return  # as wait() refuses it
                 try:
                     # A Socket.IO packet in an Engine.IO MESSAGE: straight to Socket.IO, as
                     # receive() would hand it on (the same string, without a packet object).

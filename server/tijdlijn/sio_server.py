@@ -358,11 +358,15 @@ class EngineFrames:
             await self.app(scope, frames.receive, frames.send)
 
 
+# Engine.IO packet types a text frame may start with (0-6); 1, a close, is handled here.
+PASSED = "023456"
+
+
 class _Frames:
     """One WebSocket's checked receive and guarded send: one small object per connection
     rather than three closures and their cells (memory per connection, bench/README.md)."""
 
-    __slots__ = ("closed", "inner_receive", "inner_send", "lean", "server")
+    __slots__ = ("closed", "inner_receive", "inner_send", "lean", "reading", "server")
 
     def __init__(self, server: TijdlijnServer, receive: Any, send: Any) -> None:
         self.server = server
@@ -371,7 +375,28 @@ class _Frames:
         self.closed = False
         # uvicorn's protocol itself when it is ours: a broadcast frame goes straight to it.
         owner = getattr(send, "__self__", None)
-        self.lean = owner if isinstance(owner, LeanWebSocketProtocol) else None
+        self.lean: LeanWebSocketProtocol | None = (
+            owner if isinstance(owner, LeanWebSocketProtocol) else None
+        )
+        # And what it received, when receive is its own: read without a coroutine (direct.py).
+        self.reading: LeanWebSocketProtocol | None = (
+            self.lean if getattr(receive, "__self__", None) is self.lean else None
+        )
+
+    def ready_text(self) -> str | None:
+        """The next text frame when one is waiting that :meth:`receive` would pass on as it
+        is (an Engine.IO packet other than close); None otherwise: then ``arrival`` or
+        ``receive``."""
+        lean = self.reading
+        return None if lean is None or self.closed else lean.next_text(PASSED)
+
+    def arrival(self) -> asyncio.Future[None] | None:
+        """A future done when a frame comes, when nothing is waiting; None when :meth:`receive`
+        must be awaited instead (something is waiting that only it handles, or not ours)."""
+        lean = self.reading
+        if lean is None or self.closed or lean.queue.items:
+            return None
+        return lean.queue.arrival()
 
     def write_text(self, text: str) -> bool:
         """A text message written now, without an ASGI message or a coroutine (direct.py);
@@ -401,7 +426,7 @@ class _Frames:
             return message  # binary: an Engine.IO message, checked in _handle_eio_message
         if text[:1] == "1":  # Engine.IO close, with or without trailing data
             return await self.close(1000, "")
-        if not text or text[0] not in "0123456":
+        if not text or text[0] not in PASSED:
             self.server.junk.count("engineio_frame")
             notice = ["protocol_error", {"code": "protocol_error", "message": PROTOCOL}]
             with contextlib.suppress(Exception):

@@ -88,9 +88,11 @@ async def test_open_connection_takes_frames_straight_and_a_full_buffer_stops_the
         protocol.resume_writing()
         assert protocol.wire is not None
 
+        wire = protocol.wire
         await client.send("echo")  # data received leaves an open connection open
         assert await client.recv() == "echo"
-        assert protocol.wire is not None and protocol.write_text("again")
+        assert protocol.wire is wire  # the same object: none made per frame received
+        assert protocol.write_text("again")
         assert await client.recv() == "again"
 
 

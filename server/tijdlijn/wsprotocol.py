@@ -148,7 +148,10 @@ class LeanWebSocketProtocol(WebSocketsSansIOProtocol):
             and conn.state is State.OPEN
             and not (conn.extensions or conn.expect_continuation_frame)
         )
-        self.wire = self.transport.write if open_ else None
+        if not open_:
+            self.wire = None
+        elif self.wire is None:  # a bound method is an object: made once, not per refresh
+            self.wire = self.transport.write
 
     def handle_connect(self, event: Any) -> None:
         super().handle_connect(event)

@@ -18,7 +18,7 @@
 // not given) is writes per meeting per second in the first phase: the overload step doubles the
 // load with it where the machine's open-file limit does not allow twice the meetings.
 import { createInterface } from "node:readline";
-import { monitorEventLoopDelay } from "node:perf_hooks";
+import { monitorEventLoopDelay, PerformanceObserver } from "node:perf_hooks";
 import v8 from "node:v8";
 import vm from "node:vm";
 import { io } from "socket.io-client";
@@ -88,8 +88,8 @@ async function createMeeting(base) {
 }
 
 const fresh = () => ({
-  disconnects: 0, connectErrors: 0, errorAcks: {}, unanswered: 0, delivered: 0, busy: 0, unavailable: 0,
-  retried: 0, gaveUp: 0,
+  disconnects: 0, connectErrors: 0, errorAcks: {}, unanswered: 0, delivered: 0, duplicates: 0, busy: 0,
+  unavailable: 0, retried: 0, gaveUp: 0,
 });
 let stats = fresh();
 let recording = false;
@@ -161,7 +161,9 @@ class Meeting {
   constructor(number) {
     this.number = number;
     this.devices = [];
-    this.arrivals = new Map(); // seq -> [[device, time], ...]
+    // seq -> {times, count}: each device's arrival time (NaN until it came) in one typed array:
+    // one small object per event rather than one per arrival, so V8 collects less while measuring.
+    this.arrivals = new Map();
     this.writes = []; // {kind, emitter, sent, acked, seq}
     this.momentId = null;
   }
@@ -169,9 +171,11 @@ class Meeting {
   onEvent(seq, device, t) {
     if (!recording) return;
     stats.delivered++;
-    let list = this.arrivals.get(seq);
-    if (!list) this.arrivals.set(seq, (list = []));
-    list.push([device, t]);
+    let seen = this.arrivals.get(seq);
+    if (!seen) this.arrivals.set(seq, (seen = { times: new Float64Array(DEVICES).fill(NaN), count: 0 }));
+    if (Number.isNaN(seen.times[device])) seen.count++;
+    else stats.duplicates++;
+    seen.times[device] = t;
   }
 
   async connect(tokens) {
@@ -236,7 +240,7 @@ class Meeting {
 
   // Every acknowledged write has reached all 13 other devices.
   complete() {
-    return this.writes.every((w) => w.seq === null || (this.arrivals.get(w.seq)?.length ?? 0) >= DEVICES);
+    return this.writes.every((w) => w.seq === null || (this.arrivals.get(w.seq)?.count ?? 0) >= DEVICES);
   }
 }
 
@@ -262,6 +266,12 @@ async function phase(meetings, active, seconds, number, rate = 1) {
   stats = fresh();
   const loop = monitorEventLoopDelay({ resolution: 10 });
   loop.enable();
+  // V8's own pauses while measuring: a late arrival may be the generator's, not the server's.
+  const pauses = [];
+  const gcWatch = new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) pauses.push([entry.detail?.kind ?? 0, entry.duration]);
+  });
+  gcWatch.observe({ entryTypes: ["gc"] });
   const cpu0 = process.cpuUsage();
   recording = true;
   const go = now() + 50;
@@ -285,6 +295,7 @@ async function phase(meetings, active, seconds, number, rate = 1) {
   const cpu = process.cpuUsage(cpu0);
   const elapsed = (now() - go) / 1000;
   loop.disable();
+  gcWatch.disconnect();
 
   const fanout = { reveal: [], interpretation: [] };
   const admitted = [];
@@ -302,9 +313,11 @@ async function phase(meetings, active, seconds, number, rate = 1) {
       if (w.acked !== null) answered++;
       if (w.seq === null) continue;
       acknowledged++;
-      const arrivals = (m.arrivals.get(w.seq) ?? []).filter(([d]) => d !== w.emitter);
-      missing += Math.max(0, DEVICES - 1 - arrivals.length);
-      for (const [d, t] of arrivals) {
+      const times = m.arrivals.get(w.seq)?.times;
+      for (let d = 0; d < DEVICES; d++) {
+        if (d === w.emitter) continue;
+        const t = times ? times[d] : NaN;
+        if (Number.isNaN(t)) { missing++; continue; }
         fanout[w.kind].push(t - w.sent);
         bySecond[Math.min(bySecond.length - 1, Math.max(0, Math.floor((w.sent - go) / 1000)))].push(t - w.sent);
         admitted.push(t - w.attempt);
@@ -322,6 +335,8 @@ async function phase(meetings, active, seconds, number, rate = 1) {
     answered,
     acknowledged,
     delivered: stats.delivered,
+    // An event a device got twice (an acknowledged change must show once).
+    duplicates: stats.duplicates,
     missing,
     unanswered: stats.unanswered,
     busy_answers: stats.busy,
@@ -340,6 +355,13 @@ async function phase(meetings, active, seconds, number, rate = 1) {
     interpretation_ack_ms: summary(ack),
     loadgen_cpu_percent: Math.round(((cpu.user + cpu.system) / 1e6 / elapsed) * 1000) / 10,
     loadgen_loop_delay_ms: { p99: loop.percentile(99) / 1e6, max: loop.max / 1e6 },
+    // kind 1 scavenge, 2 minor mark-sweep, 4 mark-sweep-compact, 8 incremental, 16 weak callbacks
+    loadgen_gc_ms: {
+      count: pauses.length,
+      total: Math.round(pauses.reduce((sum, [, d]) => sum + d, 0)),
+      max: Math.round(Math.max(0, ...pauses.map(([, d]) => d))),
+      longest: pauses.sort((a, b) => b[1] - a[1]).slice(0, 5).map(([k, d]) => [k, Math.round(d)]),
+    },
   };
 }
 

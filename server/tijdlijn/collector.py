@@ -23,15 +23,14 @@ the full ones 457 ms of CPU each; every message in flight waits. The policy:
   nearly empty, and no collection walks the connections again: at 14,000 connections a full
   collection walked ~1.3 million objects (~0.9 s), now only what was promoted since the last
   middle one. Without the cycles, no generation fills with the garbage of ended connections.
-- **a generation is collected once it holds more objects than its limit** (:data:`LIMITS`,
-  :func:`bound`, looked at every :data:`BOUND_EVERY` seconds), whatever CPython's count says:
+- **the young generation is collected once it holds more than :data:`YOUNG_LIMIT` objects**
+  (:func:`bound`, looked at every :data:`BOUND_EVERY` seconds), whatever CPython's count says:
   that count is net (it goes down whenever any older object is freed), so after a burst whose
   in-flight objects were promoted or frozen and then freed, the young generation held 126,000 to
   156,000 objects before its count reached the threshold, and a young collection took 75-105 ms
-  of CPU (a middle one up to 209 ms), at 1,400 meetings right after an overload
-  (bench/README.md, "Pauses after an overload"). Counting a generation is a walk of its list
-  (well under a millisecond at the limit); the collection it may start is what would otherwise
-  come later and longer.
+  of CPU (then a middle one up to 209 ms), at 1,400 meetings right after an overload
+  (bench/README.md, "Pauses after an overload"). Counting is a walk of the young list (about a
+  millisecond at the limit).
 - a full collection at least every :data:`FULL_EVERY` seconds (:func:`sweep`): with the oldest
   generation nearly empty it is short, and it would find the cyclic garbage of a path the tests
   do not know (none found in the soak).
@@ -55,10 +54,10 @@ from typing import Any
 log = logging.getLogger("tijdlijn.collector")
 
 THRESHOLDS = (20_000, 2, 10)
-# The young and middle generations' sizes (objects) past which they are collected; twice what
-# the thresholds let them reach under a steady load (20,000; three young collections' survivors).
-LIMITS = (40_000, 100_000)
-BOUND_EVERY = 0.25
+# Objects in the young generation past which it is collected: twice what the first threshold
+# lets it reach under a steady load.
+YOUNG_LIMIT = 40_000
+BOUND_EVERY = 0.5
 FULL_EVERY = 300.0
 CHECK_EVERY = 3600.0
 
@@ -120,13 +119,12 @@ def stop() -> None:
     _State.applied = False
 
 
-def bound() -> int | None:
-    """Collect the middle or young generation if it holds more than its limit; which one."""
-    for generation in (1, 0):
-        if len(gc.get_objects(generation)) > LIMITS[generation]:
-            gc.collect(generation)
-            return generation
-    return None
+def bound() -> bool:
+    """Collect the young generation if it holds more than :data:`YOUNG_LIMIT` objects."""
+    if len(gc.get_objects(generation=0)) <= YOUNG_LIMIT:
+        return False
+    gc.collect(generation=0)
+    return True
 
 
 async def sweep(every: float = BOUND_EVERY) -> None:

@@ -29,8 +29,8 @@ the full ones 457 ms of CPU each; every message in flight waits. The policy:
   in-flight objects were promoted or frozen and then freed, the young generation held 126,000 to
   156,000 objects before its count reached the threshold, and a young collection took 75-105 ms
   of CPU (then a middle one up to 209 ms), at 1,400 meetings right after an overload
-  (bench/README.md, "Pauses after an overload"). Counting is a walk of the young list (about a
-  millisecond at the limit).
+  (bench/README.md, "Pauses at 20,000 connections and after an overload"). Counting is a walk
+  of the young list (about a millisecond at the limit).
 - a full collection at least every :data:`FULL_EVERY` seconds (:func:`sweep`): with the oldest
   generation nearly empty it is short, and it would find the cyclic garbage of a path the tests
   do not know (none found in the soak).

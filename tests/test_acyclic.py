@@ -19,7 +19,7 @@ from typing import Any
 import httpx
 import uvicorn
 
-from tests.support.inprocess import on_uvloop, server_garbage, serving, until
+from tests.support.inprocess import one_leaves_then_the_meeting_ends, served, server_garbage
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
 
@@ -27,12 +27,7 @@ import soak
 
 
 def test_left_and_ended_connections_are_freed_without_the_cyclic_collector() -> None:
-    on_uvloop(left_and_ended())
-
-
-async def left_and_ended() -> None:
-    async with serving() as (port, app, server):
-        await leave_and_end(port, app, server)
+    served(leave_and_end)
 
 
 async def leave_and_end(port: int, app: Any, server: uvicorn.Server) -> None:
@@ -49,14 +44,7 @@ async def leave_and_end(port: int, app: Any, server: uvicorn.Server) -> None:
 
         # One phone leaves while the meeting runs; then the facilitator ends the meeting (the
         # server forgets it and lets its devices go) and the others close, as clients do.
-        await devices[2].close()
-        await until(lambda: len(server.server_state.connections) == 2, "the phone's close")
-        ack = await devices[0].call("meeting.end", {"op_id": "end", "confirm": True})
-        assert ack.get("ok"), ack
-        for device in devices[:2]:
-            await device.close()
-        await until(lambda: not server.server_state.connections, "the closes")
-        await until(lambda: not engine.sockets, "Engine.IO forgets the sockets")
+        await one_leaves_then_the_meeting_ends(server, engine, devices)
         await asyncio.sleep(0)  # the last callbacks of the closes
 
         alive = [r() for r in protocols + sockets if r() is not None]

@@ -18,7 +18,7 @@ import httpx
 import pytest
 import uvicorn
 
-from tests.support.inprocess import on_uvloop, server_garbage, serving, until
+from tests.support.inprocess import one_leaves_then_the_meeting_ends, served, server_garbage
 from tijdlijn import collector
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
@@ -92,12 +92,7 @@ def test_the_check_frees_and_counts_a_cycle_that_died_frozen(policy: None) -> No
 
 
 def test_frozen_connections_and_meetings_are_freed_without_a_collection(policy: None) -> None:
-    on_uvloop(frozen_then_ended())
-
-
-async def frozen_then_ended() -> None:
-    async with serving() as (port, app, server):
-        await freeze_leave_and_end(port, app, server)
+    served(freeze_leave_and_end)
 
 
 async def freeze_leave_and_end(port: int, app: Any, server: uvicorn.Server) -> None:
@@ -115,14 +110,7 @@ async def freeze_leave_and_end(port: int, app: Any, server: uvicorn.Server) -> N
     assert any(gc.is_tracked(p()) for p in protocols)
     assert all(p() not in gc.get_objects() for p in protocols)  # frozen: not walked
 
-    await devices[3].close()
-    await until(lambda: len(server.server_state.connections) == 3, "the phone's close")
-    ack = await devices[0].call("meeting.end", {"op_id": "end", "confirm": True})
-    assert ack.get("ok"), ack
-    for device in devices[:3]:
-        await device.close()
-    await until(lambda: not server.server_state.connections, "the closes")
-    await until(lambda: not engine.sockets, "Engine.IO forgets the sockets")
+    await one_leaves_then_the_meeting_ends(server, engine, devices)
 
     alive = [r() for r in protocols + sockets if r() is not None]
     assert alive == [], f"frozen, and not freed by reference counting: {alive}"

@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import gc
-from collections.abc import AsyncIterator, Coroutine
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
 from typing import Any
 
 import uvicorn
@@ -48,6 +48,16 @@ async def serving() -> AsyncIterator[tuple[int, Any, uvicorn.Server]]:
         await asyncio.wait_for(task, 30)
 
 
+def served(scenario: Callable[[int, Any, uvicorn.Server], Awaitable[None]]) -> None:
+    """Run ``scenario(port, app, server)`` on uvloop against the app :func:`serving` serves."""
+
+    async def main() -> None:
+        async with serving() as (port, app, server):
+            await scenario(port, app, server)
+
+    on_uvloop(main())
+
+
 def on_uvloop(main: Coroutine[Any, Any, None]) -> None:
     """Run ``main`` on uvloop, the loop `tijdlijn serve` runs on (asyncio's own selector
     transport refers to itself through a bound method: a cycle uvloop's does not have)."""
@@ -82,3 +92,20 @@ async def until(condition: Any, what: str) -> None:
             return
         await asyncio.sleep(0.01)
     raise AssertionError(f"not within 10 s: {what}")
+
+
+async def one_leaves_then_the_meeting_ends(
+    server: uvicorn.Server, engine: Any, devices: list[Any]
+) -> None:
+    """The last of ``devices`` leaves while the meeting runs; then the first (the facilitator)
+    ends the meeting and the others close, as clients do; until neither uvicorn nor Engine.IO
+    (``engine``) holds any of them."""
+    await devices[-1].close()
+    left = len(devices) - 1
+    await until(lambda: len(server.server_state.connections) == left, "the phone's close")
+    ack = await devices[0].call("meeting.end", {"op_id": "end", "confirm": True})
+    assert ack.get("ok"), ack
+    for device in devices[:-1]:
+        await device.close()
+    await until(lambda: not server.server_state.connections, "the closes")
+    await until(lambda: not engine.sockets, "Engine.IO forgets the sockets")

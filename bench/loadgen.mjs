@@ -17,6 +17,8 @@
 // (the load dropped back, nothing restarted) and reports that phase as "recovery". "rate" (1 if
 // not given) is writes per meeting per second in the first phase: the overload step doubles the
 // load with it where the machine's open-file limit does not allow twice the meetings.
+import { writeFileSync } from "node:fs";
+import { Session } from "node:inspector/promises";
 import { createInterface } from "node:readline";
 import { monitorEventLoopDelay, PerformanceObserver } from "node:perf_hooks";
 import v8 from "node:v8";
@@ -48,6 +50,24 @@ lines.on("line", () => waiting.shift()?.());
 async function stage(name) {
   process.stdout.write(`@${name}\n`);
   await new Promise((resolve) => waiting.push(resolve));
+}
+
+// LOADGEN_PROFILE=PREFIX: V8's CPU profile of each measured phase to PREFIX-<phase>.cpuprofile
+// (open it in Chrome's DevTools), to see what the generator itself was busy with when it was late.
+async function profiled(number, fn) {
+  const prefix = process.env.LOADGEN_PROFILE;
+  if (!prefix) return fn();
+  const session = new Session();
+  session.connect();
+  await session.post("Profiler.enable");
+  await session.post("Profiler.start");
+  try {
+    return await fn();
+  } finally {
+    const { profile } = await session.post("Profiler.stop");
+    writeFileSync(`${prefix}-${number}.cpuprofile`, JSON.stringify(profile));
+    session.disconnect();
+  }
 }
 
 async function limited(items, width, fn) {
@@ -277,7 +297,7 @@ async function phase(meetings, active, seconds, number, rate = 1) {
   const go = now() + 50;
   const end = go + seconds * 1000;
   const writers = meetings.slice(0, active);
-  await Promise.all(writers.map(async (m, i) => {
+  await profiled(number, () => Promise.all(writers.map(async (m, i) => {
     const jobs = [];
     for (let n = 0; ; n++) {
       const at = go + ((i / active) * 1000 + n * 1000) / rate;
@@ -286,7 +306,7 @@ async function phase(meetings, active, seconds, number, rate = 1) {
       jobs.push(m.write(n, number));
     }
     await Promise.all(jobs);
-  }));
+  })));
   const graceEnd = now() + GRACE_MS;
   while (now() < graceEnd && !writers.every((m) => m.complete())) {
     await new Promise((r) => setTimeout(r, 20));

@@ -11,6 +11,7 @@ the samples given (a loop made late on purpose would be a timed test).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import re
@@ -57,8 +58,13 @@ async def test_a_full_process_answers_busy_and_the_retry_is_applied_once_when_lo
         redis_server.url,
         "--metrics-port",
         str(port),
-        # One write at a time; the lag gate off, so only the forced overload counts.
-        env={"TIJDLIJN_OVERLOAD_WRITES_IN_FLIGHT": "1", "TIJDLIJN_OVERLOAD_LAG_MS": "0"},
+        # One write at a time, refused at once (no wait); the lag gate off, so only the forced
+        # overload counts.
+        env={
+            "TIJDLIJN_OVERLOAD_WRITES_IN_FLIGHT": "1",
+            "TIJDLIJN_OVERLOAD_WRITE_WAIT_MS": "0",
+            "TIJDLIJN_OVERLOAD_LAG_MS": "0",
+        },
     )
     async with Devices(server.url) as ds:
         r = await revealed_meeting(server.url, ds, parties=2, phones=("phone-a", "phone-b"))
@@ -154,7 +160,7 @@ def test_lag_past_the_threshold_twice_refuses_writes_until_a_sample_is_under_it(
     now = [100.0]
     reasons: list[str] = []
     gate = Admission(
-        Settings(overload_lag_ms=50, overload_writes_in_flight=2),
+        Settings(overload_lag_ms=50, overload_writes_in_flight=2, overload_write_wait_ms=50),
         reasons.append,
         clock=lambda: now[0],
     )
@@ -174,9 +180,11 @@ def test_lag_past_the_threshold_twice_refuses_writes_until_a_sample_is_under_it(
             pass
     assert gate.in_flight == 0 and reasons == ["lag"] * 3
     gate.observe(0.01)
-    # Two in flight: the third is refused.
-    with gate.hold(), gate.hold(), pytest.raises(Busy), gate.hold():
-        pass
+    # Two in flight, the older for longer than the lag bound: the third is refused.
+    with gate.hold():
+        now[0] += 0.06
+        with gate.hold(), pytest.raises(Busy), gate.hold():
+            pass
     assert reasons[-1] == "in_flight" and gate.in_flight == 0
     # One line when refusing starts, one when it has been quiet for QUIET_SECONDS.
     now[0] += QUIET_SECONDS / 2
@@ -185,22 +193,34 @@ def test_lag_past_the_threshold_twice_refuses_writes_until_a_sample_is_under_it(
     gate.observe(0.0)
     lines = [r.getMessage() for r in caplog.records]
     assert len(lines) == 2, lines
-    assert lines[0].startswith("overloaded (lag)") and "200 ms" in lines[0]
+    assert lines[0] == (
+        "overloaded (lag): refusing writes with busy; event-loop lag 200 ms, "
+        "0 writes in flight, the oldest for 0 ms"
+    )
     assert lines[1] == "recovered: admitting writes again (4 refused with busy)"
 
 
 def test_a_retry_of_a_refused_write_gets_twice_the_room_and_no_more() -> None:
+    now = [100.0]
     reasons: list[str] = []
-    gate = Admission(Settings(overload_lag_ms=50, overload_writes_in_flight=2), reasons.append)
+    gate = Admission(
+        Settings(overload_lag_ms=50, overload_writes_in_flight=2, overload_write_wait_ms=50),
+        reasons.append,
+        clock=lambda: now[0],
+    )
     gate.observe(0.08)
     gate.observe(0.08)  # late twice, but less than twice the bound
     with pytest.raises(Busy), gate.hold():
         pass
     with gate.hold(retry=True), gate.hold(retry=True), gate.hold(retry=True):
-        # Three in flight: past the bound for a new write, under twice it for a retry.
+        # Three in flight, the oldest for 60 ms: past the bounds for a new write (2 writes,
+        # 50 ms), under twice them for a retry.
+        now[0] += 0.06
         assert gate.overloaded() == "in_flight" and gate.overloaded(retry=True) is None
-        with gate.hold(retry=True), pytest.raises(Busy), gate.hold(retry=True):
-            pass
+        with gate.hold(retry=True):
+            now[0] += 0.04  # four in flight, the oldest for 100 ms: full for a retry too
+            with pytest.raises(Busy), gate.hold(retry=True):
+                pass
     gate.observe(0.2)
     gate.observe(0.2)  # a sustained overload: retries are refused too
     with pytest.raises(Busy), gate.hold(retry=True):
@@ -208,13 +228,50 @@ def test_a_retry_of_a_refused_write_gets_twice_the_room_and_no_more() -> None:
     assert reasons == ["lag", "in_flight", "lag"] and gate.in_flight == 0
 
 
+def test_a_burst_past_the_count_is_admitted_until_its_oldest_write_has_waited() -> None:
+    now = [100.0]
+    reasons: list[str] = []
+    # The default wait (200 ms), a count of 2 so that ten writes are a burst.
+    gate = Admission(Settings(overload_writes_in_flight=2), reasons.append, clock=lambda: now[0])
+    with contextlib.ExitStack() as held:
+        # Ten writes arrive within 40 ms and the store is about to answer: none is refused.
+        for _ in range(10):
+            held.enter_context(gate.hold())
+            now[0] += 0.004
+        now[0] += 0.15
+        assert gate.in_flight == 10 and gate.overloaded() is None and reasons == []
+        # The oldest has now waited 210 ms: the store is slow, the next write is refused...
+        now[0] += 0.02
+        with pytest.raises(Busy), gate.hold():
+            pass
+        assert reasons == ["in_flight"]
+    # ...until the writes are answered.
+    with gate.hold(), gate.hold():
+        assert gate.in_flight == 2
+    # Answered out of order, the oldest of those still waiting counts.
+    first, second = gate.hold(), gate.hold()
+    first.__enter__()
+    now[0] += 1.0
+    second.__enter__()
+    first.__exit__(None, None, None)
+    with gate.hold():
+        assert gate.overloaded() is None  # the oldest waiting has waited 0 ms
+    second.__exit__(None, None, None)
+    assert gate.in_flight == 0 and reasons == ["in_flight"]
+
+
 def test_zero_turns_a_gate_off_and_negative_thresholds_are_refused() -> None:
     gate = Admission(Settings(overload_lag_ms=0, overload_writes_in_flight=0))
     gate.observe(10.0)
     with gate.hold(), gate.hold():
         assert gate.overloaded() is None
-    with pytest.raises(ValueError, match="overload"):
-        Settings(overload_lag_ms=-1)
+    # No wait: the count alone decides, at once.
+    counted = Admission(Settings(overload_writes_in_flight=1, overload_write_wait_ms=0))
+    with counted.hold():
+        assert counted.overloaded() == "in_flight"
+    for negative in ("overload_lag_ms", "overload_writes_in_flight", "overload_write_wait_ms"):
+        with pytest.raises(ValueError, match="overload"):
+            Settings(**{negative: -1})  # type: ignore[arg-type]
 
 
 def test_the_browser_retries_busy_after_a_growing_pause_with_jitter() -> None:

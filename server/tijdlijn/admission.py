@@ -15,7 +15,13 @@ Two signals, each cheap, each with a setting (0 turns it off; docs/deploy.md):
   pause (the garbage collector), not overload, and refusing then would only add a retry's pause
   to writes the loop is about to serve anyway;
 - writes in flight: admitted writes not yet answered (waiting for the store, mostly). Past
-  ``overload_writes_in_flight`` a slow store would only pile up more waiting writes.
+  ``overload_writes_in_flight`` a slow store would only pile up more waiting writes, so writes
+  are refused then, once the oldest of them has also waited ``overload_write_wait_ms`` (200):
+  the count alone refused bursts the process was about to answer. A burst of 80 writes (a
+  client that stalled for 130 ms sending what it held back) took two processes and Redis on
+  one core about 100 ms; refused, each of those writes came back only after a retry's pause of
+  100-200 ms or more (bench/README.md, "Refusals in the recovery on Redis"). So a write is
+  refused only once the one ahead of it has waited about as long as a refusal would cost.
 
 A write refused once and sent again (the same op id, on the same connection) is let in with
 twice the room (:data:`RETRY_HEADROOM`) on both signals: a burst after a pause (the collector,
@@ -32,8 +38,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
 import logging
 import time
+from collections import OrderedDict
 from collections.abc import Callable, Iterator
 
 from .errors import Busy
@@ -62,12 +70,16 @@ class Admission:
     ) -> None:
         self.max_lag = settings.overload_lag_ms / 1000
         self.max_in_flight = settings.overload_writes_in_flight
+        self.max_wait = settings.overload_write_wait_ms / 1000
         self.on_refuse = on_refuse
         self.clock = clock
         # The last sample (what the metric shows) and the lesser of the last two (what counts).
         self.lag = 0.0
         self.sustained = 0.0
-        self.in_flight = 0
+        # When each admitted write not yet answered was admitted, oldest first (an OrderedDict:
+        # the oldest is found and any write removed in O(1), answers come in any order).
+        self.started: OrderedDict[int, float] = OrderedDict()
+        self._numbers = itertools.count()
         # An overload episode: from the first refusal until none for QUIET_SECONDS. Logged at
         # its start and end, so an overload writes two lines, not one per refused write.
         self.episode_refused = 0
@@ -77,8 +89,10 @@ class Admission:
         """Why a write arriving now (a retry of a refused one, or not) would be refused:
         ``"lag"``, ``"in_flight"`` or None."""
         room = RETRY_HEADROOM if retry else 1.0
-        if self.max_in_flight and self.in_flight >= self.max_in_flight * room:
-            return "in_flight"
+        if self.max_in_flight and len(self.started) >= self.max_in_flight * room:
+            oldest = next(iter(self.started.values()))
+            if self.clock() - oldest >= self.max_wait * room:
+                return "in_flight"
         if self.max_lag and self.sustained > self.max_lag * room:
             return "lag"
         return None
@@ -90,11 +104,17 @@ class Admission:
         if reason is not None:
             self._refuse(reason)
             raise Busy()
-        self.in_flight += 1
+        number = next(self._numbers)
+        self.started[number] = self.clock()
         try:
             yield
         finally:
-            self.in_flight -= 1
+            del self.started[number]
+
+    @property
+    def in_flight(self) -> int:
+        """Writes admitted and not yet answered."""
+        return len(self.started)
 
     def observe(self, lag: float) -> None:
         """One lag sample (seconds late); the sampler calls this, tests may too."""
@@ -109,15 +129,18 @@ class Admission:
             self.episode_refused = 0
 
     def _refuse(self, reason: str) -> None:
+        now = self.clock()
         if self.last_refusal is None:
+            oldest = next(iter(self.started.values()), now)
             log.warning(
                 "overloaded (%s): refusing writes with busy; event-loop lag %.0f ms, "
-                "%d writes in flight",
+                "%d writes in flight, the oldest for %.0f ms",
                 reason,
                 self.sustained * 1000,
                 self.in_flight,
+                (now - oldest) * 1000,
             )
-        self.last_refusal = self.clock()
+        self.last_refusal = now
         self.episode_refused += 1
         self.on_refuse(reason)
 

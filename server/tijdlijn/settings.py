@@ -72,9 +72,10 @@ class Settings:
     max_connections_per_address: int = 200
     # Overload (admission.py, docs/deploy.md): writes are answered `busy` at once while the
     # event loop runs this many ms late, or while this many writes are in flight in this
-    # process; 0 turns a gate off.
+    # process and the oldest of them has waited this many ms; 0 turns a gate (or the wait) off.
     overload_lag_ms: int = 50
     overload_writes_in_flight: int = 16
+    overload_write_wait_ms: int = 200
 
     def __post_init__(self) -> None:
         if not 60 <= self.ttl_seconds <= MAX_TTL_SECONDS:
@@ -91,7 +92,9 @@ class Settings:
             raise ValueError(
                 f"presence_seconds must be between 6 and 3600, got {self.presence_seconds}"
             )
-        if self.overload_lag_ms < 0 or self.overload_writes_in_flight < 0:
+        if min(self.overload_lag_ms, self.overload_writes_in_flight) < 0 or (
+            self.overload_write_wait_ms < 0
+        ):
             raise ValueError("the overload thresholds must be 0 (off) or more")
         if self.allowed_origins is not None and "*" in self.allowed_origins:
             raise ValueError("allowed_origins may not contain '*': list the real origins")
@@ -196,6 +199,7 @@ def from_env(environ: Mapping[str, str] | None = None, **overrides: object) -> S
         "max_connections_per_address",
         "overload_lag_ms",
         "overload_writes_in_flight",
+        "overload_write_wait_ms",
     ):
         if env.get(f"TIJDLIJN_{name.upper()}"):
             values[name] = int(env[f"TIJDLIJN_{name.upper()}"])

@@ -30,12 +30,12 @@ from collections.abc import Coroutine, Generator
 from typing import Any, Protocol, runtime_checkable
 
 import engineio
-import socketio
 from engineio import exceptions, packet
 from engineio.async_socket import AsyncSocket
 from socketio import packet as sio_packet
 
 from . import acyclic
+from .rooms import IndexedRooms
 
 # A backlog this large (characters of frames a client has not taken) closes the socket. A
 # meeting's events are a few hundred bytes each; a client this far behind resyncs cheaper.
@@ -358,7 +358,7 @@ class DirectEngine(engineio.AsyncServer):  # type: ignore[misc]
                         await s.check_ping_timeout()
 
 
-class DirectManager(socketio.AsyncManager):  # type: ignore[misc]
+class DirectManager(IndexedRooms):
     """A broadcast without an ack encoded once and written to each WebSocket at once."""
 
     async def emit(

@@ -49,17 +49,37 @@ def test_a_young_generation_past_its_limit_is_collected_whatever_its_count(polic
     # down with every one freed, so it stays under the threshold while the generation grows.
     older = [Node() for _ in range(collector.YOUNG_LIMIT + 10_000)]
     gc.collect()  # promoted, then frozen
-    assert not collector.bound()  # nothing over the limit: nothing collected
+    young_collections = gc.get_stats()[0]["collections"]
+    collector.bound()
+    assert gc.get_stats()[0]["collections"] == young_collections  # under the limit: left alone
     newer = []
     while older:
         newer.append(Node())
         older.pop()
     assert gc.get_count()[0] < collector.THRESHOLDS[0]  # CPython would not collect yet
     assert len(gc.get_objects(generation=0)) > collector.YOUNG_LIMIT
-    assert collector.bound()
+    assert collector.bound() == collector.BOUND_EVERY  # collected, and looked at again soon
+    assert gc.get_stats()[0]["collections"] == young_collections + 1
     assert len(gc.get_objects(generation=0)) < 100  # the young generation was collected
     assert len(gc.get_objects(generation=1)) >= len(newer)  # its survivors promoted
     del newer
+
+
+def test_the_young_generation_is_looked_at_as_often_as_it_grows(policy: None) -> None:
+    collector.bound(now=100.0)  # a first look: how fast it grows is not known yet
+    kept = [Node() for _ in range(100)]
+    # 100 objects a second: the limit is far off, the longest wait.
+    assert collector.bound(now=101.0) == collector.BOUND_MOST
+    kept += [Node() for _ in range(15_000)]
+    # 15,000 in a second: at that pace the limit is less than two seconds away.
+    assert collector.BOUND_EVERY <= collector.bound(now=102.0) < 1.0
+    # A young collection since the last look (the load is up): how fast is not known, soon.
+    gc.collect(generation=0)
+    kept.append(Node())
+    assert collector.bound(now=106.0) == collector.BOUND_EVERY
+    # Not growing: the longest wait.
+    assert collector.bound(now=110.0) == collector.BOUND_MOST
+    del kept
 
 
 def test_middle_and_full_collections_freeze_their_survivors(policy: None) -> None:

@@ -24,13 +24,16 @@ the full ones 457 ms of CPU each; every message in flight waits. The policy:
   collection walked ~1.3 million objects (~0.9 s), now only what was promoted since the last
   middle one. Without the cycles, no generation fills with the garbage of ended connections.
 - **the young generation is collected once it holds more than :data:`YOUNG_LIMIT` objects**
-  (:func:`bound`, looked at every :data:`BOUND_EVERY` seconds), whatever CPython's count says:
-  that count is net (it goes down whenever any older object is freed), so after a burst whose
-  in-flight objects were promoted or frozen and then freed, the young generation held 126,000 to
-  156,000 objects before its count reached the threshold, and a young collection took 75-105 ms
-  of CPU (then a middle one up to 209 ms), at 1,400 meetings right after an overload
-  (bench/README.md, "Pauses at 20,000 connections and after an overload"). Counting is a walk
-  of the young list (about a millisecond at the limit).
+  (:func:`bound`), whatever CPython's count says: that count is net (it goes down whenever any
+  older object is freed), so after a burst whose in-flight objects were promoted or frozen and
+  then freed, the young generation held 126,000 to 156,000 objects before its count reached the
+  threshold, and a young collection took 75-105 ms of CPU (then a middle one up to 209 ms), at
+  1,400 meetings right after an overload (bench/README.md, "Pauses at 20,000 connections and
+  after an overload"). Counting is a walk of the young list, about 130 ns an object (5 ms at
+  38,000), so how often it is looked at follows how fast it grows: every :data:`BOUND_EVERY`
+  seconds while young collections come one after the other or it would reach the limit soon,
+  up to every :data:`BOUND_MOST` seconds when it grows slowly. Looking twice a second cost 9-21 %
+  of the CPU at 200 meetings (bench/README.md, "The young-generation bound at low load").
 - a full collection at least every :data:`FULL_EVERY` seconds (:func:`sweep`): with the oldest
   generation nearly empty it is short, and it would find the cyclic garbage of a path the tests
   do not know (none found in the soak).
@@ -57,7 +60,9 @@ THRESHOLDS = (20_000, 2, 10)
 # Objects in the young generation past which it is collected: twice what the first threshold
 # lets it reach under a steady load.
 YOUNG_LIMIT = 40_000
+# The shortest and the longest wait between two looks at the young generation.
 BOUND_EVERY = 0.5
+BOUND_MOST = 4.0
 FULL_EVERY = 300.0
 CHECK_EVERY = 3600.0
 
@@ -67,6 +72,10 @@ class _State:
     checking = False
     last_full = 0.0
     last_check = 0.0
+    # The last look at the young generation: when, its size, CPython's count of young collections.
+    looked = 0.0
+    young = 0
+    collections = -1
 
 
 def _after(phase: str, info: dict[str, Any]) -> None:
@@ -117,21 +126,36 @@ def stop() -> None:
     gc.set_threshold(700, 10, 10)
     gc.unfreeze()
     _State.applied = False
+    _State.collections = -1
 
 
-def bound() -> bool:
-    """Collect the young generation if it holds more than :data:`YOUNG_LIMIT` objects."""
-    if len(gc.get_objects(generation=0)) <= YOUNG_LIMIT:
-        return False
-    gc.collect(generation=0)
-    return True
+def bound(now: float | None = None) -> float:
+    """Collect the young generation if it holds more than :data:`YOUNG_LIMIT` objects; the
+    seconds until it should be looked at again."""
+    now = time.monotonic() if now is None else now
+    young = len(gc.get_objects(generation=0))
+    collections = gc.get_stats()[0]["collections"]
+    wait = BOUND_EVERY
+    if young > YOUNG_LIMIT:
+        gc.collect(generation=0)
+        young, collections = 0, gc.get_stats()[0]["collections"]
+    elif collections == _State.collections and now > _State.looked:
+        # No young collection since the last look: it grew this fast (new objects that live,
+        # less those freed), and at that pace it reaches the limit in twice the wait.
+        grown = (young - _State.young) / (now - _State.looked)
+        room = (YOUNG_LIMIT - young) / grown / 2 if grown > 0 else BOUND_MOST
+        wait = min(BOUND_MOST, max(BOUND_EVERY, room))
+    _State.looked, _State.young, _State.collections = now, young, collections
+    return wait
 
 
-async def sweep(every: float = BOUND_EVERY) -> None:
-    """The bound on the generations, the scheduled full collection and the check (only with
-    the policy applied)."""
+async def sweep() -> None:
+    """The bound on the young generation, the scheduled full collection and the check (only
+    with the policy applied)."""
+    wait = BOUND_EVERY
     while True:
-        await asyncio.sleep(every)
+        await asyncio.sleep(wait)
+        wait = BOUND_EVERY
         if not _State.applied:
             continue
         now = time.monotonic()
@@ -140,4 +164,4 @@ async def sweep(every: float = BOUND_EVERY) -> None:
         elif now - _State.last_full >= FULL_EVERY:
             gc.collect()
         else:
-            bound()
+            wait = bound(now)

@@ -49,6 +49,17 @@ P99_LIMIT_MS = 100.0
 # The load generator retries a busy answer at most 12 times, pauses capped at 5 s.
 RETRY_ALLOWANCE = 180.0
 LOADGEN_STALL_MS = 50.0
+# The generator's own collector: with V8's default young generation, ~9 MB/s of its objects
+# lived just long enough to be promoted, so the old generation was marked every 7-10 s at 1,400
+# meetings; on its one pinned core that stopped the generator for 300-500 ms (V8's marking
+# threads took ~80 % of the core), and its held-back writes reached the server as one burst.
+# With 128 MB semi-spaces nothing is promoted that would not live for the whole phase (no old
+# generation collection in a 20 s phase): bench/README.md, "The load generator's own collector".
+LOADGEN_NODE_FLAGS = tuple(
+    os.environ.get(
+        "LOADGEN_NODE_FLAGS", "--min-semi-space-size=128 --max-semi-space-size=128"
+    ).split()
+)
 TIJDLIJN = "tijdlijn"
 TARGETS = (
     "tijdlijn",
@@ -267,7 +278,13 @@ class LoadGen:
             "rate": rate,
         }
         self.process = subprocess.Popen(
-            [*pinned(1), "node", str(BENCH / "loadgen.mjs"), json.dumps(config)],
+            [
+                *pinned(1),
+                "node",
+                *LOADGEN_NODE_FLAGS,
+                str(BENCH / "loadgen.mjs"),
+                json.dumps(config),
+            ],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             text=True,

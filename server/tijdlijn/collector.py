@@ -72,7 +72,7 @@ class _State:
     checking = False
     last_full = 0.0
     last_check = 0.0
-    # The last look at the young generation: when, its size, CPython's count of young collections.
+    # The last look at the young generation: when, its size, the collections so far.
     looked = 0.0
     young = 0
     collections = -1
@@ -129,16 +129,22 @@ def stop() -> None:
     _State.collections = -1
 
 
+def _collections() -> int:
+    """Collections of any generation so far (each empties the young one); CPython counts a
+    middle or full collection under its own generation only."""
+    return sum(stats["collections"] for stats in gc.get_stats())
+
+
 def bound(now: float | None = None) -> float:
     """Collect the young generation if it holds more than :data:`YOUNG_LIMIT` objects; the
     seconds until it should be looked at again."""
     now = time.monotonic() if now is None else now
     young = len(gc.get_objects(generation=0))
-    collections = gc.get_stats()[0]["collections"]
+    collections = _collections()
     wait = BOUND_EVERY
     if young > YOUNG_LIMIT:
         gc.collect(generation=0)
-        young, collections = 0, gc.get_stats()[0]["collections"]
+        young, collections = 0, _collections()
     elif collections == _State.collections and now > _State.looked:
         # No young collection since the last look: it grew this fast (new objects that live,
         # less those freed), and at that pace it reaches the limit in twice the wait.
